@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from portal import services
+from portal.api import EmissionRowSerializer
+from portal.csv_import import csv_rows, format_row_errors
+from portal.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = "Importe un fichier CSV d'émissions (mêmes colonnes que POST /api/v1/emissions/)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="fichier CSV, séparateur ; ou ,")
+
+    def handle(self, *args, path, **options):
+        try:
+            rows = csv_rows(path=path, serializer_class=EmissionRowSerializer)
+            result = services.emissions_import(rows=[EmissionRowSerializer().to_row(row) for row in rows])
+        except ApplicationError as error:
+            raise CommandError(format_row_errors(error)) from error
+        self.stdout.write(f"{result.created} émission(s) créée(s), {result.updated} mise(s) à jour.")

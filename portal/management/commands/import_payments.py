@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from portal import clock, services
+from portal.api import PaymentRowSerializer
+from portal.csv_import import csv_rows, format_row_errors
+from portal.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = "Importe un fichier CSV de paiements (mêmes colonnes que POST /api/v1/payments/)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="fichier CSV, séparateur ; ou ,")
+
+    def handle(self, *args, path, **options):
+        try:
+            rows = csv_rows(path=path, serializer_class=PaymentRowSerializer)
+            result = services.payments_import(
+                rows=[services.PaymentRow(**row) for row in rows], today=clock.business_today()
+            )
+        except ApplicationError as error:
+            raise CommandError(format_row_errors(error)) from error
+        self.stdout.write(
+            f"{result.recorded} paiement(s) enregistré(s), {result.already_recorded} déjà connu(s)."
+        )

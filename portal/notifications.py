@@ -1,0 +1,198 @@
+"""E-mail outbox and daily digests (SPEC §4, §9).
+
+* ``email_enqueue`` writes an ``OutboxMessage`` in the caller's transaction; the send task is
+  queued on commit, so a rolled-back change never sends anything.
+* ``outbox_send`` claims a message with a conditional UPDATE (two workers never both send
+  it), sends it through Django's e-mail API — django-anymail's backend for real providers —
+  outside any transaction, then marks it sent. A failure puts it back with a back-off; the
+  unique ``key`` makes enqueuing the same message twice a no-op.
+* ``digest_item_add`` records one piece of news; ``digests_send`` turns the pending news of
+  each recipient into a single e-mail per day (key ``digest:<recipient>:<date>``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal.models import DigestItem, OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+
+
+class EmailDeliveryError(Exception):
+    """The provider refused or failed; the message is pending again and will be retried."""
+
+    def __init__(self, message: str, *, retry_in: timedelta) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "") -> OutboxMessage:
+    """Write an e-mail to the outbox (idempotent by ``key``) and send it after commit."""
+    from portal.tasks import outbox_send_task
+
+    message, created = OutboxMessage.objects.get_or_create(
+        key=key,
+        defaults={"to": to, "subject": subject, "body_text": text, "body_html": html},
+    )
+    if created:
+        transaction.on_commit(lambda: outbox_send_task.delay(message.id))
+    return message
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    now = timezone.now()
+    claimable = Q(status=OutboxStatus.PENDING) | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - LEASE)
+    claimed = (
+        OutboxMessage.objects.filter(claimable, id=message_id)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return OutboxMessage.objects.get(id=message_id)
+
+
+def outbox_send(*, message_id: int) -> bool:
+    """Send one message if it is still to be sent. True when this call sent it."""
+    message = _claim(message_id)
+    if message is None:
+        return False
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": make_msgid(idstring=f"outbox-{message.id}")},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        email.send()
+    except Exception as exc:  # the provider's own errors vary: anymail, SMTP, network
+        failed = message.attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(id=message.id).update(
+            status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=timezone.now() + backoff(message.attempts),
+            claimed_at=None,
+        )
+        logger.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts, exc)
+        if failed:
+            return False
+        raise EmailDeliveryError(str(exc), retry_in=backoff(message.attempts)) from exc
+    status = getattr(email, "anymail_status", None)
+    OutboxMessage.objects.filter(id=message.id).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=str(getattr(status, "message_id", "") or "")[:200],
+        last_error="",
+    )
+    return True
+
+
+def outbox_due_ids(*, limit: int = 500) -> list[int]:
+    """Messages a flush should (re)try: pending and due, or claimed by a worker that died."""
+    now = timezone.now()
+    due = Q(status=OutboxStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    stale = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - LEASE)
+    return list(
+        OutboxMessage.objects.filter(due | stale).order_by("created_at").values_list("id", flat=True)[:limit]
+    )
+
+
+# ------------------------------------------------------------------------------- digests
+
+
+@dataclass(frozen=True)
+class DigestNews:
+    key: str
+    recipient: str
+    kind: str
+    text: str
+    business_date: date
+    link: str = ""
+    audience: str = "partner"
+
+
+def digest_items_add(*, news: list[DigestNews]) -> int:
+    """Record news for the next digests, set-based; news already recorded (same key) is skipped."""
+    created = DigestItem.objects.bulk_create(
+        [
+            DigestItem(
+                key=item.key,
+                recipient=item.recipient.lower(),
+                kind=item.kind,
+                text=item.text[:300],
+                link=item.link,
+                business_date=item.business_date,
+                audience=item.audience,
+            )
+            for item in news
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    return len(created)
+
+
+def digests_send(*, business_date: date) -> int:
+    """One e-mail per recipient gathering all their pending news up to ``business_date``.
+
+    A recipient whose digest for that date already went out keeps later news for the next
+    day: the unique key makes a second digest on the same day impossible.
+    """
+    pending = DigestItem.objects.filter(message__isnull=True, business_date__lte=business_date).order_by(
+        "recipient", "business_date", "id"
+    )
+    by_recipient: dict[str, list[DigestItem]] = defaultdict(list)
+    for item in pending.iterator(chunk_size=2000):
+        by_recipient[item.recipient].append(item)
+    sent = 0
+    for recipient, items in by_recipient.items():
+        key = f"digest:{recipient}:{business_date.isoformat()}"
+        if OutboxMessage.objects.filter(key=key).exists():
+            continue
+        context = {
+            "items": items,
+            "audience": items[0].audience,
+            "insurer_name": settings.PORTAL_INSURER_NAME,
+            "base_url": settings.PORTAL_BASE_URL,
+            "business_date": business_date,
+            "needs_action": any(item.kind.endswith("_action") for item in items),
+        }
+        subject = render_to_string("emails/digest_subject.txt", context).strip()
+        try:
+            with transaction.atomic():
+                message = email_enqueue(
+                    key=key,
+                    to=recipient,
+                    subject=subject,
+                    text=render_to_string("emails/digest.txt", context),
+                    html=render_to_string("emails/digest.html", context),
+                )
+                DigestItem.objects.filter(id__in=[item.id for item in items], message__isnull=True).update(
+                    message=message
+                )
+        except IntegrityError:  # a concurrent run wrote the same digest first
+            continue
+        sent += 1
+    return sent

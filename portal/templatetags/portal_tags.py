@@ -1,0 +1,20 @@
+from django import template
+
+from portal.formatting import format_date, format_long_date, format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    return format_money(value)
+
+
+@register.filter
+def frdate(value):
+    return format_date(value)
+
+
+@register.filter
+def longdate(value):
+    return format_long_date(value) if value else ""

@@ -1,0 +1,86 @@
+"""Pages of the platform: home and the helpers every page view uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from portal.errors import ApplicationError
+from portal.models import Area
+from portal.selectors import user_areas
+
+
+def area_required(area: str):
+    """A page of one area: login required, and the area granted (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if area not in user_areas(user=request.user):
+                raise PermissionDenied("Vous n'avez pas accès à cet espace.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def form_error(form, error: ApplicationError) -> None:
+    """Show a service's error next to its field (or above the form)."""
+    field = error.field if error.field in getattr(form, "fields", {}) else None
+    form.add_error(field, error.message)
+
+
+@dataclass(frozen=True)
+class Tile:
+    top: str
+    bottom: str
+    url_name: str
+    area: str | None = None
+    icon: str = "•"
+
+
+# The tiles of seed 000's home page, then the modules of the portal. A tile shows only when
+# its page exists and the user may open it: no dead link.
+TILES = [
+    Tile("suivre", "votre activité", "activity:index", Area.AMIABLE, "📈"),
+    Tile("gérer", "le cycle amiable", "amiable:cases", Area.AMIABLE, "⏱"),
+    Tile("obtenir une", "attestation client", "certificates:index", Area.AMIABLE, "📄"),
+    Tile("voir les", "commissions", "commissions:index", Area.AMIABLE, "€"),
+    Tile("télécharger", "nos contrats", "contracts:index", None, "⬇"),
+    Tile("un devis", "Pyramide Artisan", "quotes:pyramide", None, "✎"),
+    Tile("résilier", "un contrat", "resiliation:letters", Area.RESILIATION, "✉"),
+    Tile("envoyer", "un courrier papier", "courrier:envelopes", Area.COURRIER, "📮"),
+    Tile("suivre la", "facturation", "billing:index", Area.BILLING, "🧾"),
+]
+
+
+def tiles_for(user) -> list[dict]:
+    areas = user_areas(user=user)
+    visible = []
+    for tile in TILES:
+        if tile.area is not None and tile.area not in areas:
+            continue
+        if tile.area is None and not user.is_intermediary:
+            continue
+        try:
+            url = reverse(tile.url_name)
+        except NoReverseMatch:
+            continue
+        visible.append({"tile": tile, "url": url})
+    return visible
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "portal/home.html",
+        {"tiles": tiles_for(request.user), "admin_url": reverse("admin:index") if request.user.is_staff else None},
+    )

@@ -1,0 +1,179 @@
+"""Shared fixtures: people of every role in two organisations, built through the services."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from portal import services
+from portal.models import Area, Role
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _business_clock(monkeypatch):
+    """No test depends on the wall clock: the business date is fixed unless a test moves it."""
+    monkeypatch.setenv("PORTAL_TODAY", "2026-03-02")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def set_today(monkeypatch):
+    def _set(day: date | str) -> None:
+        monkeypatch.setenv("PORTAL_TODAY", day if isinstance(day, str) else day.isoformat())
+
+    return _set
+
+
+@pytest.fixture
+def org(db):
+    return services.organisation_create(orias="07000001", name="Cabinet Un SARL", trade_name="Cabinet Un",
+                                        address_line1="1 rue des Fleurs", postal_code="38000", city="Grenoble")
+
+
+@pytest.fixture
+def other_org(db):
+    return services.organisation_create(orias="07000002", name="Agence Deux", trade_name="Agence Deux",
+                                        address_line1="2 rue du Lac", postal_code="73000", city="Chambéry")
+
+
+@pytest.fixture
+def admin_user(org):
+    return services.user_create(email="admin@un.test", password=PASSWORD, role=Role.ADMINISTRATOR,
+                                organisation=org, first_name="Ada", last_name="Admin")
+
+
+@pytest.fixture
+def collaborator(org):
+    return services.user_create(email="collab@un.test", password=PASSWORD, role=Role.COLLABORATOR,
+                                organisation=org, first_name="Colin", last_name="Collab")
+
+
+@pytest.fixture
+def other_admin(other_org):
+    return services.user_create(email="admin@deux.test", password=PASSWORD, role=Role.ADMINISTRATOR,
+                                organisation=other_org, first_name="Otto", last_name="Autre")
+
+
+@pytest.fixture
+def accounting_user(db):
+    return services.user_create(email="compta@auxiliaire.test", password=PASSWORD, role=Role.ACCOUNTING,
+                                first_name="Camille", last_name="Compta")
+
+
+@pytest.fixture
+def system_user(db):
+    return services.user_create(email="system@auxiliaire.test", password=None, role=Role.SYSTEM)
+
+
+@pytest.fixture
+def emission(db):
+    """Build premium calls through the import service, like the insurer's system does."""
+
+    def _emission(*, reference="EM-1", policy_number="P-1", member_number="M-1", company_name="ENTREPRISE",
+                  broker=None, broker_manages=True, due_date=date(2026, 2, 2), amount="1000.00"):
+        services.emissions_import(rows=[services.EmissionRow(
+            reference=reference, policy_number=policy_number, member_number=member_number,
+            company_name=company_name, broker_orias=broker.orias if broker else None,
+            broker_manages=broker_manages and broker is not None, due_date=due_date, amount=Decimal(amount),
+        )])
+        from portal.models import PremiumCall
+
+        return PremiumCall.objects.select_related("policy__member", "policy__broker").get(reference=reference)
+
+    return _emission
+
+
+@pytest.fixture
+def delegate(db):
+    """Give a collaborator a delegation profile on some members and areas."""
+
+    def _delegate(user, members, areas=(Area.AMIABLE,), name="Profil"):
+        return services.delegation_profile_create(organisation=user.organisation, name=name, areas=areas,
+                                                  members=members, collaborators=[user])
+
+    return _delegate
+
+
+@pytest.fixture
+def client_for(db):
+    """A logged-in test client for a user (or an anonymous one for None)."""
+
+    def _client(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def api_for(db):
+    """An API client authenticated by token, as the insurer's system calls it."""
+
+    def _api(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return _api
+
+
+# ------------------------------------------------------------------------------- browser
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium manque : installez le paquet Debian « chromium » (make system-deps).")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_page(page):
+    """Log in through the real login form."""
+
+    def _login(email: str, password: str = PASSWORD):
+        page.goto("/compte/connexion/")
+        page.get_by_label("Adresse e-mail").fill(email)
+        page.get_by_label("Mot de passe").fill(password)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url("**/")
+        return page
+
+    return _login
