@@ -47,6 +47,15 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "organisation", "password1", "password2"]}),
     ]
+    privilege_fields = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser grants admin rights: an accounting clerk may manage accounts, not
+        # make anyone (themselves included) staff or superuser.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += self.privilege_fields
+        return readonly
 
 
 @admin.register(DelegationProfile)

@@ -34,6 +34,9 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+POSITIVE_AMOUNT = {"min_value": "Le montant doit être positif."}
+
+
 class MayPushCoreData(BasePermission):
     message = "Seuls le système de L'Auxiliaire et la comptabilité peuvent envoyer ces données."
 
@@ -50,9 +53,9 @@ class RowListSerializer(serializers.ListSerializer):
         try:
             return super().run_validation(data)
         except serializers.ValidationError as exc:
-            detail = exc.detail
-            if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-                rows = [{"row": index, **errors} for index, errors in enumerate(detail) if errors]
+            detail = exc.detail  # {index: {field: [messages]}} (LIST_SERIALIZER_ERRORS_AS_DICT)
+            if isinstance(detail, dict) and detail and all(isinstance(key, int) for key in detail):
+                rows = [{"row": index, **errors} for index, errors in sorted(detail.items()) if errors]
                 raise ApplicationError(
                     f"{len(rows)} ligne{'s' if len(rows) > 1 else ''} en erreur, rien n'a été enregistré.",
                     code="invalid_rows",
@@ -71,7 +74,9 @@ class EmissionRowSerializer(serializers.Serializer):
     )
     broker_manages = serializers.BooleanField()
     due_date = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), error_messages=POSITIVE_AMOUNT
+    )
 
     class Meta:
         list_serializer_class = RowListSerializer
@@ -82,7 +87,9 @@ class EmissionRowSerializer(serializers.Serializer):
 
 class PaymentRowSerializer(serializers.Serializer):
     emission_reference = serializers.CharField(max_length=40)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), error_messages=POSITIVE_AMOUNT
+    )
     paid_on = serializers.DateField()
     reference = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 

@@ -14,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 @app.on_after_configure.connect
 def _make_filesystem_queue(sender, **kwargs):
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

@@ -1,14 +1,17 @@
 """Reading the insurer's CSV files (``import_emissions`` / ``import_payments``).
 
 Same columns as the API (SPEC §8), ``;`` or ``,`` separated, UTF-8 with or without BOM;
-French decimals (``1250,50``) and dates (``02/03/2026``) are accepted. Each row goes through
-the API's serializer, so a file and an API call are checked by the same rules.
+French decimals (``1 250,50``), dates (``02/03/2026``) and booleans (``oui``/``non``) are
+accepted. Each row goes through the API's serializer, so a file and an API call are checked by
+the same rules; errors name the line of the file (the header is line 1).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from rest_framework import serializers
@@ -16,21 +19,31 @@ from rest_framework import serializers
 from portal.errors import ApplicationError
 
 FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+FRENCH_DECIMAL = re.compile(r"^-?\d[\d\s\u202f\u00a0]*,\d+$")
+FRENCH_BOOLEANS = {"oui": "true", "non": "false"}
 
 
-def _normalise(value: str) -> str | None:
+def _normalise(value: str, field: serializers.Field) -> str | None:
     value = value.strip()
     if value == "" or value.lower() == "null":
         return None
-    if match := FRENCH_DATE.match(value):
+    if isinstance(field, serializers.BooleanField):
+        return FRENCH_BOOLEANS.get(value.lower(), value)
+    if isinstance(field, serializers.DateField) and (match := FRENCH_DATE.match(value)):
         day, month, year = match.groups()
         return f"{year}-{month}-{day}"
-    if re.fullmatch(r"-?\d[\d\s\u202f\u00a0]*,\d+", value):
+    if isinstance(field, serializers.DecimalField) and FRENCH_DECIMAL.match(value):
         return re.sub(r"[\s\u202f\u00a0]", "", value).replace(",", ".")
     return value
 
 
-def csv_rows(*, path: Path, serializer_class: type[serializers.Serializer]) -> list[dict]:
+@dataclass(frozen=True)
+class CsvRows:
+    rows: list[dict]
+    lines: list[int]  # line of the file of each row, for the messages of later checks
+
+
+def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer]) -> CsvRows:
     """Validated rows of a CSV file, or an ApplicationError listing every bad line."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -40,39 +53,55 @@ def csv_rows(*, path: Path, serializer_class: type[serializers.Serializer]) -> l
         raise ApplicationError("Le fichier doit être encodé en UTF-8.") from exc
     first_line = text.splitlines()[0] if text else ""
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    expected = set(serializer_class().fields)
-    missing = {name for name, field in serializer_class().fields.items() if field.required} - set(
-        reader.fieldnames or []
-    )
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    fields = serializer_class().fields
+    header = [name.strip() for name in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = {name for name, field in fields.items() if field.required} - set(header)
     if missing:
         raise ApplicationError(f"Colonnes manquantes : {', '.join(sorted(missing))}.")
-    rows, errors = [], []
-    for index, raw in enumerate(reader):
-        data = {key: _normalise(value or "") for key, value in raw.items() if key in expected}
-        data = {key: value for key, value in data.items() if value is not None or key == "broker_orias"}
+    rows, lines, errors = [], [], []
+    for raw in reader:
+        data = {}
+        for key, value in raw.items():
+            if key in fields:
+                normalised = _normalise(value or "", fields[key])
+                if normalised is not None or key == "broker_orias":
+                    data[key] = normalised
         serializer = serializer_class(data=data)
         if serializer.is_valid():
             rows.append(serializer.validated_data)
+            lines.append(reader.line_num)
         else:
-            errors.append({"row": index, **serializer.errors})
+            errors.append({"row": len(rows) + len(errors), "line": reader.line_num, **serializer.errors})
     if errors:
+        count = len(errors)
         raise ApplicationError(
-            f"{len(errors)} ligne(s) en erreur, rien n'a été enregistré.", code="invalid_rows", errors=errors
+            f"{count} ligne{'s' if count > 1 else ''} en erreur, rien n'a été enregistré.",
+            code="invalid_rows",
+            errors=errors,
         )
     if not rows:
         raise ApplicationError("Le fichier ne contient aucune ligne.")
-    return rows
+    return CsvRows(rows=rows, lines=lines)
 
 
-def format_row_errors(error: ApplicationError) -> str:
-    """French lines for a command's output; row 0 is line 2 of the file (after the header)."""
-    lines = [error.message]
+def format_row_errors(error: ApplicationError, *, lines: list[int] | None = None) -> str:
+    """French lines for a command's output, naming the line of the file of each bad row.
+
+    Errors of the CSV parsing carry their ``line``; errors of the import service carry the
+    index of the row, mapped back to its line through ``lines``.
+    """
+    output = [error.message]
     for item in error.errors or []:
-        row = item.get("row")
+        line = item.get("line")
+        if line is None and lines is not None and item.get("row") is not None and item["row"] < len(lines):
+            line = lines[item["row"]]
+        where = f"Ligne {line}" if line is not None else "Fichier"
         for field, messages in item.items():
-            if field == "row":
+            if field in ("row", "line"):
                 continue
+            label = "" if field == "non_field_errors" else f"{field} : "
             for message in messages if isinstance(messages, list) else [messages]:
-                lines.append(f"  Ligne {row + 2} — {field} : {message}")
-    return "\n".join(lines)
+                output.append(f"  {where} — {label}{message}")
+    return "\n".join(output)

@@ -16,6 +16,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+def login_attempt_username(request, credentials) -> str | None:
+    """The key django-axes counts failed logins under: the e-mail, whatever its case, so that
+    ``Ada@…`` and ``ada@…`` share one counter (login is case-insensitive)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") if source else None
+    return username.strip().lower() if isinstance(username, str) else username
+
+
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the e-mail goes through the outbox like every other."""
 

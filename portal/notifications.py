@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import make_msgid
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -54,7 +55,9 @@ def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "")
         defaults={"to": to, "subject": subject, "body_text": text, "body_html": html},
     )
     if created:
-        transaction.on_commit(lambda: outbox_send_task.delay(message.id))
+        # robust: a broker that is down must not turn a committed change into an error page;
+        # the message stays pending and the periodic flush sends it.
+        transaction.on_commit(partial(outbox_send_task.delay, message.id), robust=True)
     return message
 
 
@@ -134,8 +137,14 @@ class DigestNews:
 
 
 def digest_items_add(*, news: list[DigestNews]) -> int:
-    """Record news for the next digests, set-based; news already recorded (same key) is skipped."""
-    created = DigestItem.objects.bulk_create(
+    """Record news for the next digests, set-based; news already recorded (same key) is skipped.
+    Returns how many were new."""
+    keys = [item.key for item in news]
+    known: set[str] = set()
+    for start in range(0, len(keys), 5000):
+        known.update(DigestItem.objects.filter(key__in=keys[start : start + 5000]).values_list("key", flat=True))
+    fresh = {item.key: item for item in news if item.key not in known}
+    DigestItem.objects.bulk_create(
         [
             DigestItem(
                 key=item.key,
@@ -146,12 +155,12 @@ def digest_items_add(*, news: list[DigestNews]) -> int:
                 business_date=item.business_date,
                 audience=item.audience,
             )
-            for item in news
+            for item in fresh.values()
         ],
-        ignore_conflicts=True,
+        ignore_conflicts=True,  # a concurrent run recorded the same news first
         batch_size=2000,
     )
-    return len(created)
+    return len(fresh)
 
 
 def digests_send(*, business_date: date) -> int:

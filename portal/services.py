@@ -84,16 +84,17 @@ class ImportResult:
 
 def check_emission_rows(*, rows: Sequence[EmissionRow]) -> tuple[RowErrors, dict[str, int]]:
     """Business checks of an émission batch against itself and the database."""
-    errors = RowErrors()
     if not rows:
-        errors.add(0, "non_field_errors", "La liste des émissions est vide.")
-        return errors, {}
+        raise ApplicationError("La liste des émissions est vide.", field="non_field_errors")
+    errors = RowErrors()
 
     for index, count in _duplicates(row.reference for row in rows):
         errors.add(index, "reference", f"La référence {rows[index].reference} apparaît {count} fois dans l'envoi.")
 
     policy_shape: dict[str, tuple] = {}
     for index, row in enumerate(rows):
+        if row.amount <= 0:
+            errors.add(index, "amount", "Le montant doit être positif.")
         if row.broker_manages and not row.broker_orias:
             errors.add(index, "broker_manages", "Un courtier gestionnaire doit avoir un numéro ORIAS.")
         shape = (row.member_number, row.broker_orias, row.broker_manages)
@@ -228,23 +229,44 @@ class PaymentImportResult:
 
 
 def check_payment_rows(*, rows: Sequence[PaymentRow], today: date) -> tuple[RowErrors, dict[str, int]]:
-    errors = RowErrors()
     if not rows:
-        errors.add(0, "non_field_errors", "La liste des paiements est vide.")
-        return errors, {}
+        raise ApplicationError("La liste des paiements est vide.", field="non_field_errors")
+    errors = RowErrors()
     calls = dict(
         PremiumCall.objects.filter(reference__in={row.emission_reference for row in rows}).values_list(
             "reference", "id"
         )
     )
+    recorded = {
+        payment["reference"]: payment
+        for payment in Payment.objects.filter(reference__in={row.reference for row in rows if row.reference}).values(
+            "reference", "premium_call__reference", "amount", "paid_on"
+        )
+    }
+    references = Counter(row.reference for row in rows if row.reference)
     for index, row in enumerate(rows):
         if row.emission_reference not in calls:
             errors.add(index, "emission_reference", f"Aucune émission n'a la référence {row.emission_reference}.")
+        if row.amount <= 0:
+            errors.add(index, "amount", "Le montant doit être positif.")
         if row.paid_on > today:
             errors.add(index, "paid_on", f"La date de paiement {row.paid_on:%d/%m/%Y} est dans le futur.")
-    with_reference = [row.reference for row in rows if row.reference]
-    for index, count in _duplicates(with_reference):
-        errors.add(index, "reference", f"Le paiement {with_reference[index]} apparaît {count} fois dans l'envoi.")
+        if row.reference and references[row.reference] > 1:
+            errors.add(
+                index, "reference", f"Le paiement {row.reference} apparaît {references[row.reference]} fois dans l'envoi."
+            )
+        known = recorded.get(row.reference)
+        if known and (known["premium_call__reference"], known["amount"], known["paid_on"]) != (
+            row.emission_reference,
+            row.amount,
+            row.paid_on,
+        ):
+            errors.add(
+                index,
+                "reference",
+                f"Le paiement {row.reference} est déjà enregistré avec une autre émission, un autre montant "
+                "ou une autre date.",
+            )
     return errors, calls
 
 

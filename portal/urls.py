@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -49,7 +50,7 @@ urlpatterns = [
     path(
         "api/docs/",
         # Redoc injects its styles and runs a worker from a blob: only this page allows them.
-        csp_override(
+        login_required(csp_override(
             {
                 "default-src": [CSP.SELF],
                 "script-src": [CSP.SELF],
@@ -58,7 +59,7 @@ urlpatterns = [
                 "img-src": [CSP.SELF, "data:"],
                 "font-src": [CSP.SELF, "data:"],
             }
-        )(SpectacularRedocView.as_view(url_name="api-schema")),
+        )(SpectacularRedocView.as_view(url_name="api-schema"))),
         name="api-docs",
     ),
 ]

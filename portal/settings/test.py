@@ -1,7 +1,14 @@
-"""Test settings: fast hashing, e-mails captured, SQLite file database unless DATABASE_URL."""
+"""Test settings: fast hashing, e-mails captured, SQLite file database unless DATABASE_URL.
+
+A Celery worker started by a test (``tests/portal/test_worker.py``) loads these settings too,
+with ``DATABASE_URL`` pointing at the test database; the broker folder (filesystem transport)
+or queue (Redis) is per pytest-xdist worker, so parallel test processes never share tasks.
+"""
+
+import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, REDIS_URL, VAR_DIR, filesystem_broker_options
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,13 +22,15 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 AXES_ENABLED = True
+
+TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
+CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_PROCESS}"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    CELERY_BROKER_TRANSPORT_OPTIONS  # noqa: F405
-    if REDIS_URL  # noqa: F405
-    else {
-        "data_folder_in": str(VAR_DIR / "test-celery" / "queue"),
-        "data_folder_out": str(VAR_DIR / "test-celery" / "queue"),
-        "processed_folder": str(VAR_DIR / "test-celery" / "processed"),
-        "store_processed": False,
-    }
+    {} if REDIS_URL else filesystem_broker_options(VAR_DIR / "test-celery" / TEST_PROCESS)
 )
+CACHES = {
+    "default": {
+        **CACHES["default"],  # noqa: F405
+        "KEY_PREFIX": f"test-{TEST_PROCESS}",
+    }
+}

@@ -13,9 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("path", help="fichier CSV, séparateur ; ou ,")
 
     def handle(self, *args, path, **options):
+        lines = None
         try:
-            rows = csv_rows(path=path, serializer_class=EmissionRowSerializer)
-            result = services.emissions_import(rows=[EmissionRowSerializer().to_row(row) for row in rows])
+            parsed = csv_rows(path=path, serializer_class=EmissionRowSerializer)
+            lines = parsed.lines
+            result = services.emissions_import(rows=[EmissionRowSerializer().to_row(row) for row in parsed.rows])
         except ApplicationError as error:
-            raise CommandError(format_row_errors(error)) from error
+            raise CommandError(format_row_errors(error, lines=lines)) from error
         self.stdout.write(f"{result.created} émission(s) créée(s), {result.updated} mise(s) à jour.")

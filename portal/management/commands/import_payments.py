@@ -13,13 +13,15 @@ class Command(BaseCommand):
         parser.add_argument("path", help="fichier CSV, séparateur ; ou ,")
 
     def handle(self, *args, path, **options):
+        lines = None
         try:
-            rows = csv_rows(path=path, serializer_class=PaymentRowSerializer)
+            parsed = csv_rows(path=path, serializer_class=PaymentRowSerializer)
+            lines = parsed.lines
             result = services.payments_import(
-                rows=[services.PaymentRow(**row) for row in rows], today=clock.business_today()
+                rows=[services.PaymentRow(**row) for row in parsed.rows], today=clock.business_today()
             )
         except ApplicationError as error:
-            raise CommandError(format_row_errors(error)) from error
+            raise CommandError(format_row_errors(error, lines=lines)) from error
         self.stdout.write(
             f"{result.recorded} paiement(s) enregistré(s), {result.already_recorded} déjà connu(s)."
         )

@@ -1,0 +1,118 @@
+"""The business date (SPEC §3): ``PORTAL_TODAY`` read at each call, checked by ``check``."""
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from portal import clock
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_portal_today_overrides_the_date_and_is_read_at_each_call(set_today):
+    set_today("2026-05-04")
+    assert clock.business_today() == date(2026, 5, 4)
+    set_today("2027-01-15")
+    assert clock.business_today() == date(2027, 1, 15)
+    now = clock.local_now()
+    assert now.date() == date(2027, 1, 15)
+    assert now.utcoffset() == datetime(2027, 1, 15, 12, tzinfo=PARIS).utcoffset()
+
+
+def test_without_override_the_date_is_today_in_paris(monkeypatch):
+    monkeypatch.delenv("PORTAL_TODAY")
+    before = timezone.now().astimezone(PARIS).date()
+    today = clock.business_today()
+    after = timezone.now().astimezone(PARIS).date()
+    assert today in {before, after}
+    assert clock.local_now().tzinfo is not None
+    assert clock.local_now().date() in {before, after}
+
+
+def test_local_now_keeps_the_summer_offset_of_the_forced_date(set_today):
+    set_today("2026-07-14")
+    assert clock.local_now().utcoffset().total_seconds() == 2 * 3600
+
+
+@pytest.mark.parametrize("value", ["02/03/2026", "2026-02-30", "demain"])
+def test_an_invalid_value_is_a_clear_french_error(set_today, value):
+    set_today(value)
+    with pytest.raises(clock.ClockConfigurationError) as error:
+        clock.business_today()
+    assert "PORTAL_TODAY doit être une date au format AAAA-MM-JJ" in str(error.value)
+    assert repr(value) in str(error.value)
+
+
+def test_business_calendar_follows_the_subdivision_setting(settings):
+    good_friday = date(2026, 4, 3)
+    assert clock.business_calendar().is_business_day(good_friday)
+    settings.PORTAL_HOLIDAY_SUBDIVISION = "57"
+    assert not clock.business_calendar().is_business_day(good_friday)
+    saint_stephen = date(2025, 12, 26)  # a Friday
+    settings.PORTAL_HOLIDAY_SUBDIVISION = ""
+    assert clock.business_calendar().is_business_day(saint_stephen)
+    settings.PORTAL_HOLIDAY_SUBDIVISION = "68"  # a département number, mapped to Alsace
+    assert not clock.business_calendar().is_business_day(saint_stephen)
+
+
+def test_at_local_time_is_aware_in_paris():
+    moment = clock.at_local_time(date(2026, 3, 2), datetime.min.time().replace(hour=7))
+    assert moment.tzinfo is not None
+    assert moment.astimezone(ZoneInfo("UTC")).hour == 6
+
+
+# ----------------------------------------------------------------- manage.py check --deploy
+
+
+def manage(*args: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key not in ("PORTAL_TODAY", "SECRET_KEY")}
+    environment.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "portail.example.fr"}
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    settings_module="portal.settings.production", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_portal_today_is_set():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    settings_module="portal.settings.production", PORTAL_TODAY="2026-03-02", **PRODUCTION)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr + result.stdout
+    assert "PORTAL_TODAY force la date métier au 02/03/2026" in result.stderr + result.stdout
+
+
+def test_every_command_refuses_an_invalid_portal_today():
+    result = manage("check", settings_module="portal.settings.dev", PORTAL_TODAY="lundi")
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr
+    assert "PORTAL_TODAY doit être une date au format AAAA-MM-JJ" in result.stderr
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_production_settings_require_a_secret_key(secret):
+    extra = {} if secret is None else {"SECRET_KEY": secret}
+    result = manage("check", settings_module="portal.settings.production", ALLOWED_HOSTS="portail.example.fr",
+                    **extra)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr

@@ -1,0 +1,87 @@
+"""Daily digests (SPEC §4): one e-mail per recipient and business date gathering all news."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from portal import notifications
+from portal.models import DigestItem, OutboxMessage
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2026, 3, 2)
+TUESDAY = date(2026, 3, 3)
+
+
+def news(key: str, recipient: str, text: str, day: date = MONDAY, kind: str = "reminder", link: str = ""):
+    return notifications.DigestNews(key=key, recipient=recipient, kind=kind, text=text, business_date=day, link=link)
+
+
+def send_outbox() -> None:
+    for message_id in notifications.outbox_due_ids():
+        notifications.outbox_send(message_id=message_id)
+
+
+def test_one_email_per_recipient_gathers_all_their_news():
+    added = notifications.digest_items_add(news=[
+        news("a1", "Cabinet@Exemple.fr", "Police 0100001 : rappel envoyé", link="/amiable/1/"),
+        news("a2", "cabinet@exemple.fr", "Police 0100002 : rappel envoyé"),
+        news("a3", "cabinet@exemple.fr", "Police 0100003 : demande de prolongation à valider", kind="extension_action"),
+        news("b1", "autre@exemple.fr", "Police 0200001 : rappel envoyé"),
+    ])
+    assert added == 4
+    assert notifications.digests_send(business_date=MONDAY) == 2
+    send_outbox()
+    by_recipient = {email.to[0]: email for email in mail.outbox}
+    assert set(by_recipient) == {"cabinet@exemple.fr", "autre@exemple.fr"}
+    cabinet = by_recipient["cabinet@exemple.fr"]
+    assert cabinet.subject == "L'Auxiliaire — une action de votre part est en attente"
+    for number in ("0100001", "0100002", "0100003"):
+        assert f"Police {number}" in cabinet.body
+    assert "3 de vos contrats en gestion sont en attente de paiement" in cabinet.body
+    assert "http://localhost:8000/amiable/1/" in cabinet.alternatives[0][0]
+    other = by_recipient["autre@exemple.fr"]
+    assert other.subject == "L'Auxiliaire — contrats en attente de paiement"
+    assert "l'un de vos contrats en gestion est en attente" in other.body
+    assert not DigestItem.objects.filter(message__isnull=True).exists()
+
+
+def test_running_twice_sends_nothing_twice():
+    notifications.digest_items_add(news=[news("a1", "cabinet@exemple.fr", "Police 0100001")])
+    assert notifications.digests_send(business_date=MONDAY) == 1
+    assert notifications.digests_send(business_date=MONDAY) == 0
+    assert notifications.digest_items_add(news=[news("a1", "cabinet@exemple.fr", "Police 0100001")]) == 0
+    assert notifications.digests_send(business_date=MONDAY) == 0
+    send_outbox()
+    send_outbox()
+    assert len(mail.outbox) == 1 and OutboxMessage.objects.count() == 1
+
+
+def test_news_after_the_days_digest_goes_into_the_next_days_digest():
+    notifications.digest_items_add(news=[news("a1", "cabinet@exemple.fr", "Police 0100001 : rappel")])
+    notifications.digests_send(business_date=MONDAY)
+    notifications.digest_items_add(news=[news("a2", "cabinet@exemple.fr", "Police 0100002 : mise en demeure")])
+    assert notifications.digests_send(business_date=MONDAY) == 0  # already had Monday's digest
+    assert notifications.digests_send(business_date=TUESDAY) == 1
+    send_outbox()
+    monday, tuesday = sorted(mail.outbox, key=lambda email: "0100002" in email.body)
+    assert "0100001" in monday.body and "0100002" not in monday.body
+    assert "0100002" in tuesday.body and "0100001" not in tuesday.body
+
+
+def test_news_of_a_later_business_date_waits_for_that_date():
+    notifications.digest_items_add(news=[news("a1", "cabinet@exemple.fr", "Police 0100001", day=TUESDAY)])
+    assert notifications.digests_send(business_date=MONDAY) == 0
+    assert notifications.digests_send(business_date=TUESDAY) == 1
+
+
+def test_member_digest_speaks_to_the_member():
+    notifications.digest_items_add(news=[notifications.DigestNews(
+        key="m1", recipient="compta@client.fr", kind="reminder", text="Cotisation du 02/02/2026 : 1 000,00 €",
+        business_date=MONDAY, audience="member")])
+    notifications.digests_send(business_date=MONDAY)
+    send_outbox()
+    [email] = mail.outbox
+    assert email.subject == "L'Auxiliaire — votre cotisation"
+    assert email.body.startswith("Madame, Monsieur,")
+    assert "l'une de vos cotisations est en attente de paiement" in email.body

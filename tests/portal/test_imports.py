@@ -1,0 +1,235 @@
+"""Imports of premium calls (émissions) and payments: upsert, per-row French errors,
+all-or-nothing, set-based (SPEC §8)."""
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal import services
+from portal.errors import ApplicationError
+from portal.models import Member, Payment, Policy, PremiumCall
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 3, 2)
+
+
+def emission_row(**overrides) -> services.EmissionRow:
+    values = {"reference": "EM-1", "policy_number": "P-1", "member_number": "M-1",
+              "company_name": "BOULANGERIE MARTIN", "broker_orias": "07000001", "broker_manages": True,
+              "due_date": date(2026, 2, 2), "amount": Decimal("1000.00")}
+    return services.EmissionRow(**{**values, **overrides})
+
+
+def payment_row(**overrides) -> services.PaymentRow:
+    values = {"emission_reference": "EM-1", "amount": Decimal("400.00"), "paid_on": date(2026, 2, 10), "reference": ""}
+    return services.PaymentRow(**{**values, **overrides})
+
+
+def snapshot():
+    """Everything an import may change, to prove a refused import changed nothing."""
+    return (
+        list(Member.objects.order_by("id").values_list("member_number", "company_name")),
+        list(Policy.objects.order_by("id").values_list("number", "member_id", "broker_id", "broker_manages")),
+        list(PremiumCall.objects.order_by("id").values_list("reference", "policy_id", "due_date", "amount",
+                                                            "paid_amount")),
+        list(Payment.objects.order_by("id").values_list("premium_call_id", "amount", "paid_on", "reference")),
+    )
+
+
+def errors_of(call) -> tuple[str, list[dict]]:
+    with pytest.raises(ApplicationError) as caught:
+        call()
+    return caught.value.message, caught.value.errors
+
+
+# ---------------------------------------------------------------------------- émissions
+
+
+def test_emissions_import_creates_members_policies_and_premium_calls(org):
+    result = services.emissions_import(rows=[
+        emission_row(),
+        emission_row(reference="EM-2", due_date=date(2026, 3, 2), amount=Decimal("250.50")),
+        emission_row(reference="EM-3", policy_number="P-2", member_number="M-2", company_name="GARAGE DURAND",
+                     broker_orias=None, broker_manages=False),
+    ])
+    assert (result.created, result.updated) == (3, 0)
+    call = PremiumCall.objects.select_related("policy__member", "policy__broker").get(reference="EM-2")
+    assert (call.amount, call.due_date, call.paid_amount) == (Decimal("250.50"), date(2026, 3, 2), Decimal("0.00"))
+    assert call.policy.number == "P-1" and call.policy.broker == org and call.policy.broker_manages
+    assert call.policy.member.company_name == "BOULANGERIE MARTIN"
+    orphan = Policy.objects.get(number="P-2")
+    assert orphan.broker is None and not orphan.broker_manages
+    assert Member.objects.count() == 2 and Policy.objects.count() == 2
+
+
+def test_emissions_import_upserts_by_reference_and_keeps_what_was_paid(org, other_org):
+    services.emissions_import(rows=[emission_row()])
+    services.payments_import(rows=[payment_row()], today=TODAY)
+    result = services.emissions_import(rows=[
+        emission_row(amount=Decimal("1200.00"), due_date=date(2026, 2, 5), company_name="BOULANGERIE MARTIN SAS",
+                     broker_orias="07000002", broker_manages=False),
+        emission_row(reference="EM-2", company_name="BOULANGERIE MARTIN SAS", broker_orias="07000002",
+                     broker_manages=False),
+    ])
+    assert (result.created, result.updated) == (1, 1)
+    call = PremiumCall.objects.select_related("policy__member").get(reference="EM-1")
+    assert (call.amount, call.due_date, call.paid_amount) == (Decimal("1200.00"), date(2026, 2, 5), Decimal("400.00"))
+    assert call.policy.broker_id == other_org.id and not call.policy.broker_manages
+    assert call.policy.member.company_name == "BOULANGERIE MARTIN SAS"
+    assert PremiumCall.objects.count() == 2 and Policy.objects.count() == 1 and Member.objects.count() == 1
+
+
+BAD_EMISSIONS = [
+    # (rows, row index, field, French message)
+    ([emission_row(), emission_row(amount=Decimal("5.00"))], 1, "reference", "La référence EM-1 apparaît 2 fois"),
+    ([emission_row(reference="EM-2", amount=Decimal("0.00"))], 0, "amount", "Le montant doit être positif."),
+    ([emission_row(reference="EM-2", broker_orias=None)], 0, "broker_manages",
+     "Un courtier gestionnaire doit avoir un numéro ORIAS."),
+    ([emission_row(reference="EM-2", broker_orias="07999999")], 0, "broker_orias",
+     "Aucun cabinet n'a le numéro ORIAS 07999999."),
+    ([emission_row(reference="EM-2"), emission_row(reference="EM-3", member_number="M-9")], 1, "policy_number",
+     "La police P-1 apparaît avec des sociétaires ou courtiers différents."),
+    ([emission_row(reference="EM-2", member_number="M-9")], 0, "member_number",
+     "La police P-1 appartient au sociétaire M-1, pas à M-9."),
+    ([emission_row(policy_number="P-9", member_number="M-9")], 0, "reference",
+     "L'émission EM-1 concerne déjà la police P-1."),
+]
+
+
+@pytest.mark.parametrize(("rows", "index", "field", "message"), BAD_EMISSIONS)
+def test_every_bad_emission_is_a_french_row_error_and_changes_nothing(org, rows, index, field, message):
+    services.emissions_import(rows=[emission_row()])
+    before = snapshot()
+    good = emission_row(reference="EM-OK", policy_number="P-OK", member_number="M-OK")
+    text, errors = errors_of(lambda: services.emissions_import(rows=[*rows, good]))
+    assert "rien n'a été enregistré" in text
+    failing = {error["row"]: error for error in errors}
+    assert any(message in text for text in failing[index][field]), errors
+    assert len(rows) not in failing  # the good row is not blamed
+    assert snapshot() == before
+
+
+def test_an_empty_batch_is_refused(org):
+    with pytest.raises(ApplicationError, match="La liste des émissions est vide."):
+        services.emissions_import(rows=[])
+    with pytest.raises(ApplicationError, match="La liste des paiements est vide."):
+        services.payments_import(rows=[], today=TODAY)
+
+
+def test_all_errors_of_a_batch_are_reported_together(org):
+    text, errors = errors_of(lambda: services.emissions_import(rows=[
+        emission_row(amount=Decimal("-1")),
+        emission_row(reference="EM-2"),
+        emission_row(reference="EM-3", broker_orias="07999999"),
+    ]))
+    assert text == "Import des émissions : 2 lignes en erreur, rien n'a été enregistré."
+    assert [error["row"] for error in errors] == [0, 2]
+    assert not PremiumCall.objects.exists() and not Member.objects.exists()
+
+
+def capture(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries.captured_queries)
+
+
+def test_import_query_count_does_not_grow_with_the_number_of_rows(org):
+    def batch(size, prefix, amount="100.00"):
+        return [emission_row(reference=f"{prefix}-{i}", policy_number=f"{prefix}P-{i // 2}",
+                             member_number=f"{prefix}M-{i // 4}", amount=Decimal(amount)) for i in range(size)]
+
+    def payments(size, prefix):
+        return [payment_row(emission_reference=f"{prefix}-{i}", reference=f"PAY-{prefix}-{i}") for i in range(size)]
+
+    small_create = capture(lambda: services.emissions_import(rows=batch(10, "A")))
+    large_create = capture(lambda: services.emissions_import(rows=batch(300, "B")))
+    small_update = capture(lambda: services.emissions_import(rows=batch(10, "A", "110.00")))
+    large_update = capture(lambda: services.emissions_import(rows=batch(300, "B", "110.00")))
+    small_pay = capture(lambda: services.payments_import(rows=payments(10, "A"), today=TODAY))
+    large_pay = capture(lambda: services.payments_import(rows=payments(300, "B"), today=TODAY))
+    assert PremiumCall.objects.filter(amount=Decimal("110.00")).count() == 310
+    assert Payment.objects.count() == 310
+    assert small_create == large_create
+    assert small_update == large_update
+    assert small_pay == large_pay
+    assert large_create <= 15 and large_pay <= 10
+
+
+# ----------------------------------------------------------------------------- payments
+
+
+@pytest.fixture
+def two_calls(org):
+    services.emissions_import(rows=[emission_row(), emission_row(reference="EM-2", amount=Decimal("300.00"))])
+
+
+def paid(reference: str) -> Decimal:
+    return PremiumCall.objects.get(reference=reference).paid_amount
+
+
+def test_payments_are_recorded_and_paid_amounts_kept_right(two_calls):
+    result = services.payments_import(rows=[
+        payment_row(reference="PAY-1"),
+        payment_row(amount=Decimal("100.00"), reference="PAY-2"),
+        payment_row(emission_reference="EM-2", amount=Decimal("300.00"), paid_on=TODAY),
+    ], today=TODAY)
+    assert (result.recorded, result.already_recorded) == (3, 0)
+    assert paid("EM-1") == Decimal("500.00") and paid("EM-2") == Decimal("300.00")
+    services.payments_import(rows=[payment_row(amount=Decimal("500.00"), reference="PAY-3")], today=TODAY)
+    assert paid("EM-1") == Decimal("1000.00")
+    assert PremiumCall.objects.get(reference="EM-1").outstanding == Decimal("0.00")
+
+
+def test_a_replayed_payment_reference_is_recorded_once(two_calls):
+    services.payments_import(rows=[payment_row(reference="PAY-1")], today=TODAY)
+    result = services.payments_import(rows=[payment_row(reference="PAY-1"), payment_row(reference="PAY-2")],
+                                      today=TODAY)
+    assert (result.recorded, result.already_recorded) == (1, 1)
+    assert Payment.objects.filter(reference="PAY-1").count() == 1
+    assert paid("EM-1") == Decimal("800.00")
+
+
+def test_payments_without_reference_are_each_recorded(two_calls):
+    services.payments_import(rows=[payment_row(), payment_row()], today=TODAY)
+    assert Payment.objects.count() == 2 and paid("EM-1") == Decimal("800.00")
+
+
+BAD_PAYMENTS = [
+    ([payment_row(emission_reference="EM-404")], 0, "emission_reference", "Aucune émission n'a la référence EM-404."),
+    ([payment_row(paid_on=date(2026, 3, 3))], 0, "paid_on", "La date de paiement 03/03/2026 est dans le futur."),
+    ([payment_row(amount=Decimal("0"))], 0, "amount", "Le montant doit être positif."),
+    # the duplicate is named on its own row, counted among all rows (not only those with a reference)
+    ([payment_row(), payment_row(reference="PAY-9"), payment_row(reference="PAY-9")], 2, "reference",
+     "Le paiement PAY-9 apparaît 2 fois dans l'envoi."),
+    ([payment_row(reference="PAY-1", amount=Decimal("999.00"))], 0, "reference",
+     "Le paiement PAY-1 est déjà enregistré avec une autre émission, un autre montant ou une autre date."),
+]
+
+
+@pytest.mark.parametrize(("rows", "index", "field", "message"), BAD_PAYMENTS)
+def test_every_bad_payment_is_a_french_row_error_and_changes_nothing(two_calls, rows, index, field, message):
+    services.payments_import(rows=[payment_row(reference="PAY-1")], today=TODAY)
+    before = snapshot()
+    good = payment_row(emission_reference="EM-2", reference="PAY-OK")
+    text, errors = errors_of(lambda: services.payments_import(rows=[*rows, good], today=TODAY))
+    assert text.startswith("Import des paiements") and "rien n'a été enregistré" in text
+    failing = {error["row"]: error for error in errors}
+    assert message in failing[index][field], errors
+    assert len(rows) not in failing
+    assert snapshot() == before
+    assert paid("EM-2") == Decimal("0.00")
+
+
+def test_a_payment_dated_today_is_accepted(two_calls, set_today):
+    set_today("2026-03-09")
+    services.payments_import(rows=[payment_row(paid_on=date(2026, 3, 9))], today=date(2026, 3, 9))
+    assert paid("EM-1") == Decimal("400.00")
+
+
+def test_emission_rows_are_immutable_values():
+    row = emission_row()
+    assert replace(row, amount=Decimal("1")).amount == Decimal("1") and row.amount == Decimal("1000.00")

@@ -1,0 +1,167 @@
+"""The e-mail outbox (SPEC §9): nothing lost when the provider is down, nothing sent twice."""
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from portal import notifications
+from portal.models import OutboxMessage, OutboxStatus
+from tests.flaky_email import FlakyEmailBackend
+
+pytestmark = pytest.mark.django_db
+
+
+class WallClock:
+    """Moves Django's ``timezone.now`` (the outbox's back-off and lease), not the business date."""
+
+    def __init__(self, monkeypatch):
+        self.now = timezone.now()
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def wall_clock(monkeypatch):
+    return WallClock(monkeypatch)
+
+
+@pytest.fixture
+def provider(settings):
+    settings.EMAIL_BACKEND = "tests.flaky_email.FlakyEmailBackend"
+    FlakyEmailBackend.reset()
+    yield FlakyEmailBackend
+    FlakyEmailBackend.reset()
+
+
+def enqueue(count: int) -> list[OutboxMessage]:
+    return [
+        notifications.email_enqueue(key=f"test:{index}", to=f"client{index}@exemple.fr",
+                                    subject=f"Votre cotisation n° {index}", text=f"Bonjour {index}",
+                                    html=f"<p>Bonjour {index}</p>")
+        for index in range(count)
+    ]
+
+
+def work_until_idle(wall_clock, *, rounds: int = 30) -> None:
+    """What the worker and the periodic flush do, round after round, time passing between."""
+    for _ in range(rounds):
+        due = notifications.outbox_due_ids()
+        if not due:
+            return
+        for message_id in due:
+            with contextlib.suppress(notifications.EmailDeliveryError):  # retried in a later round
+                notifications.outbox_send(message_id=message_id)
+        wall_clock.advance(timedelta(hours=1))
+    raise AssertionError("the outbox never emptied")
+
+
+def test_provider_failing_then_recovering_sends_every_message_exactly_once(provider, wall_clock):
+    messages = enqueue(5)
+    provider.reset(failures=7)  # the first seven sends fail, then the provider answers again
+    work_until_idle(wall_clock)
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(message.to for message in messages)
+    assert len(mail.outbox) == 5
+    assert provider.attempts == 12
+    rows = OutboxMessage.objects.order_by("id")
+    assert {row.status for row in rows} == {OutboxStatus.SENT}
+    assert all(row.sent_at and row.last_error == "" for row in rows)
+    assert sum(row.attempts for row in rows) == 12
+    first = mail.outbox[0]
+    assert first.subject.startswith("Votre cotisation") and first.alternatives[0][1] == "text/html"
+
+
+def test_a_failure_puts_the_message_back_with_a_growing_back_off(provider, wall_clock):
+    [message] = enqueue(1)
+    provider.reset(failures=2)
+    with pytest.raises(notifications.EmailDeliveryError) as first:
+        notifications.outbox_send(message_id=message.id)
+    assert first.value.retry_in == timedelta(seconds=30)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING and "503" in message.last_error
+    assert notifications.outbox_due_ids() == []  # not before its next attempt
+    assert notifications.outbox_send(message_id=message.id) is False
+    wall_clock.advance(timedelta(seconds=31))
+    with pytest.raises(notifications.EmailDeliveryError) as second:
+        notifications.outbox_send(message_id=message.id)
+    assert second.value.retry_in == timedelta(seconds=60)
+    wall_clock.advance(timedelta(seconds=61))
+    assert notifications.outbox_send(message_id=message.id) is True
+    assert len(mail.outbox) == 1
+
+
+def test_a_claimed_message_is_not_sent_by_a_second_worker(provider):
+    [message] = enqueue(1)
+    second_worker = []
+    provider.reset(during_send=lambda email: second_worker.append(notifications.outbox_send(message_id=message.id)))
+    assert notifications.outbox_send(message_id=message.id) is True
+    assert second_worker == [False]
+    assert notifications.outbox_send(message_id=message.id) is False  # already sent
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+class WorkerDied(BaseException):
+    """The process is killed in the middle of a send (not an error the outbox can catch)."""
+
+
+def test_a_stale_sending_lease_is_retried(provider, wall_clock):
+    [message] = enqueue(1)
+
+    def die(email):
+        raise WorkerDied
+
+    provider.reset(during_send=die)
+    with pytest.raises(WorkerDied):
+        notifications.outbox_send(message_id=message.id)
+    provider.reset()
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENDING
+    assert notifications.outbox_due_ids() == []
+    assert notifications.outbox_send(message_id=message.id) is False  # the lease still runs
+    wall_clock.advance(notifications.LEASE + timedelta(seconds=1))
+    assert notifications.outbox_due_ids() == [message.id]
+    assert notifications.outbox_send(message_id=message.id) is True
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
+
+
+def test_after_max_attempts_the_message_is_failed_and_left_alone(provider, wall_clock):
+    [message] = enqueue(1)
+    provider.reset(failures=1000)
+    for _ in range(notifications.MAX_ATTEMPTS - 1):
+        with pytest.raises(notifications.EmailDeliveryError):
+            notifications.outbox_send(message_id=message.id)
+        wall_clock.advance(timedelta(hours=2))
+    assert notifications.outbox_send(message_id=message.id) is False  # the last attempt gives up
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.FAILED, notifications.MAX_ATTEMPTS)
+    assert "Le fournisseur d'e-mails ne répond pas" in message.last_error
+    wall_clock.advance(timedelta(days=1))
+    assert notifications.outbox_due_ids() == []
+    assert notifications.outbox_send(message_id=message.id) is False
+    assert provider.attempts == notifications.MAX_ATTEMPTS
+    assert mail.outbox == []
+
+
+def test_enqueue_is_idempotent_by_key_and_sends_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = notifications.email_enqueue(key="k", to="a@exemple.fr", subject="Objet", text="Texte")
+        again = notifications.email_enqueue(key="k", to="a@exemple.fr", subject="Objet", text="Texte")
+    assert first.id == again.id and OutboxMessage.objects.count() == 1
+    assert len(callbacks) == 1  # one send task, queued when the transaction commits
+
+
+def test_a_rolled_back_change_leaves_no_message(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        notifications.email_enqueue(key="k", to="a@exemple.fr", subject="Objet", text="Texte")
+        raise RuntimeError("la modification échoue")
+    assert not OutboxMessage.objects.exists()
+    assert callbacks == []
