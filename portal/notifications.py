@@ -102,11 +102,11 @@ def outbox_send(*, message_id: int) -> bool:
         if failed:
             return False
         raise EmailDeliveryError(str(exc), retry_in=backoff(message.attempts)) from exc
-    status = getattr(email, "anymail_status", None)
+    provider_id = getattr(getattr(email, "anymail_status", None), "message_id", None)
     OutboxMessage.objects.filter(id=message.id).update(
         status=OutboxStatus.SENT,
         sent_at=timezone.now(),
-        provider_message_id=str(getattr(status, "message_id", "") or "")[:200],
+        provider_message_id="" if provider_id is None else str(provider_id)[:200],
         last_error="",
     )
     return True
