@@ -21,10 +21,12 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PY) -c "import weasyprint.text.ffi as f; f.harfbuzz_subset is None and print('ATTENTION : libharfbuzz-subset0 manque (PDF 3 à 5 fois plus lents) : make system-deps')" 2>/dev/null || true
 
 # Debian packages the product needs (WeasyPrint's libraries, fonts, Chromium for browser tests).
+DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation libmagic1 chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 system-deps:
-	@if ! dpkg -s libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core libmagic1 chromium >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation libmagic1 chromium >/dev/null; \
+	@if ! dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(DEBIAN_PACKAGES) >/dev/null; \
 	fi
 
 run: install

@@ -150,7 +150,8 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 # ---------------------------------------------------------------------- static and media
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at each start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # documents are only served by views that check access
