@@ -184,7 +184,9 @@ def test_pdf_download_once_rendered(make_case, client_for, admin_user, other_adm
     letter = Letter.objects.get(case=make_case(), kind=LetterKind.REMINDER)
     url = reverse("amiable:letter_pdf", args=[letter.id])
     assert client_for(admin_user).get(url).status_code == 404  # not rendered yet
+    assert url not in client_for(admin_user).get(reverse("amiable:cases")).content.decode()
     letters.letter_render(letter_id=letter.id)
+    assert url in client_for(admin_user).get(reverse("amiable:cases")).content.decode()
     response = client_for(admin_user).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert client_for(other_admin).get(url).status_code == 404
