@@ -147,7 +147,8 @@ ACKNOWLEDGED_KINDS = (LetterKind.REMINDER, LetterKind.REINSTATEMENT)
 class Letter(models.Model):
     """A letter as issued: its figures are frozen at issue, its PDF rendered once and kept."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    # No index of its own: the unique (case, kind) and "letter_latest" indexes start with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters", db_index=False)
     kind = models.CharField("type", max_length=20, choices=LetterKind.choices)
     letter_date = models.DateField("date du courrier")
     amount_due = models.DecimalField("montant dû", max_digits=12, decimal_places=2)
@@ -169,7 +170,17 @@ class Letter(models.Model):
         verbose_name_plural = "courriers"
         ordering = ["letter_date", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="letter_once_per_case")]
-        indexes = [models.Index(fields=["document"], condition=Q(document__isnull=True), name="letter_to_render")]
+        indexes = [
+            models.Index(fields=["document"], condition=Q(document__isnull=True), name="letter_to_render"),
+            # The latest letter of a case and its unread reminder, per row of "Gérer le cycle
+            # amiable" (sorted and filtered on them): one index probe each, no sort.
+            models.Index(fields=["case", "-letter_date", "-id"], name="letter_latest"),
+            models.Index(
+                fields=["case"],
+                condition=Q(acknowledged_at__isnull=True, kind__in=["reminder", "reinstatement"]),
+                name="letter_unread",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.letter_date:%d/%m/%Y}"
