@@ -26,6 +26,10 @@ class NoteForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
+class ManualFollowUpForm(forms.Form):
+    note = forms.CharField(label="Motif du suivi manuel", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
 class PendingFirstFilter(admin.SimpleListFilter):
     """Pending requests by default: the clerk's to-do list."""
 
@@ -244,7 +248,7 @@ class CaseAdmin(CaseAdminBase):
                 **self.admin_site.each_context(request),
                 "title": "Mettre en suivi manuel",
                 "cases": queryset.select_related("policy__member"),
-                "form": NoteForm(),
+                "form": ManualFollowUpForm(),
                 "opts": self.model._meta,
             })
         note = request.POST.get("note", "")

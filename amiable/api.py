@@ -129,6 +129,7 @@ class ExtensionInputSerializer(serializers.Serializer):
 @parser_classes([JSONParser, MultiPartParser, FormParser])
 def case_extension_api(request, case_id: int):
     case = selectors.case_for(user=request.user, case_id=case_id)
+    _permission(services.check_broker_may_act, user=request.user, case=case)
     data = ExtensionInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     try:
@@ -152,6 +153,7 @@ class DecisionInputSerializer(serializers.Serializer):
 @permission_classes([IsAuthenticated])
 def extension_decision_api(request, extension_id: int):
     extension = selectors.extension_for(user=request.user, extension_id=extension_id)
+    _permission(services.check_accounting, user=request.user)
     data = DecisionInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     try:
@@ -174,6 +176,14 @@ def letter_acknowledge_api(request, letter_id: int):
     except PermissionDeniedError as error:
         raise PermissionDenied(error.message) from error
     return _case_response(request, letter.case_id)
+
+
+def _permission(check, **kwargs) -> None:
+    """Who may act is checked before the payload, so a wrong role is a 403, never a 400."""
+    try:
+        check(**kwargs)
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
 
 
 def _case_response(request, case_id: int) -> Response:

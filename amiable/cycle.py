@@ -114,6 +114,8 @@ def _adapt(value):
 
 
 def _execute(sql: str, params: list) -> int:
+    # The statements of this module interpolate only table names and fixed SQL fragments;
+    # every value goes through ``params``.
     with connection.cursor() as cursor:
         cursor.execute(sql, [_adapt(value) for value in params])
         return max(cursor.rowcount, 0)

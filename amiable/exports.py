@@ -12,8 +12,8 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
-from django.db.models import CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
+from django.db.models import CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse

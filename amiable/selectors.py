@@ -87,6 +87,7 @@ def with_display(queryset: QuerySet[Case], *, today: date, calendar: BusinessCal
     queryset = queryset.annotate(
         letter_id=Subquery(latest_letter.values("id")[:1]),
         letter_date=Subquery(latest_letter.values("letter_date")[:1]),
+        letter_document_id=Subquery(latest_letter.values("document_id")[:1]),
         unread_letter_id=Subquery(unread_letter_subquery().values("id")[:1]),
         extension_status=Subquery(extension_status),
         remaining_days=remaining,

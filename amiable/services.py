@@ -10,7 +10,6 @@ from datetime import date, datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 
 from amiable import rules
 from amiable.models import (
@@ -40,6 +39,11 @@ def check_broker_may_act(*, user: User, case: Case) -> None:
         raise PermissionDeniedError("Seul le cabinet en charge de la police peut répondre.")
     if not user_has_area(user=user, area=Area.AMIABLE):
         raise PermissionDeniedError("Le cycle amiable ne fait pas partie de vos habilitations.")
+
+
+def check_accounting(*, user: User) -> None:
+    if not (user.is_accounting or user.is_superuser):
+        raise PermissionDeniedError("Seule la comptabilité de L'Auxiliaire décide des prolongations.")
 
 
 def check_answer(*, case: Case, today: date) -> None:
@@ -151,8 +155,7 @@ def extension_decide(
     calendar: BusinessCalendar,
 ) -> ExtensionRequest:
     """Accounting's decision; the formal notice date follows from the rules. Audited."""
-    if not (by.is_accounting or by.is_superuser):
-        raise PermissionDeniedError("Seule la comptabilité de L'Auxiliaire décide des prolongations.")
+    check_accounting(user=by)
     if extension.status != rules.Decision.PENDING:
         raise ApplicationError(
             f"Cette demande a déjà été {'accordée' if extension.status == 'approved' else 'refusée'} "

@@ -18,7 +18,7 @@ from portal import clock
 from portal import services as portal_services
 from portal.models import User
 
-REASONS = [reason for reason in Reason.values]
+REASONS = list(Reason.values)
 
 
 class Command(BaseCommand):
