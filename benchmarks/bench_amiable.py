@@ -438,7 +438,7 @@ def _export(report, *, today: date, calendar) -> None:
         copies.append(copy(EXPORT_ROWS)[0])
         seconds, size = export(EXPORT_ROWS)
         exported.append(seconds)
-    report(f"CSV export of {EXPORT_ROWS:,} rows (case_export_rows + csv_stream, {size / 1e6:.1f} MB)".replace(",", " "),
+    report(f"CSV export of 200 000 rows (case_export_rows + csv_stream; {size / 1e6:.1f} MB)",
            EXPORT_ROWS / min(exported), "rows/s", EXPORT_ROWS / min(copies), "COPY (same SELECT) TO STDOUT")
     report("  same rows through a Python csv loop (the non-PostgreSQL path)", EXPORT_ROWS / python_loop(EXPORT_ROWS),
            "rows/s", EXPORT_ROWS / min(copies), "COPY")

@@ -56,3 +56,32 @@ def test_paging_on_ids_shows_the_rows_of_the_full_query(emission, org, admin_use
                     for row in rows[window]]
         assert [(row.id, row.status_label, row.letter_date, row.policy.member.company_name)
                 for row in paged[window]] == expected
+
+
+def test_ids_past_999_are_written_without_thousands_separator(emission, org, tick, admin_user, client_for, contacts,
+                                                               set_today):
+    """French number formatting must not reach ids: "12 345" breaks the client filter, the
+    htmx targets and the admin's bulk actions once a table passes 999 rows."""
+    from django.template.loader import render_to_string
+
+    from portal.models import Member
+
+    Member.objects.create(id=12345, member_number="M-1", company_name="GRANDE SOCIÉTÉ")  # a 5-digit id
+    emission(company_name="GRANDE SOCIÉTÉ", broker=org)
+    emission(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="AUTRE", broker=org)
+    tick(DEFAULT)
+    set_today(DEFAULT)
+    client = client_for(admin_user)
+    page = client.get("/amiable/").content.decode()
+    assert '<option value="12345"' in page
+    filtered = client.get("/amiable/", {"client": "12345"}).content.decode()
+    rows = filtered[filtered.index("<tbody>"):filtered.index("</tbody>")]
+    assert "GRANDE SOCIÉTÉ" in rows and "AUTRE" not in rows
+
+    row = selectors.case_rows_for(user=admin_user, today=DEFAULT, calendar=CAL).first()
+    letter = Letter.objects.filter(case_id=row.id).first()
+    row.id = letter.case_id = row.policy_id = letter.id = 12345  # in memory: only the rendering is under test
+    html = (render_to_string("amiable/cases.html#row", {"row": row, "can_act": True})
+            + render_to_string("amiable/answer.html#dialog", {"case": row, "form": None})
+            + render_to_string("amiable/acknowledge.html#dialog", {"letter": letter}))
+    assert 'id="case-12345"' in html and html.count("#case-12345") == 2 and "12\u202f345" not in html
