@@ -30,7 +30,9 @@ class Case(models.Model):
     premium_call = models.OneToOneField(
         PremiumCall, verbose_name="émission", on_delete=models.PROTECT, related_name="case"
     )
-    policy = models.ForeignKey(Policy, verbose_name="police", on_delete=models.PROTECT, related_name="cases")
+    # No index of its own: the (policy, stage) index starts with it.
+    policy = models.ForeignKey(Policy, verbose_name="police", on_delete=models.PROTECT, related_name="cases",
+                               db_index=False)
     broker_manages = models.BooleanField("courtier gestionnaire", help_text="À l'ouverture du dossier")
     stage = models.CharField("étape", max_length=20, choices=Stage.choices, default=Stage.OPEN)
     opened_on = models.DateField("ouvert le")
@@ -110,7 +112,8 @@ class EventType(models.TextChoices):
 class Event(models.Model):
     """One step in the history of a case. ``key`` makes each step unique per case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: the unique (case, key) index starts with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     type = models.CharField("type", max_length=30, choices=EventType.choices)
     key = models.CharField("clé", max_length=60)
     date = models.DateField("date")
