@@ -45,9 +45,9 @@ class Case(models.Model):
         choices=[(Answer.DECLINED.value, "Non"), (Answer.REQUESTED.value, "Oui — prolongation demandée")],
     )
     answered_on = models.DateField("répondu le", null=True, blank=True)
-    answered_by = models.ForeignKey(
+    answered_by = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
         settings.AUTH_USER_MODEL, verbose_name="répondu par", on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        null=True, blank=True, related_name="+", db_index=False,
     )
     formal_notice_planned = models.DateField("mise en demeure prévue le", null=True, blank=True)
     formal_notice_date = models.DateField("mise en demeure envoyée le", null=True, blank=True)
@@ -70,6 +70,7 @@ class Case(models.Model):
             models.Index(fields=["stage", "suspension_date"]),
             models.Index(fields=["stage", "termination_date"]),
             models.Index(fields=["policy", "stage"]),
+            models.Index(fields=["answered_by"], condition=Q(answered_by__isnull=False), name="case_answered_by"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -119,9 +120,9 @@ class Event(models.Model):
     date = models.DateField("date")
     detail = models.CharField("détail", max_length=300, blank=True)
     amount = models.DecimalField("montant", max_digits=12, decimal_places=2, null=True, blank=True)
-    actor = models.ForeignKey(
+    actor = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     created_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
@@ -130,6 +131,7 @@ class Event(models.Model):
         verbose_name_plural = "historique"
         ordering = ["date", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_event_unique")]
+        indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor")]
 
     def __str__(self) -> str:
         return self.get_type_display()
@@ -162,9 +164,9 @@ class Letter(models.Model):
         StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField("lu le", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
+    acknowledged_by = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
         settings.AUTH_USER_MODEL, verbose_name="lu par", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     created_at = models.DateTimeField("émis le", auto_now_add=True)
 
@@ -183,6 +185,8 @@ class Letter(models.Model):
                 condition=Q(acknowledged_at__isnull=True, kind__in=["reminder", "reinstatement"]),
                 name="letter_unread",
             ),
+            models.Index(fields=["acknowledged_by"], condition=Q(acknowledged_by__isnull=False),
+                         name="letter_acknowledged_by"),
         ]
 
     def __str__(self) -> str:
