@@ -267,13 +267,22 @@ def _bench_broker():
 def _tick(today: date, calendar, broker: dict) -> tuple[float, int, object, dict]:
     from amiable.cycle import amiable_tick
 
-    broker.update(messages=0, seconds=0.0, in_transaction=0)
+    broker.update(messages=0, seconds=0.0, in_transaction=0, slowest=[])
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = amiable_tick(today=today, calendar=calendar)
         elapsed = time.perf_counter() - started
+    broker["slowest"] = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))[:6]
     return elapsed, len(queries), result, dict(broker)
+
+
+def _where_the_time_goes(sent: dict) -> None:
+    print("  slowest statements of the run:")
+    for query in sent["slowest"]:
+        words = query["sql"].split()
+        target = next((words[i + 1] for i, word in enumerate(words[:-1]) if word in ("INTO", "UPDATE")), "")
+        print(f"    {float(query['time']):6.2f} s  {words[0]} {target}".rstrip())
 
 
 def _update_baseline(statement: str, ids: list[int], table: str, rounds: int = 3) -> float:
@@ -311,6 +320,7 @@ def _opening_run(report, *, days, calendar, broker, small) -> None:
     print(f"  day {days['open_large']:%d/%m/%Y}: {result}")
     report("daily run opening 50 000 cases (case + 2 events + reminder letter + digest items each)", seconds, "s",
            limit, "one UPDATE of the 50 000 premium calls")
+    _where_the_time_goes(sent)
     report("  of which enqueueing the PDF renderings after commit", sent["seconds"], "s", seconds, "the run")
     report("  render messages sent to the broker", sent["messages"], "messages")
     report("queries of the run opening 5 000 cases", small_queries, "queries")
@@ -342,6 +352,7 @@ def _formal_notice_run(report, *, days, calendar, broker, small) -> None:
           f"PDFs rendered during the run: {StoredDocument.objects.count() - documents}")
     report("daily run issuing 50 000 formal notices (state + event + letter + digest items)", seconds, "s", limit,
            "one UPDATE of the same 50 000 cases")
+    _where_the_time_goes(sent)
     report("  of which enqueueing the PDF renderings after commit", sent["seconds"], "s", seconds, "the run")
     report("  render messages sent to the broker", sent["messages"], "messages")
     report("  render messages sent inside a transaction", sent["in_transaction"], "messages")
