@@ -21,6 +21,7 @@ from django.http import StreamingHttpResponse
 from portal.formatting import format_date
 
 BOM = "\ufeff"
+COPY_BUFFER = 64 * 1024
 FORMULA_STARTS = ["=", "+", "-", "@"]
 CASE_HEADERS = [
     "N° sociétaire", "Raison sociale", "N° Police", "Évènement", "Date du courrier", "Date de mise en demeure",
@@ -130,8 +131,18 @@ def _copy_stream(rows: QuerySet) -> Iterator[bytes]:
     with raw.cursor() as cursor, cursor.copy(
         f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER ';', ENCODING 'UTF8')"
     ) as copy:
+        # COPY hands over one row at a time: send ~64 KB at once, in constant memory.
+        buffer: list = []
+        size = 0
         for chunk in copy:
-            yield bytes(chunk).replace(b"\n", b"\r\n")
+            buffer.append(chunk)
+            size += len(chunk)
+            if size >= COPY_BUFFER:
+                yield b"".join(buffer).replace(b"\n", b"\r\n")
+                buffer.clear()
+                size = 0
+        if buffer:
+            yield b"".join(buffer).replace(b"\n", b"\r\n")
 
 
 def csv_response(*, headers: list[str], rows: QuerySet | Iterable[list[str]], filename: str) -> StreamingHttpResponse:

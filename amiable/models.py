@@ -30,7 +30,9 @@ class Case(models.Model):
     premium_call = models.OneToOneField(
         PremiumCall, verbose_name="émission", on_delete=models.PROTECT, related_name="case"
     )
-    policy = models.ForeignKey(Policy, verbose_name="police", on_delete=models.PROTECT, related_name="cases")
+    # No index of its own: the (policy, stage) index starts with it.
+    policy = models.ForeignKey(Policy, verbose_name="police", on_delete=models.PROTECT, related_name="cases",
+                               db_index=False)
     broker_manages = models.BooleanField("courtier gestionnaire", help_text="À l'ouverture du dossier")
     stage = models.CharField("étape", max_length=20, choices=Stage.choices, default=Stage.OPEN)
     opened_on = models.DateField("ouvert le")
@@ -43,9 +45,9 @@ class Case(models.Model):
         choices=[(Answer.DECLINED.value, "Non"), (Answer.REQUESTED.value, "Oui — prolongation demandée")],
     )
     answered_on = models.DateField("répondu le", null=True, blank=True)
-    answered_by = models.ForeignKey(
+    answered_by = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
         settings.AUTH_USER_MODEL, verbose_name="répondu par", on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        null=True, blank=True, related_name="+", db_index=False,
     )
     formal_notice_planned = models.DateField("mise en demeure prévue le", null=True, blank=True)
     formal_notice_date = models.DateField("mise en demeure envoyée le", null=True, blank=True)
@@ -68,6 +70,7 @@ class Case(models.Model):
             models.Index(fields=["stage", "suspension_date"]),
             models.Index(fields=["stage", "termination_date"]),
             models.Index(fields=["policy", "stage"]),
+            models.Index(fields=["answered_by"], condition=Q(answered_by__isnull=False), name="case_answered_by"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -110,15 +113,16 @@ class EventType(models.TextChoices):
 class Event(models.Model):
     """One step in the history of a case. ``key`` makes each step unique per case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: the unique (case, key) index starts with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     type = models.CharField("type", max_length=30, choices=EventType.choices)
     key = models.CharField("clé", max_length=60)
     date = models.DateField("date")
     detail = models.CharField("détail", max_length=300, blank=True)
     amount = models.DecimalField("montant", max_digits=12, decimal_places=2, null=True, blank=True)
-    actor = models.ForeignKey(
+    actor = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     created_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
@@ -127,6 +131,7 @@ class Event(models.Model):
         verbose_name_plural = "historique"
         ordering = ["date", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_event_unique")]
+        indexes = [models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor")]
 
     def __str__(self) -> str:
         return self.get_type_display()
@@ -147,7 +152,8 @@ ACKNOWLEDGED_KINDS = (LetterKind.REMINDER, LetterKind.REINSTATEMENT)
 class Letter(models.Model):
     """A letter as issued: its figures are frozen at issue, its PDF rendered once and kept."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    # No index of its own: the unique (case, kind) and "letter_latest" indexes start with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters", db_index=False)
     kind = models.CharField("type", max_length=20, choices=LetterKind.choices)
     letter_date = models.DateField("date du courrier")
     amount_due = models.DecimalField("montant dû", max_digits=12, decimal_places=2)
@@ -158,9 +164,9 @@ class Letter(models.Model):
         StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField("lu le", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
+    acknowledged_by = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
         settings.AUTH_USER_MODEL, verbose_name="lu par", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     created_at = models.DateTimeField("émis le", auto_now_add=True)
 
@@ -169,7 +175,19 @@ class Letter(models.Model):
         verbose_name_plural = "courriers"
         ordering = ["letter_date", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="letter_once_per_case")]
-        indexes = [models.Index(fields=["document"], condition=Q(document__isnull=True), name="letter_to_render")]
+        indexes = [
+            models.Index(fields=["document"], condition=Q(document__isnull=True), name="letter_to_render"),
+            # The latest letter of a case and its unread reminder, per row of "Gérer le cycle
+            # amiable" (sorted and filtered on them): one index probe each, no sort.
+            models.Index(fields=["case", "-letter_date", "-id"], name="letter_latest"),
+            models.Index(
+                fields=["case"],
+                condition=Q(acknowledged_at__isnull=True, kind__in=["reminder", "reinstatement"]),
+                name="letter_unread",
+            ),
+            models.Index(fields=["acknowledged_by"], condition=Q(acknowledged_by__isnull=False),
+                         name="letter_acknowledged_by"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.letter_date:%d/%m/%Y}"

@@ -171,13 +171,37 @@ def _reversed(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
 
 
+class RowsById:
+    """A sorted queryset of cases paged on its ids, for ``Paginator``.
+
+    Sorting and skipping run on the id, the filter and the sort key only; the display columns
+    and the joins of ``select_related`` are then computed for the rows of the page alone,
+    not for every row sorted or skipped (a broker may have tens of thousands of cases).
+    """
+
+    def __init__(self, queryset: QuerySet[Case]) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = list(self.queryset.values_list("id", flat=True)[index])
+        rows = {row.id: row for row in self.queryset.filter(id__in=ids).order_by()}
+        return [rows[id_] for id_ in ids if id_ in rows]
+
+
 def case_members_for(*, user: User) -> QuerySet[Member]:
     """Members with at least one case the user sees, for the "Client (tous)" filter."""
     return (
-        Member.objects.filter(policies__in=Policy.objects.filter(
+        Member.objects.filter(id__in=Policy.objects.filter(
             policy_scope_q(user=user, area=Area.AMIABLE), cases__isnull=False
-        ))
-        .distinct()
+        ).values("member_id"))
         .order_by("company_name", "member_number")
         .only("id", "member_number", "company_name")
     )

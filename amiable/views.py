@@ -59,7 +59,7 @@ def _rows(request, filters: dict):
 @area_required(Area.AMIABLE)
 def cases(request):
     filters = _filters(request)
-    paginator = Paginator(_rows(request, filters), PAGE_SIZE)
+    paginator = Paginator(selectors.RowsById(_rows(request, filters)), PAGE_SIZE)
     page = paginator.get_page(filters["page"])
     context = {
         "page": page,

@@ -45,9 +45,12 @@ def main(selected: list[str]) -> int:
 
 
 def report(label: str, value: float, unit: str, limit: float | None = None, limit_label: str = "") -> None:
-    line = f"- {label}: {value:,.1f} {unit}".replace(",", " ")
+    def number(x: float) -> str:
+        return f"{x:,.1f}".replace(",", " ")
+
+    line = f"- {label}: {number(value)} {unit}"
     if limit is not None:
-        line += f"  (limit {limit_label or 'measured'}: {limit:,.1f} {unit}; ratio {value / limit:.2f})".replace(",", " ")
+        line += f"  (limit {limit_label or 'measured'}: {number(limit)} {unit}; ratio {value / limit:.2f})"
     print(line, flush=True)
 
 
