@@ -33,6 +33,9 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 # Extra public holidays of a subdivision: "57" (Moselle), "6AE" (Alsace); 67/68 are mapped.
 PORTAL_HOLIDAY_SUBDIVISION = env("PORTAL_HOLIDAY_SUBDIVISION", default="")
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Credit purchases: payment provider and the HMAC secret of its notifications (billing.payments).
+BILLING_PAYMENT_PROVIDER = env("BILLING_PAYMENT_PROVIDER", default="sandbox")
+BILLING_PAYMENT_SECRET = env("BILLING_PAYMENT_SECRET", default="")
 
 # ----------------------------------------------------------------------------- applications
 INSTALLED_APPS = [
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "portal",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-digest": {
         "task": "portal.tasks.digest_send_task",
         "schedule": crontab(hour="7", minute="0"),
+    },
+    # Last month's invoices on the 1st; idempotent, so a daily run also catches a missed 1st up.
+    "billing-monthly-invoices": {
+        "task": "billing.tasks.invoices_issue_task",
+        "schedule": crontab(hour="1", minute="30"),
     },
 }
 
