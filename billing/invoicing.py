@@ -25,7 +25,7 @@ from django.db.models import Case, F, Sum, When
 
 from billing import numbering
 from billing.models import ZERO, Account, EntryKind, Invoice, InvoiceLine, LedgerLine, Product
-from billing.rules import month_end, month_start, vat_split
+from billing.rules import CENT, month_end, month_start, vat_split
 from billing.services import account_lock
 from portal.errors import ApplicationError
 from portal.formatting import format_date
@@ -67,7 +67,9 @@ def consumption_lines(*, account: Account, start: date, end: date) -> list[Consu
     )
     order = {code: index for index, code in enumerate(Product.values)}
     lines = [
-        ConsumptionLine(row["product"], row["unit_price"], row["net_quantity"], row["net_amount"])
+        # quantized: SQLite sums decimals as floats (PostgreSQL is exact)
+        ConsumptionLine(row["product"], Decimal(row["unit_price"]).quantize(CENT), row["net_quantity"],
+                        Decimal(row["net_amount"]).quantize(CENT))
         for row in rows
         if row["net_quantity"] or row["net_amount"]
     ]

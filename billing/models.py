@@ -137,7 +137,7 @@ class LedgerEntry(models.Model):
                 name="billing_entry_refund_link", condition=Q(kind="refund") | Q(refund_of__isnull=True)
             ),
         ]
-        indexes = [models.Index(fields=["account", "booked_on"])]
+        indexes = [models.Index(fields=["account", "booked_on"]), models.Index(fields=["booked_on", "kind"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} € ({self.label})"

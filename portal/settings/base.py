@@ -224,10 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.digest_send_task",
         "schedule": crontab(hour="7", minute="0"),
     },
-    # Last month's invoices on the 1st; idempotent, so a daily run also catches a missed 1st up.
+    # Last month's invoices on the 1st at 01:30 (idempotent: the runs of the 2nd to the 7th
+    # only catch up a missed 1st).
     "billing-monthly-invoices": {
         "task": "billing.tasks.invoices_issue_task",
-        "schedule": crontab(hour="1", minute="30"),
+        "schedule": crontab(day_of_month="1-7", hour="1", minute="30"),
     },
 }
 

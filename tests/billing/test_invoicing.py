@@ -7,15 +7,17 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler
 
 from billing import invoicing, numbering
 from billing.models import Invoice, NumberSequence
 from billing.rules import previous_month, vat_split
 from billing.services import LineItem, account_debit, account_refund
 from billing.tasks import invoices_issue_task
+from portal.celery import app
 from portal.errors import ApplicationError
 
 FEB = date(2026, 2, 1)
@@ -125,10 +127,16 @@ def test_management_command_issues_last_month_by_default(org, february, set_toda
         call_command("billing_invoice_month", "--month", "2026-03")
 
 
+@pytest.mark.django_db(transaction=True)  # the scheduler closes and reopens its connection
+def test_monthly_invoices_are_scheduled_on_the_first_paris_time_in_django_celery_beat():
+    DatabaseScheduler(app=app)  # syncs CELERY_BEAT_SCHEDULE into the database
+    entry = PeriodicTask.objects.get(name="billing-monthly-invoices")
+    assert entry.task == "billing.tasks.invoices_issue_task"
+    assert (entry.crontab.day_of_month, entry.crontab.hour, entry.crontab.minute) == ("1-7", "1", "30")
+    assert str(entry.crontab.timezone) == "Europe/Paris"
+
+
 def test_beat_job_on_the_first_invoices_the_previous_month(org, february, set_today):
-    schedule = settings.CELERY_BEAT_SCHEDULE["billing-monthly-invoices"]
-    assert schedule["task"] == "billing.tasks.invoices_issue_task"
-    assert settings.CELERY_TIMEZONE == "Europe/Paris"
     set_today("2026-03-01")
     assert invoices_issue_task.run() == 2  # the task body, called directly (no eager mode)
     assert invoices_issue_task.run() == 0

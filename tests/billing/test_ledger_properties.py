@@ -27,6 +27,7 @@ from portal.errors import ApplicationError
 from portal.models import Role
 
 TODAY = date(2026, 3, 2)
+CENT = Decimal("0.01")
 PRICES = {"lre": Decimal("2.97"), "lre_ar": Decimal("3.78"), "esignature": Decimal("1.50"),
           "address_page": Decimal("0.16"), "identity_check": Decimal("14.40")}
 
@@ -132,7 +133,8 @@ class LedgerPropertyTests(TestCase):
             before, before_lines = after, after_lines
 
             entries = LedgerEntry.objects.filter(account__organisation=org)
-            total_entries = entries.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+            # quantized: SQLite sums decimals as floats (PostgreSQL is exact)
+            total_entries = (entries.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")).quantize(CENT)
             balance = Account.objects.filter(organisation=org).values_list("balance", flat=True).first()
             if balance is not None:
                 assert balance == total_entries == expected

@@ -18,7 +18,8 @@ TODAY = date(2026, 3, 2)
 
 
 def ledger_sum(organisation) -> Decimal:
-    return LedgerEntry.objects.filter(account__organisation=organisation).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    total = LedgerEntry.objects.filter(account__organisation=organisation).aggregate(s=Sum("amount"))["s"]
+    return (total or Decimal(0)).quantize(Decimal("0.01"))  # SQLite sums decimals as floats
 
 
 # ------------------------------------------------------------------------------------ quotes
