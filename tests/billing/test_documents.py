@@ -71,3 +71,14 @@ def test_pdfs_are_never_rendered_inside_a_transaction(org, buy):
         receipt_document_ensure(receipt_id=receipt.pk)
     receipt.refresh_from_db()
     assert receipt.document_id is None
+
+
+def test_render_tasks_render_once(org, buy):
+    from billing import tasks
+
+    purchase = buy(org, "30.00")
+    receipt = Receipt.objects.get(purchase=purchase)
+    first = tasks.receipt_render_task(receipt.pk)  # the task body, called directly (no eager mode)
+    assert tasks.receipt_render_task(receipt.pk) == first
+    receipt.refresh_from_db()
+    assert receipt.document_id == first

@@ -67,8 +67,13 @@ def test_invoice_lists_the_month_consumption_with_vat(org, february):
     assert (invoice.period_start, invoice.period_end, invoice.issued_on) == (FEB, date(2026, 2, 28), MARCH_1)
 
 
-def test_issuing_is_idempotent_and_numbers_have_no_gap(org, other_org, february):
-    first = invoicing.invoices_issue(period_start=FEB, today=MARCH_1)
+def test_issuing_is_idempotent_and_numbers_have_no_gap(org, other_org, february, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = invoicing.invoices_issue(period_start=FEB, today=MARCH_1)
+    # each PDF is rendered by Celery after its invoice's transaction committed
+    assert sorted((c.func.__self__.name, c.args) for c in callbacks) == [
+        ("billing.tasks.invoice_render_task", (invoice.pk,)) for invoice in sorted(first.issued, key=lambda i: i.pk)
+    ]
     again = invoicing.invoices_issue(period_start=FEB, today=date(2026, 3, 5))
     assert again.count == 0
     assert sorted(invoice.number for invoice in first.issued) == ["M000001", "M000002"]

@@ -71,7 +71,9 @@ def test_a_paid_notification_credits_the_account_and_issues_a_receipt(org, pendi
     receipt = Receipt.objects.get()
     assert receipt.number == "R000001" and receipt.amount == Decimal("30.00") and receipt.purchase == purchase
     assert receipt.issued_on == clock.business_today()
-    assert len(callbacks) == 1  # the receipt's PDF is queued for after the commit
+    # the receipt's PDF is rendered by Celery, queued once the transaction has committed
+    assert [(c.func.__self__.name, c.args) for c in callbacks] == [("billing.tasks.receipt_render_task", (receipt.pk,))]
+    assert receipt.document_id is None
 
 
 def test_a_declined_payment_credits_nothing(org, pending):

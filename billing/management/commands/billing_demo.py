@@ -40,7 +40,8 @@ class Command(BaseCommand):
             self._purchases(organisation, buyer, amounts, provider, last_start)
             self._debits(organisation, buyer, last_start, last_end, last_month, "m1")
             self._debits(organisation, buyer, today.replace(day=1), today, this_month, "m0")
-        run = invoicing.invoices_issue(period_start=last_start, today=today)
+        # issued as the beat job does, on the 1st of this month
+        run = invoicing.invoices_issue(period_start=last_start, today=today.replace(day=1))
         for invoice in Invoice.objects.filter(document__isnull=True):
             invoice_document_ensure(invoice_id=invoice.pk)
         for receipt in Receipt.objects.filter(document__isnull=True):
