@@ -45,6 +45,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
 from billing.models import (
     ZERO,
@@ -246,11 +247,15 @@ def _append(*, account: Account, kind: str, amount: Decimal, label: str, booked_
     return entry
 
 
+def _invoiced_month_error(on: date) -> ApplicationError:
+    return ApplicationError(
+        f"Le mois du {format_date(on)} est déjà facturé : l'opération doit être datée du mois en cours."
+    )
+
+
 def _check_open_month(*, account: Account, on: date) -> None:
     if Invoice.objects.filter(account=account, period_start=month_start(on)).exists():
-        raise ApplicationError(
-            f"Le mois du {format_date(on)} est déjà facturé : l'opération doit être datée du mois en cours."
-        )
+        raise _invoiced_month_error(on)
 
 
 def _same_items(entry: LedgerEntry, items: Sequence[LineItem]) -> bool:
@@ -275,7 +280,8 @@ def account_debit(*, organisation: Organisation, items: Sequence[LineItem], idem
 
     Refused with "Crédit insuffisant : …" when the credit plus the overdraft limit does not
     cover it. The account row is locked for the check and the insert, so two debits at once
-    never overdraw. Replaying ``idempotency_key`` returns the first entry and debits nothing.
+    never overdraw. Replaying ``idempotency_key`` returns the first entry and debits nothing
+    (the key is unique in the database: a concurrent replay fails its insert and rolls back).
     """
     key = (idempotency_key or "").strip()
     if not key:
@@ -289,26 +295,35 @@ def account_debit(*, organisation: Organisation, items: Sequence[LineItem], idem
     quote = price_quote(items=items, on=on)
     if quote.total <= 0:
         raise ApplicationError("Le montant à débiter doit être positif.", field="items")
-    with transaction.atomic():
-        account = account_lock(account=account)
+    month_invoiced = Exists(Invoice.objects.filter(account=OuterRef("pk"), period_start=month_start(on)))
+    try:
+        with transaction.atomic():
+            # One statement locks the row (until commit) and reads what the checks need: the
+            # lock is held for this, two inserts, one update and the commit, no more.
+            account = Account.objects.select_for_update().annotate(month_invoiced=month_invoiced).get(pk=account.pk)
+            if account.month_invoiced:
+                raise _invoiced_month_error(on)
+            if account.balance - quote.total < -account.overdraft_limit:
+                raise ApplicationError(
+                    f"Crédit insuffisant : cette opération coûte {format_money(quote.total)} et votre crédit "
+                    f"disponible est de {format_money(max(account.available, ZERO))}. "
+                    "Achetez des crédits depuis la page Facturation.",
+                    code="insufficient_credit",
+                )
+            entry = _append(account=account, kind=EntryKind.DEBIT, amount=-quote.total, label=label,
+                            booked_on=on, by=by, idempotency_key=key)
+            LedgerLine.objects.bulk_create([
+                LedgerLine(entry=entry, product=line.product, quantity=line.quantity,
+                           unit_price=line.unit_price, amount=line.amount)
+                for line in quote.lines
+            ])
+    except IntegrityError:
+        # The same key was committed meanwhile by a concurrent call (unique constraint): this
+        # transaction is rolled back whole and the first entry is the answer.
         replay = _replayed(key=key, account=account, items=items)
-        if replay is not None:
-            return replay
-        _check_open_month(account=account, on=on)
-        if account.balance - quote.total < -account.overdraft_limit:
-            raise ApplicationError(
-                f"Crédit insuffisant : cette opération coûte {format_money(quote.total)} et votre crédit "
-                f"disponible est de {format_money(max(account.available, ZERO))}. "
-                "Achetez des crédits depuis la page Facturation.",
-                code="insufficient_credit",
-            )
-        entry = _append(account=account, kind=EntryKind.DEBIT, amount=-quote.total, label=label,
-                        booked_on=on, by=by, idempotency_key=key)
-        LedgerLine.objects.bulk_create([
-            LedgerLine(entry=entry, product=line.product, quantity=line.quantity,
-                       unit_price=line.unit_price, amount=line.amount)
-            for line in quote.lines
-        ])
+        if replay is None:
+            raise
+        return replay
     return entry
 
 
