@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "portal",
+    "resiliation",
 ]
 
 MIDDLEWARE = [
