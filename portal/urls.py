@@ -44,6 +44,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compte/", include(account_patterns)),
     path("admin/", admin.site.urls),
+    path("resiliations/", include("resiliation.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

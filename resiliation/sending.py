@@ -307,6 +307,10 @@ def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
     if letter.mandate_document_id and letter.mandate_choice != MandateChoice.NOT_ATTACHED:
         files.append(("Mandat_resiliation.pdf" if letter.mandate_document.content_type == "application/pdf"
                       else letter.mandate_document.original_name, document_bytes(letter.mandate_document)))
+    signed = SignatureRequest.objects.filter(letter=letter, status=SignatureStatus.SIGNED,
+                                             signed_document__isnull=False).select_related("signed_document").first()
+    if signed:
+        files.append(("Certificat_de_signature_du_mandat.pdf", document_bytes(signed.signed_document)))
     for attachment in letter.attachments.select_related("document"):
         files.append((attachment.document.original_name, document_bytes(attachment.document)))
     sender = documents.sender_block(letter)

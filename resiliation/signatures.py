@@ -60,7 +60,9 @@ def signature_request_start(*, letter: TerminationLetter, email: str, mobile_pho
         request = SignatureRequest.objects.create(
             letter=letter, provider=signature_provider().name, provider_reference=start.reference, mode=mode,
             email=email, mobile_phone=mobile_phone, expires_at=expires_at)
-        TerminationLetter.objects.filter(pk=letter.pk).update(mobile_phone=mobile_phone)
+        mandate = letter.mandate_document if letter.mandate_choice == MandateChoice.ESIGN_OWN else document_store(
+            content=content, name="Mandat_Resiliation.pdf", content_type="application/pdf")
+        TerminationLetter.objects.filter(pk=letter.pk).update(mobile_phone=mobile_phone, mandate_document=mandate)
         notify.signature_link(request=request, url=start.url)
     request.url = start.url
     return request
@@ -81,7 +83,8 @@ def signature_event_opened(*, event: dict, now: datetime) -> bool:
 
 
 def signature_event_signed(*, event: dict, now: datetime) -> bool:
-    """The mandate is signed: attach it, then send today or keep the scheduled date."""
+    """The mandate is signed: keep the provider's signature proof (sent with the mandate), then
+    send today or keep the scheduled date."""
     request = _request_for(event)
     if request is None or request.status not in (SignatureStatus.PENDING, SignatureStatus.OPENED):
         return False
@@ -95,9 +98,8 @@ def signature_event_signed(*, event: dict, now: datetime) -> bool:
     stored = document_store(content=content, name="Mandat_Resiliation_signe.pdf", content_type="application/pdf")
     request.status, request.signed_at, request.signed_document = SignatureStatus.SIGNED, signed_at, stored
     request.save(update_fields=["status", "signed_at", "signed_document"])
-    letter.mandate_document = stored
     letter.status = LetterStatus.SCHEDULED
-    letter.save(update_fields=["mandate_document", "status", "updated_at"])
+    letter.save(update_fields=["status", "updated_at"])
     if letter.send_date <= now.astimezone(local_zone()).date():
         letter_dispatch_start(letter=letter)
     return True

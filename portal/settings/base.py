@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.outbox_flush_task",
         "schedule": crontab(minute="*"),
     },
+    "resiliation-tick": {"task": "resiliation.tasks.resiliation_tick_task", "schedule": crontab(minute="*/5")},
     "notifications-digest": {
         "task": "portal.tasks.digest_send_task",
         "schedule": crontab(hour="7", minute="0"),
