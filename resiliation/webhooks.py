@@ -15,6 +15,7 @@ import json
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from resiliation import conf
@@ -59,8 +60,10 @@ def event_parse(body: bytes) -> dict:
 
 
 def webhook_receive(*, provider: str, body: bytes, header: str, now: datetime) -> str:
-    """Verify and apply one delivery. Returns ``applied``, ``ignored`` (late) or ``duplicate``."""
-    webhook_verify(body=body, header=header, secret=conf.webhook_secret(), now=now,
+    """Verify and apply one delivery. Returns ``applied``, ``ignored`` (late) or ``duplicate``.
+
+    The timestamp is checked against the wall clock (transport), ``now`` is the business time."""
+    webhook_verify(body=body, header=header, secret=conf.webhook_secret(), now=timezone.now(),
                    tolerance=conf.webhook_tolerance_seconds())
     event = event_parse(body)
     handler = _handler(provider, event["type"])

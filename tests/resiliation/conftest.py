@@ -137,3 +137,10 @@ def deliver(client):
 
 
 __all__ = ["PDF_BYTES", "PNG_BYTES", "pdf_upload", "signed_event", "io", "timedelta"]
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_webhooks(settings, request):
+    """Sandbox webhooks never reach a real server from a test (browser tests set the live server)."""
+    if "live_server" not in request.fixturenames:
+        settings.PORTAL_BASE_URL = "http://127.0.0.1:9"
