@@ -127,16 +127,16 @@ def contract_warnings(contract: ContractDates, send: date) -> list[str]:
                 f"du {contract.notice_date:%d/%m/%Y} (au plus tard le {limit:%d/%m/%Y}, loi Châtel, "
                 "article L113-15-1)."
             )
-    if contract.reason in {"change_of_address", "matrimonial_regime", "marital_status", "professional_situation"}:
-        if contract.event_date:
-            limit = add_months(contract.event_date, 3)
-            if send > limit:
-                warnings.append(
-                    f"{prefix}la résiliation doit être demandée dans les trois mois suivant l'évènement du "
-                    f"{contract.event_date:%d/%m/%Y} (au plus tard le {limit:%d/%m/%Y}, article L113-16)."
-                )
-            if send < contract.event_date:
-                warnings.append(f"{prefix}l'évènement du {contract.event_date:%d/%m/%Y} n'a pas encore eu lieu.")
+    situation = {"change_of_address", "matrimonial_regime", "marital_status", "professional_situation"}
+    if contract.reason in situation and contract.event_date:
+        limit = add_months(contract.event_date, 3)
+        if send > limit:
+            warnings.append(
+                f"{prefix}la résiliation doit être demandée dans les trois mois suivant l'évènement du "
+                f"{contract.event_date:%d/%m/%Y} (au plus tard le {limit:%d/%m/%Y}, article L113-16)."
+            )
+        if send < contract.event_date:
+            warnings.append(f"{prefix}l'évènement du {contract.event_date:%d/%m/%Y} n'a pas encore eu lieu.")
     if contract.reason == "vehicle_sale" and contract.event_date and send < contract.event_date:
         warnings.append(
             f"{prefix}la vente du véhicule ({contract.event_date:%d/%m/%Y}) doit précéder l'envoi "

@@ -79,6 +79,9 @@ class OriasCertificate(models.Model):
         verbose_name_plural = "attestations ORIAS"
         ordering = ["-valid_until"]
 
+    def __str__(self) -> str:
+        return f"Attestation ORIAS valable jusqu'au {self.valid_until:%d/%m/%Y}"
+
 
 class Civility(models.TextChoices):
     MR = "M", "Monsieur"
@@ -282,6 +285,9 @@ class LetterAttachment(models.Model):
         verbose_name_plural = "pièces jointes"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return str(self.document)
+
 
 class SignatureStatus(models.TextChoices):
     PENDING = "pending", "En attente de signature"
@@ -326,6 +332,9 @@ class SignatureRequest(models.Model):
                                     name="one_open_signature_per_letter"),
         ]
 
+    def __str__(self) -> str:
+        return f"Signature {self.provider_reference}"
+
 
 class WebhookEvent(models.Model):
     """Every provider event received once: a duplicate delivery finds its row and stops."""
@@ -343,6 +352,9 @@ class WebhookEvent(models.Model):
         verbose_name = "évènement reçu (webhook)"
         verbose_name_plural = "évènements reçus (webhooks)"
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.object_reference}"
 
 
 class IdentityStatus(models.TextChoices):
@@ -371,6 +383,9 @@ class IdentityVerification(models.Model):
             models.UniqueConstraint(fields=["user"], condition=Q(status__in=["pending", "verified"]),
                                     name="one_live_identity_check_per_user"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_status_display()}"
 
 
 from resiliation.sandbox_models import (  # noqa: E402,F401  the sandbox providers' own tables

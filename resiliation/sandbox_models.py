@@ -28,6 +28,9 @@ class SandboxSignature(models.Model):
         verbose_name = "bac à sable : signature"
         verbose_name_plural = "bac à sable : signatures"
 
+    def __str__(self) -> str:
+        return self.reference
+
 
 class SandboxRegisteredMail(models.Model):
     reference = models.CharField(max_length=80, unique=True)
@@ -49,6 +52,9 @@ class SandboxRegisteredMail(models.Model):
         verbose_name = "bac à sable : LRE"
         verbose_name_plural = "bac à sable : LRE"
 
+    def __str__(self) -> str:
+        return self.reference
+
 
 class SandboxWebhookDelivery(models.Model):
     """A webhook the sandbox owes the portal, retried with a back-off until delivered."""
@@ -66,3 +72,6 @@ class SandboxWebhookDelivery(models.Model):
         verbose_name = "bac à sable : webhook à livrer"
         verbose_name_plural = "bac à sable : webhooks à livrer"
         indexes = [models.Index(fields=["delivered_at", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return self.event_id

@@ -307,9 +307,3 @@ def orias_certificate_add(*, organisation: Organisation, by: User, upload, valid
         return OriasCertificate.objects.create(organisation=organisation, document=document,
                                                valid_until=valid_until, uploaded_by=by)
 
-
-def letter_status_is(letter: TerminationLetter, *statuses: str) -> bool:
-    return letter.status in statuses
-
-
-DRAFT = LetterStatus.DRAFT

@@ -13,7 +13,7 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.models import StoredDocument, User
 from portal.views import form_error
-from resiliation import documents, services, sending
+from resiliation import documents, sending, services
 from resiliation.forms import FreeTextForm, OldManagerForm, SubscriberForm, UploadForm
 from resiliation.identity import identity_status
 from resiliation.models import LetterStatus, SignatureRequest

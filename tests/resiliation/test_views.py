@@ -1,0 +1,129 @@
+"""The pages: wizard through HTTP, letter page edits (htmx), list filters and query counts,
+Excel export, preview PDF."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from resiliation import services
+from resiliation.models import InsurerRequest, TerminationLetter
+
+SUBSCRIBER = {"civility": "M", "last_name": "Dupont", "first_name": "Jean", "address_line1": "2 rue des fleurs",
+              "postal_code": "38000", "city": "Grenoble", "email": "jean@client.test", "co_civility": ""}
+
+
+def test_wizard_end_to_end(client_for, admin_user, insurer):
+    client = client_for(admin_user)
+    response = client.post("/resiliations/nouvelle/", {**SUBSCRIBER, "siret": "123"})
+    assert response.status_code == 200 and "14 chiffres" in response.content.decode()
+    assert client.post("/resiliations/nouvelle/", SUBSCRIBER).url == "/resiliations/nouvelle/assureur/"
+    search = client.get("/resiliations/assureurs/", {"q": "m"}, headers={"HX-Request": "true"})
+    assert "Deux caractères minimum" in search.content.decode()
+    search = client.get("/resiliations/assureurs/", {"q": "maa"}, headers={"HX-Request": "true"})
+    assert "MAAF ASSURANCES" in search.content.decode() and "<html" not in search.content.decode()
+    assert client.post("/resiliations/nouvelle/assureur/", {"insurer": insurer.pk}).url == "/resiliations/nouvelle/type/"
+    types = client.get("/resiliations/nouvelle/type/").content.decode()
+    assert "Garantie des Accidents de la vie" in types and "Autre type" in types
+    form = client.get("/resiliations/nouvelle/contrat/auto/").content.decode()
+    assert "Immatriculation" in form and "Loi Hamon" in form
+    bad = client.post("/resiliations/nouvelle/contrat/auto/", {"reference": "AB1", "reason": "hamon"})
+    assert "nouvel assureur" in bad.content.decode().lower() and not TerminationLetter.objects.exists()
+    done = client.post("/resiliations/nouvelle/contrat/auto/", {"reference": "AB1", "reason": "hamon",
+                                                               "new_insurer": "AXA FRANCE IARD",
+                                                               "registration": "aa-111-bb"})
+    letter = TerminationLetter.objects.get()
+    assert done.url == f"/resiliations/{letter.pk}/"
+    page = client.get(done.url).content.decode()
+    assert "Résiliation de <strong>Dupont Jean</strong>" in page and "Finaliser l&#x27;envoi" not in page
+    # add a contract: only Hamon-compatible types are offered
+    types = client.get(f"/resiliations/{letter.pk}/contrats/ajouter/").content.decode()
+    assert "Assurance moto" in types and "Garantie Décennale" not in types
+    assert client.get(f"/resiliations/{letter.pk}/contrats/ajouter/ten_year_liability/").status_code == 404
+
+
+def test_new_resiliation_for_the_same_subscriber(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    page = client_for(admin_user).get(f"/resiliations/nouvelle/?depuis={letter.pk}").content.decode()
+    assert 'value="Dupont"' in page and 'value="2 rue des fleurs"' in page
+
+
+def test_insurer_request_page(client_for, admin_user):
+    client = client_for(admin_user)
+    assert client.post("/resiliations/assureurs/demande/", {"name": "Mutuelle du Lac"}).status_code == 302
+    assert InsurerRequest.objects.get().name == "Mutuelle du Lac"
+
+
+def test_letter_edits_with_htmx_trigger_the_preview(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    response = client.post(f"/resiliations/{letter.pk}/texte/", {"free_text": "Merci."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Trigger"] == "letter-changed"
+    partial = client.get(f"/resiliations/{letter.pk}/?partial=preview", headers={"HX-Request": "true"})
+    assert 'id="preview"' in partial.content.decode() and "<html" not in partial.content.decode()
+    pdf = client.get(f"/resiliations/{letter.pk}/lettre.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["X-Frame-Options"] == "SAMEORIGIN"
+    mandate = client.get(f"/resiliations/{letter.pk}/mandat.pdf")
+    assert mandate.content.startswith(b"%PDF")
+    bad = client.post(f"/resiliations/{letter.pk}/ancien-gerant/", {"email": "nope"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400 and "adresse e-mail" in bad.content.decode()
+
+
+def test_subscriber_edit_page(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    response = client.post(f"/resiliations/{letter.pk}/souscripteur/", {**SUBSCRIBER, "last_name": "DUPONT",
+                                                                        "first_name": "Jeanne", "civility": "MME"})
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.subscriber_display == "Madame DUPONT Jeanne"
+
+
+def test_list_filters_folders_and_trash(client_for, admin_user, make_letter):
+    first = make_letter(admin_user, reference="REF-A")
+    second = make_letter(admin_user, reference="REF-B")
+    client = client_for(admin_user)
+    page = client.get("/resiliations/", {"contract": "REF-B"}).content.decode()
+    assert f'>{second.pk}</a>' in page and f'>{first.pk}</a>' not in page
+    client.post(f"/resiliations/{first.pk}/corbeille/")
+    assert f'>{first.pk}</a>' not in client.get("/resiliations/").content.decode()
+    trash = client.get("/resiliations/", {"dossier": "trash"}).content.decode()
+    assert f'>{first.pk}</a>' in trash and "Restaurer" in trash
+    assert "Courriers à terminer" in trash
+
+
+def test_list_query_count_does_not_grow(client_for, admin_user, make_letter, django_assert_max_num_queries):
+    client = client_for(admin_user)
+    make_letter(admin_user)
+    with django_assert_max_num_queries(12) as small:
+        client.get("/resiliations/")
+    for index in range(9):
+        letter = make_letter(admin_user, reference=f"R{index}")
+        services.letter_contract_add(letter=letter, contract=services.ContractData(
+            contract_type="home_owner", reference=f"H{index}", reason="main_due_date", main_due_date=date(2026, 9, 1)))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/resiliations/")
+    assert response.content.decode().count("/resiliations/nouvelle/?depuis=") == 10
+
+
+def test_excel_export(client_for, admin_user, make_letter, django_assert_max_num_queries):
+    tricky = make_letter(admin_user)
+    services.letter_subscriber_update(letter=tricky, subscriber=services.SubscriberData(
+        **{**SUBSCRIBER, "last_name": "=HYPERLINK(1)"}))
+    for index in range(5):
+        make_letter(admin_user, reference=f"X{index}")
+    client = client_for(admin_user)
+    with django_assert_max_num_queries(12):
+        response = client.get("/resiliations/export.xlsx")
+        content = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "N°" and len(rows) == 7
+    assert any(str(row[1]).startswith("'=HYPERLINK") for row in rows[1:])
+
+
+@pytest.mark.parametrize("folder", ["all", "drafts", "scheduled", "sent", "trash"])
+def test_every_folder_renders(client_for, admin_user, folder):
+    assert client_for(admin_user).get("/resiliations/", {"dossier": folder}).status_code == 200
