@@ -322,8 +322,10 @@ def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
     with transaction.atomic():
         stored = document_store(content=pdf, name=f"Lettre_resiliation_{letter.pk}.pdf",
                                 content_type="application/pdf")
-        TerminationLetter.objects.filter(pk=letter.pk, provider_reference="").update(
-            provider_reference=reference, sent_document=stored, sent_at=now)
+        # The provider's first event may already have recorded the reference (see tracking).
+        TerminationLetter.objects.filter(Q(provider_reference="") | Q(provider_reference=reference),
+                                         pk=letter.pk).update(provider_reference=reference, sent_document=stored,
+                                                              sent_at=now)
         letter.sent_document = stored
         notify.subscriber_letter_copy(letter=letter)
     return True

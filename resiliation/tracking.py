@@ -15,9 +15,23 @@ from resiliation import notify
 from resiliation.models import STATUS_RANK, LetterStatus, TerminationLetter
 
 
-def _letter_for(event: dict) -> TerminationLetter | None:
-    return (TerminationLetter.objects.select_for_update().select_related("insurer", "organisation")
-            .filter(provider_reference=event["reference"]).first())
+def _letter_for(event: dict) -> TerminationLetter:
+    """The letter of an event. The provider may call back before the portal has stored its
+    reference (the submission's answer and the first event race): the event then carries our
+    own key ``letter-<id>``. Unknown letters make the provider retry later."""
+    from resiliation.webhooks import WebhookRetry
+
+    letters = TerminationLetter.objects.select_for_update().select_related("insurer", "organisation")
+    letter = letters.filter(provider_reference=event["reference"]).first()
+    key = str((event.get("data") or {}).get("client_reference", ""))
+    if letter is None and key.startswith("letter-") and key[7:].isdigit():
+        letter = letters.filter(pk=int(key[7:]), provider_reference="").first()
+        if letter is not None:
+            letter.provider_reference = event["reference"]
+            letter.save(update_fields=["provider_reference"])
+    if letter is None:
+        raise WebhookRetry("courrier inconnu")
+    return letter
 
 
 def _advance(letter: TerminationLetter, status: str) -> bool:
@@ -29,8 +43,6 @@ def _advance(letter: TerminationLetter, status: str) -> bool:
 
 def registered_event_deposited(*, event: dict, now: datetime) -> bool:
     letter = _letter_for(event)
-    if letter is None:
-        return False
     first = letter.deposited_at is None
     if first:
         letter.deposited_at = event["occurred"]
@@ -43,8 +55,6 @@ def registered_event_deposited(*, event: dict, now: datetime) -> bool:
 
 def registered_event_received(*, event: dict, now: datetime) -> bool:
     letter = _letter_for(event)
-    if letter is None:
-        return False
     status = LetterStatus.SIGNED if event["type"].endswith(".signed") else LetterStatus.COLLECTED
     if letter.received_at is not None:
         return False
@@ -63,7 +73,7 @@ def registered_event_received(*, event: dict, now: datetime) -> bool:
 
 def registered_event_resent(*, event: dict, now: datetime) -> bool:
     letter = _letter_for(event)
-    if letter is None or not _advance(letter, LetterStatus.RESENT):
+    if not _advance(letter, LetterStatus.RESENT):
         return False
     letter.save(update_fields=["status", "updated_at"])
     return True

@@ -28,6 +28,10 @@ class WebhookRejected(Exception):
     pass
 
 
+class WebhookRetry(Exception):
+    """The event is valid but its object is not known yet: the provider should retry."""
+
+
 def signature_header(body: bytes, *, secret: bytes, timestamp: int) -> str:
     mac = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"

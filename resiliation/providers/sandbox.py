@@ -217,7 +217,8 @@ class SandboxRegisteredMailProvider:
             mail.documents.set([document_store(content=content, name=name, content_type="application/pdf")
                                 for name, content in documents])
             sandbox_event_emit(provider="registered_mail", event_type="registered_mail.deposited",
-                               reference=mail.reference, occurred_at=now)
+                               reference=mail.reference, occurred_at=now,
+                               data={"client_reference": idempotency_key})
         return mail.reference
 
     def proof_document(self, *, reference: str, kind: str) -> bytes:

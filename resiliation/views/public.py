@@ -96,6 +96,8 @@ def webhook(request, provider: str):
     except webhooks.WebhookRejected as exc:
         logger.warning("webhook %s refused: %s", provider, exc)
         return HttpResponseBadRequest(f"refusé : {exc}")
+    except webhooks.WebhookRetry as exc:
+        return HttpResponse(f"à réessayer : {exc}", status=409)
     return HttpResponse(result)
 
 

@@ -229,3 +229,28 @@ def test_webhook_delivery_retries_with_backoff(sent_letter, settings):
     delivery.refresh_from_db()
     assert delivery.attempts == 1 and delivery.next_attempt_at > timezone.now() and delivery.delivered_at is None
     assert sandbox.sandbox_webhooks_due() == []  # not before its back-off
+
+
+def test_unknown_letter_asks_the_provider_to_retry(sent_letter, deliver):
+    body, header = signed_event(event_type="registered_mail.deposited", reference="lre_unknown", occurred_at=MORNING)
+    assert deliver("registered_mail", body, header).status_code == 409
+    assert not WebhookEvent.objects.exists()
+
+
+def test_event_before_the_reference_is_stored_finds_the_letter_by_our_key(admin_user, make_letter, orias_on_file,
+                                                                            funded, deliver):
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
+                           dates_confirmed=True, now=MORNING)
+    TerminationLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.IN_TRANSIT)  # claimed, not answered
+    body = json.dumps({"id": "evt_race", "type": "registered_mail.deposited", "reference": "lre_race",
+                       "occurred_at": MORNING.isoformat(), "data": {"client_reference": f"letter-{letter.pk}"}}).encode()
+    from resiliation import conf, webhooks
+
+    header = webhooks.signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
+    assert deliver("registered_mail", body, header).content == b"applied"
+    letter.refresh_from_db()
+    assert (letter.provider_reference, letter.status) == ("lre_race", LetterStatus.DEPOSITED)
