@@ -24,7 +24,6 @@ from resiliation.models import (
     InsurerRequest,
     LetterAttachment,
     LetterContract,
-    LetterStatus,
     OriasCertificate,
     TerminationLetter,
 )

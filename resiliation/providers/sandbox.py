@@ -86,6 +86,25 @@ def sandbox_webhook_deliver(*, delivery_id: int) -> bool:
     return False
 
 
+def sandbox_webhooks_deliver_in_process() -> int:
+    """Deliver pending webhooks without HTTP (demo data built before any server runs); the
+    portal verifies them exactly as it does over HTTP."""
+    from resiliation.webhooks import WebhookRejected, WebhookRetry, webhook_receive
+
+    delivered = 0
+    for delivery in SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id"):
+        body = delivery.body.encode()
+        header = signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
+        try:
+            webhook_receive(provider=delivery.provider, body=body, header=header, now=timezone.now())
+        except (WebhookRejected, WebhookRetry) as exc:
+            SandboxWebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=str(exc))
+            continue
+        SandboxWebhookDelivery.objects.filter(pk=delivery.pk).update(delivered_at=timezone.now())
+        delivered += 1
+    return delivered
+
+
 def sandbox_webhooks_due(*, limit: int = 200) -> list[int]:
     from django.db.models import Q
 
