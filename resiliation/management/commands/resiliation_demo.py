@@ -7,6 +7,7 @@ lifecycle is played by the sandbox providers.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -81,10 +82,8 @@ class Command(BaseCommand):
             services.letter_trash(letter=trashed, now=now)
             collaborator = User.objects.filter(email__iexact="collab@demo.test", organisation=user.organisation).first()
             if collaborator is not None:
-                try:
+                with contextlib.suppress(ApplicationError):  # the collaborator may lack the area
                     services.letter_manager_set(letter=draft, manager=collaborator, by=user)
-                except ApplicationError:
-                    pass  # the collaborator has no résiliation area
         letters = [draft, trashed]
         plans = [
             ("scheduled", {"reason": "withdrawal"}, today + timedelta(days=3)),
