@@ -21,7 +21,7 @@ def _letter_for(event: dict) -> TerminationLetter:
     own key ``letter-<id>``. Unknown letters make the provider retry later."""
     from resiliation.webhooks import WebhookRetry
 
-    letters = TerminationLetter.objects.select_for_update().select_related("insurer", "organisation")
+    letters = TerminationLetter.objects.select_for_update(of=("self",)).select_related("insurer", "organisation")
     letter = letters.filter(provider_reference=event["reference"]).first()
     key = str((event.get("data") or {}).get("client_reference", ""))
     if letter is None and key.startswith("letter-") and key[7:].isdigit():

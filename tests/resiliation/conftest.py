@@ -16,6 +16,7 @@ from django.utils import timezone
 from portal import clock
 from portal.models import Area
 from resiliation import conf, services, webhooks
+from resiliation.insurers import insurers_load
 from resiliation.models import Insurer
 
 # A minimal valid PDF and a real PNG (python-magic recognises both).
@@ -39,6 +40,8 @@ def pdf_upload(name="mandat.pdf", content=PDF_BYTES):
 
 @pytest.fixture
 def insurer(db):
+    # Transactional tests flush the tables, data migrations included: reload the directory.
+    insurers_load(Insurer)
     return Insurer.objects.get(name="MAAF ASSURANCES")
 
 

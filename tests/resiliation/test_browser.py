@@ -14,7 +14,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_user, orias_on_file, funded, at):
+def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_user, insurer, orias_on_file, funded,
+                                 at):
     at(datetime(2026, 3, 2, 10, 0, tzinfo=PARIS))
     settings.PORTAL_BASE_URL = live_server.url
     settings.RESILIATION_RUN_TASKS_INLINE = True  # tasks and sandbox webhooks run in-process after commit

@@ -197,3 +197,35 @@ def test_trash_never_cancels_a_sending(ready_letter, admin_user):
     assert sending.letters_dispatch_due(now=later) == [letter.pk]
     assert sending.letter_dispatch(letter_id=letter.pk, now=later)
     assert TerminationLetter.objects.get(pk=letter.pk).status == LetterStatus.IN_TRANSIT
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_debit_once(admin_user, make_letter, orias_on_file, funded, balance):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    before = balance(admin_user.organisation)
+
+    def click(_):
+        from django.db import connection as thread_connection
+
+        try:
+            confirm(TerminationLetter.objects.get(pk=letter.pk), admin_user, send=date(2026, 3, 4))
+            return "ok"
+        except ApplicationError as error:
+            return error.message
+        finally:
+            thread_connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(click, range(2)))
+    assert results.count("ok") == 1
+    assert balance(admin_user.organisation) == before - Decimal("2.97")

@@ -44,6 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = clock.local_now()
+        insurers_load(Insurer)
         made = 0
         for orias, email in (("07000001", "courtier@demo.test"), ("07000002", "agent@demo.test")):
             organisation = Organisation.objects.filter(orias=orias).first()
