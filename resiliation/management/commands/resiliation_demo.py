@@ -17,6 +17,7 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.models import Organisation, User
 from resiliation import sending, services, signatures, tracking
+from resiliation.insurers import insurers_load
 from resiliation.models import Insurer, OriasCertificate, TerminationLetter
 from resiliation.providers import sandbox
 
