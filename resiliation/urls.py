@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/souscripteur/", letter.subscriber_edit, name="subscriber_edit"),
     path("<int:pk>/contrats/ajouter/", wizard.new_type, name="contract_add_type"),
     path("<int:pk>/contrats/ajouter/<slug:type_code>/", wizard.new_contract, name="contract_add"),
+    path("<int:pk>/contrats/<int:contract_id>/modifier/", wizard.contract_edit, name="contract_edit"),
     path("<int:pk>/contrats/<int:contract_id>/supprimer/", letter.contract_remove, name="contract_remove"),
     path("<int:pk>/texte/", letter.free_text, name="free_text"),
     path("<int:pk>/ancien-gerant/", letter.old_manager, name="old_manager"),

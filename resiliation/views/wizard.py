@@ -161,3 +161,30 @@ def new_contract(request, type_code: str, pk: int | None = None):
         "back_url": reverse("resiliation:contract_add_type", args=[letter.pk]) if letter
         else reverse("resiliation:new_type"),
     })
+
+
+@resiliation_page
+def contract_edit(request, pk: int, contract_id: int):
+    """« Modifier » a contract of the letter (its type stays; reasons compatible with the others)."""
+    letter = letter_for(request, pk)
+    contract = get_object_or_404(letter.contracts, pk=contract_id)
+    others = list(letter.contracts.exclude(pk=contract.pk).values_list("reason", flat=True))
+    mode = rules.letter_mode(others) if others else None
+    initial = {name: getattr(contract, name) for name in ContractForm.base_fields}
+    form = ContractForm(request.POST or None, type_code=contract.contract_type, mode=mode, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_contract_update(contract=contract, data=form.data_object())
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Le contrat est modifié.")
+            return redirect("resiliation:letter", pk=letter.pk)
+    return render(request, "resiliation/wizard_contract.html", {
+        "step": 3, "form": form, "letter": letter, "insurer": letter.insurer,
+        "kind": rules.contract_type(contract.contract_type),
+        "needs_by_reason": {r.code: asdict(rules.field_needs(contract.contract_type, r.code))
+                            for r in rules.reasons_for_type(contract.contract_type, mode=mode)},
+        "subscriber_address": f"{letter.address_line1}, {letter.postal_code} {letter.city}",
+        "back_url": reverse("resiliation:letter", args=[letter.pk]),
+    })

@@ -26,7 +26,7 @@ COVERED_URL_NAMES = {
     "resiliation:new_type", "resiliation:new_contract", "resiliation:insurer_search", "resiliation:insurer_request",
     "resiliation:letter", "resiliation:preview", "resiliation:mandate_pdf", "resiliation:document",
     "resiliation:subscriber_edit", "resiliation:contract_add_type", "resiliation:contract_add",
-    "resiliation:contract_remove", "resiliation:free_text", "resiliation:old_manager", "resiliation:attachment_add",
+    "resiliation:contract_remove", "resiliation:contract_edit", "resiliation:free_text", "resiliation:old_manager", "resiliation:attachment_add",
     "resiliation:attachment_remove", "resiliation:manager", "resiliation:trash", "resiliation:restore",
     "resiliation:sender_mode", "resiliation:mandate", "resiliation:finalise", "resiliation:esign",
     "resiliation:cancel", "resiliation:reschedule", "resiliation:orias", "resiliation:identity",
@@ -39,7 +39,7 @@ ROW_URLS = {
     "resiliation:letter": ("get", {}), "resiliation:preview": ("get", {}), "resiliation:mandate_pdf": ("get", {}),
     "resiliation:document": ("get", {}), "resiliation:subscriber_edit": ("get", {}),
     "resiliation:contract_add_type": ("get", {}), "resiliation:contract_add": ("get", {}),
-    "resiliation:contract_remove": ("post", {}), "resiliation:free_text": ("post", {"free_text": "Merci"}),
+    "resiliation:contract_remove": ("post", {}), "resiliation:contract_edit": ("get", {}), "resiliation:free_text": ("post", {"free_text": "Merci"}),
     "resiliation:old_manager": ("post", {"email": "gerant@maaf.test"}), "resiliation:attachment_add": ("post", {}),
     "resiliation:attachment_remove": ("post", {}), "resiliation:manager": ("post", {}),
     "resiliation:trash": ("post", {}), "resiliation:restore": ("post", {}),
@@ -76,7 +76,7 @@ def row_url(name, letter, attachment=None):
         kwargs["document_id"] = (attachment or letter.attachments.first()).document_id
     if name == "resiliation:contract_add":
         kwargs["type_code"] = "auto"
-    if name == "resiliation:contract_remove":
+    if name in ("resiliation:contract_remove", "resiliation:contract_edit"):
         kwargs["contract_id"] = letter.contracts.first().pk
     if name == "resiliation:attachment_remove":
         kwargs["attachment_id"] = (attachment or letter.attachments.first()).pk

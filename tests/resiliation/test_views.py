@@ -127,3 +127,18 @@ def test_excel_export(client_for, admin_user, make_letter, django_assert_max_num
 @pytest.mark.parametrize("folder", ["all", "drafts", "scheduled", "sent", "trash"])
 def test_every_folder_renders(client_for, admin_user, folder):
     assert client_for(admin_user).get("/resiliations/", {"dossier": folder}).status_code == 200
+
+
+def test_contract_edit_page(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user, reference="OLD")
+    contract = letter.contracts.get()
+    client = client_for(admin_user)
+    page = client.get(f"/resiliations/{letter.pk}/contrats/{contract.pk}/modifier/").content.decode()
+    assert 'value="OLD"' in page
+    bad = client.post(f"/resiliations/{letter.pk}/contrats/{contract.pk}/modifier/", {"reference": "NEW",
+                                                                                     "reason": "main_due_date"})
+    assert "obligatoire" in bad.content.decode()
+    client.post(f"/resiliations/{letter.pk}/contrats/{contract.pk}/modifier/",
+                {"reference": "NEW", "reason": "main_due_date", "main_due_date": "2026-09-01"})
+    contract.refresh_from_db()
+    assert (contract.reference, contract.main_due_date) == ("NEW", date(2026, 9, 1))
