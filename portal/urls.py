@@ -43,9 +43,11 @@ api_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("compte/", include(account_patterns)),
+    path("amiable/", include("amiable.urls")),
     path("admin/", admin.site.urls),
     path("resiliations/", include("resiliation.urls")),
     path("api/v1/", include((api_patterns, "api"))),
+    path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -33,6 +33,9 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 # Extra public holidays of a subdivision: "57" (Moselle), "6AE" (Alsace); 67/68 are mapped.
 PORTAL_HOLIDAY_SUBDIVISION = env("PORTAL_HOLIDAY_SUBDIVISION", default="")
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Cycle amiable: the fixed recovery indemnity (art. D441-5 Code de commerce), off by default.
+AMIABLE_RECOVERY_INDEMNITY_ENABLED = env.bool("AMIABLE_RECOVERY_INDEMNITY_ENABLED", default=False)
+AMIABLE_RECOVERY_INDEMNITY = env("AMIABLE_RECOVERY_INDEMNITY", default="40.00")
 
 # ----------------------------------------------------------------------------- applications
 INSTALLED_APPS = [
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "portal",
+    "amiable",
     "resiliation",
 ]
 
@@ -204,6 +208,14 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {
         "task": "portal.tasks.outbox_flush_task",
         "schedule": crontab(minute="*"),
+    },
+    "amiable-daily-run": {
+        "task": "amiable.tasks.amiable_tick_task",
+        "schedule": crontab(hour="6", minute="0"),
+    },
+    "amiable-payments": {
+        "task": "amiable.tasks.payments_settle_task",
+        "schedule": crontab(minute="*/5"),
     },
     "resiliation-tick": {"task": "resiliation.tasks.resiliation_tick_task", "schedule": crontab(minute="*/5")},
     "notifications-digest": {

@@ -18,3 +18,18 @@ def frdate(value):
 @register.filter
 def longdate(value):
     return format_long_date(value) if value else ""
+
+
+@register.filter
+def sort_toggle(key: str, current: str) -> str:
+    """The sort parameter a column header links to: ascending first, then descending."""
+    return f"-{key}" if current == key else key
+
+
+@register.filter
+def sort_arrow(key: str, current: str) -> str:
+    if current == key:
+        return " ▲"
+    if current == f"-{key}":
+        return " ▼"
+    return ""

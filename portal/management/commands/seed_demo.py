@@ -126,8 +126,8 @@ class Command(BaseCommand):
                 company = f"{rng.choice(TRADES)} {rng.choice(NAMES)} {rng.choice(FORMS)}"
                 policy_number = f"{orias[-2:]}{policy_index + 1:07d}"
                 manages = rng.random() < 0.8
-                for month in range(3):
-                    due = today - timedelta(days=85 - month * 30 + rng.randint(-3, 3))
+                for month, days_ago in enumerate((95, 65, 35, 16)):
+                    due = today - timedelta(days=days_ago + rng.randint(-4, 4))
                     rows.append(
                         services.EmissionRow(
                             reference=f"EM-{policy_number}-{month + 1}",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AmiableConfig(AppConfig):
+    name = "amiable"
+    verbose_name = "Cycle amiable"

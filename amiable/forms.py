@@ -1,0 +1,34 @@
+from django import forms
+
+from amiable.models import Reason
+
+
+class AnswerForm(forms.Form):
+    """ "Demander une prolongation de 25 jours (ouvrés)" — Oui / Non (seed 000)."""
+
+    requested = forms.TypedChoiceField(
+        label="Demander une prolongation de 25 jours (ouvrés)",
+        choices=[("oui", "Oui"), ("non", "Non")],
+        coerce=lambda value: value == "oui",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Répondez Oui ou Non."},
+    )
+    reason = forms.ChoiceField(
+        label="Justification",
+        required=False,
+        choices=[("", "Sélectionnez une justification *"), *Reason.choices],
+    )
+    comment = forms.CharField(
+        label="Commentaire", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "commentaires"}),
+    )
+    document = forms.FileField(label="Ajouter un document (optionnel)", required=False,
+                               help_text="PDF ou Excel, 10 Mo au maximum.")
+
+
+class FiltersForm(forms.Form):
+    client = forms.IntegerField(required=False)
+    pending = forms.BooleanField(required=False)
+    police = forms.CharField(required=False, max_length=20)
+    sort = forms.CharField(required=False, max_length=20)
+    page = forms.IntegerField(required=False, min_value=1)

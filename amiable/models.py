@@ -1,0 +1,248 @@
+"""Cases of the cycle amiable: one per unpaid premium call, its letters, events and extension
+request. Rows hold single-row rules and the constraints that make a duplicate impossible;
+every change goes through ``amiable.services`` or the daily run in ``amiable.cycle``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from amiable.rules import Answer, Decision
+from portal.models import Policy, PremiumCall, StoredDocument
+
+
+class Stage(models.TextChoices):
+    OPEN = "open", "Rappel"
+    FORMAL_NOTICE = "formal_notice", "Mise en demeure"
+    SUSPENDED = "suspended", "Garanties suspendues"
+    TERMINATED = "terminated", "Contentieux"
+    CLOSED = "closed", "Cotisation à jour"
+    REINSTATED = "reinstated", "Remise en vigueur"
+    SETTLED = "settled", "Dette soldée"
+
+
+ACTIVE_STAGES = (Stage.OPEN, Stage.FORMAL_NOTICE, Stage.SUSPENDED)
+NOTICE_STAGES = (Stage.FORMAL_NOTICE, Stage.SUSPENDED, Stage.TERMINATED)
+
+
+class Case(models.Model):
+    premium_call = models.OneToOneField(
+        PremiumCall, verbose_name="émission", on_delete=models.PROTECT, related_name="case"
+    )
+    policy = models.ForeignKey(Policy, verbose_name="police", on_delete=models.PROTECT, related_name="cases")
+    broker_manages = models.BooleanField("courtier gestionnaire", help_text="À l'ouverture du dossier")
+    stage = models.CharField("étape", max_length=20, choices=Stage.choices, default=Stage.OPEN)
+    opened_on = models.DateField("ouvert le")
+    reminder_date = models.DateField("date du courrier de rappel")
+    response_deadline = models.DateField("fin du délai de réponse")
+    answer = models.CharField(
+        "réponse du courtier",
+        max_length=10,
+        blank=True,
+        choices=[(Answer.DECLINED.value, "Non"), (Answer.REQUESTED.value, "Oui — prolongation demandée")],
+    )
+    answered_on = models.DateField("répondu le", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="répondu par", on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    formal_notice_planned = models.DateField("mise en demeure prévue le", null=True, blank=True)
+    formal_notice_date = models.DateField("mise en demeure envoyée le", null=True, blank=True)
+    suspension_date = models.DateField("suspension le", null=True, blank=True)
+    termination_date = models.DateField("résiliation le", null=True, blank=True)
+    closed_on = models.DateField("clos le", null=True, blank=True)
+    manual_follow_up = models.BooleanField(
+        "suivi manuel", default=False, help_text="Arrête les étapes automatiques du dossier."
+    )
+    manual_follow_up_note = models.CharField("motif du suivi manuel", max_length=300, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "dossier amiable"
+        verbose_name_plural = "dossiers amiables"
+        ordering = ["-reminder_date", "-id"]
+        indexes = [
+            models.Index(fields=["stage", "formal_notice_planned"]),
+            models.Index(fields=["stage", "suspension_date"]),
+            models.Index(fields=["stage", "termination_date"]),
+            models.Index(fields=["policy", "stage"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="case_answer_has_date", condition=Q(answer="") | Q(answered_on__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="case_notice_has_deadlines",
+                condition=Q(formal_notice_date__isnull=True)
+                | (Q(suspension_date__isnull=False) & Q(termination_date__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dossier {self.id} — police {self.policy.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.stage in ACTIVE_STAGES
+
+
+class EventType(models.TextChoices):
+    AWAITING = "awaiting", "Attente avant relance"
+    REMINDER = "reminder", "Courrier de rappel transmis"
+    LETTER_READ = "letter_read", "Courrier lu par le courtier"
+    DECLINED = "declined", "Mise en demeure suite refus par le courtier"
+    EXTENSION_REQUESTED = "extension_requested", "Demande de prolongation"
+    EXTENSION_APPROVED = "extension_approved", "Prolongation accordée"
+    EXTENSION_REFUSED = "extension_refused", "Demande de prolongation refusée par L'Auxiliaire"
+    FORMAL_NOTICE = "formal_notice", "Mise en demeure envoyée"
+    SUSPENSION = "suspension", "Suspension des garanties"
+    TERMINATION = "termination", "Résiliation pour non-paiement — transmis au contentieux"
+    PAYMENT = "payment", "Paiement reçu"
+    PAID = "paid", "Cotisation à jour"
+    REINSTATEMENT = "reinstatement", "Courrier de remise en vigueur"
+    SETTLED = "settled", "Dette soldée"
+    MANUAL_ON = "manual_on", "Suivi manuel par L'Auxiliaire"
+    MANUAL_OFF = "manual_off", "Reprise du suivi automatique"
+
+
+class Event(models.Model):
+    """One step in the history of a case. ``key`` makes each step unique per case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField("type", max_length=30, choices=EventType.choices)
+    key = models.CharField("clé", max_length=60)
+    date = models.DateField("date")
+    detail = models.CharField("détail", max_length=300, blank=True)
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "évènement"
+        verbose_name_plural = "historique"
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_event_unique")]
+
+    def __str__(self) -> str:
+        return self.get_type_display()
+
+
+class LetterKind(models.TextChoices):
+    REMINDER = "reminder", "Courrier de rappel"
+    FORMAL_NOTICE = "formal_notice", "Mise en demeure"
+    SUSPENSION = "suspension", "Courrier de suspension des garanties"
+    TERMINATION = "termination", "Courrier de résiliation"
+    REINSTATEMENT = "reinstatement", "Courrier de remise en vigueur"
+
+
+# Letters the broker confirms having read ("J'ai bien pris connaissance", seed 000).
+ACKNOWLEDGED_KINDS = (LetterKind.REMINDER, LetterKind.REINSTATEMENT)
+
+
+class Letter(models.Model):
+    """A letter as issued: its figures are frozen at issue, its PDF rendered once and kept."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField("type", max_length=20, choices=LetterKind.choices)
+    letter_date = models.DateField("date du courrier")
+    amount_due = models.DecimalField("montant dû", max_digits=12, decimal_places=2)
+    effective_date = models.DateField(
+        "date d'effet", null=True, blank=True, help_text="Suspension, résiliation ou remise en vigueur"
+    )
+    document = models.OneToOneField(
+        StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField("lu le", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="lu par", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("émis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "courrier"
+        verbose_name_plural = "courriers"
+        ordering = ["letter_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="letter_once_per_case")]
+        indexes = [models.Index(fields=["document"], condition=Q(document__isnull=True), name="letter_to_render")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.letter_date:%d/%m/%Y}"
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.kind in ACKNOWLEDGED_KINDS
+
+
+class Reason(models.TextChoices):
+    """The seven justifications of seed 000, in order (API values of SPEC §8)."""
+
+    FINANCIAL_DIFFICULTIES = "financial_difficulties", "Difficultés financières temporaires avec demande d'étalement"
+    REGULARISATION = "regularisation", "Régularisation en cours (assiettes, définitives...)"
+    COMMERCIAL_DISPUTE = "commercial_dispute", "Négociation ou litige commercial"
+    AWAITING_FUNDS = "awaiting_funds", "Attente de reversement des fonds à la compagnie"
+    MANAGER_DEATH = "manager_death", "Décès du dirigeant"
+    INSOLVENCY_PROCEEDINGS = "insolvency_proceedings", "Liquidation, redressement, procédure de sauvegarde en cours"
+    OTHER = "other", "Autre motif (commentaire obligatoire)"
+
+
+class ExtensionRequest(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="extension")
+    reason = models.CharField("justification", max_length=30, choices=Reason.choices)
+    comment = models.TextField("commentaire", blank=True)
+    document = models.OneToOneField(
+        StoredDocument, verbose_name="document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        "statut",
+        max_length=10,
+        choices=[
+            (Decision.PENDING.value, "En attente de validation"),
+            (Decision.APPROVED.value, "Accordée"),
+            (Decision.REFUSED.value, "Refusée"),
+        ],
+        default=Decision.PENDING.value,
+    )
+    requested_on = models.DateField("demandée le")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandée par", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("décidée le", null=True, blank=True)
+    decided_at = models.DateTimeField("décision enregistrée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="décidée par", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    note = models.TextField("note de la comptabilité", blank=True)
+
+    class Meta:
+        verbose_name = "demande de prolongation"
+        verbose_name_plural = "demandes de prolongation"
+        ordering = ["requested_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="extension_decision_complete",
+                condition=Q(status="pending", decided_by__isnull=True, decided_on__isnull=True)
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_on__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="extension_other_needs_comment", condition=~Q(reason="other") | ~Q(comment=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Prolongation — police {self.case.policy.number}"
+
+
+class CollectionCase(Case):
+    """The contentieux: terminated cases handed over to collection (an admin list)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "dossier au contentieux"
+        verbose_name_plural = "contentieux"

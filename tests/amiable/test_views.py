@@ -1,0 +1,202 @@
+"""The page "Gérer le cycle amiable", its dialogs and its CSV export."""
+
+import csv
+import html
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from amiable import letters
+from amiable.models import Case, ExtensionRequest, Letter, LetterKind
+from tests.amiable.conftest import DEFAULT
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def on_day(set_today):
+    set_today(date(2026, 2, 13))
+
+
+def page_text(response) -> str:
+    return html.unescape(" ".join(response.content.decode().split()))
+
+
+def table_text(response) -> str:
+    """The rows only (the "Client (tous)" list names every client)."""
+    text = page_text(response)
+    return text[text.index("<tbody>"):text.index("</tbody>")]
+
+
+def test_the_page_shows_the_seven_columns_and_the_reply_button(make_case, client_for, admin_user, on_day):
+    make_case()
+    response = client_for(admin_user).get(reverse("amiable:cases"))
+    text = page_text(response)
+    assert response.status_code == 200
+    for header in ("N° sociétaire", "Raison sociale", "N° Police", "Évènement", "Date du courrier",
+                   "Date de mise en demeure", "Statut", "Client (tous)", "Actions en attente", "Export CSV"):
+        assert header in text
+    assert "Courrier de rappel transmis" in text and "12/02/2026" in text and "20/02/2026" in text
+    assert "Répondre" in text and "5 jour(s) restant(s)" in text
+    assert "J'ai bien pris connaissance" in text and "Rappel non lu" in text
+
+
+def test_statuses_follow_the_answers(make_case, client_for, admin_user, accounting_user, on_day):
+    from amiable import services
+    from tests.amiable.conftest import CAL
+
+    declined = make_case()
+    requested = make_case(reference="EM-2", policy_number="P-2", member_number="M-2")
+    services.case_answer(case=declined, by=admin_user, requested=False, today=date(2026, 2, 13), calendar=CAL)
+    services.case_answer(case=requested, by=admin_user, requested=True, reason="manager_death",
+                         today=date(2026, 2, 13), calendar=CAL)
+    text = page_text(client_for(admin_user).get(reverse("amiable:cases")))
+    assert "Mise en demeure suite refus par le courtier" in text
+    assert "En attente de validation par L'Auxiliaire" in text
+    assert "16/02/2026" in text  # J+1 ouvré after the refusal
+
+
+def test_another_organisation_sees_none_of_it(make_case, client_for, other_admin, on_day):
+    make_case()
+    text = page_text(client_for(other_admin).get(reverse("amiable:cases")))
+    assert "ENTREPRISE" not in text and "Aucun dossier" in text
+
+
+def test_a_collaborator_sees_only_delegated_members(make_case, client_for, collaborator, delegate, on_day):
+    mine = make_case(company_name="DÉLÉGUÉE")
+    make_case(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="NON DÉLÉGUÉE")
+    delegate(collaborator, [mine.policy.member])
+    response = client_for(collaborator).get(reverse("amiable:cases"))
+    assert "DÉLÉGUÉE" in table_text(response) and "NON DÉLÉGUÉE" not in page_text(response)
+
+
+def test_client_filter_and_pending_toggle(make_case, client_for, admin_user, on_day):
+    first = make_case(company_name="PREMIÈRE")
+    second = make_case(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="SECONDE")
+    Letter.objects.filter(case=second).update(acknowledged_at="2026-02-12T10:00:00Z")
+    Case.objects.filter(id=second.id).update(answer="declined", answered_on=date(2026, 2, 12))
+    client = client_for(admin_user)
+    only_first = table_text(client.get(reverse("amiable:cases"), {"client": first.policy.member_id}))
+    assert "PREMIÈRE" in only_first and "SECONDE" not in only_first
+    pending = table_text(client.get(reverse("amiable:cases"), {"pending": "1"}))
+    assert "PREMIÈRE" in pending and "SECONDE" not in pending
+
+
+def test_htmx_filtering_returns_only_the_table(make_case, client_for, admin_user, on_day):
+    make_case()
+    response = client_for(admin_user).get(reverse("amiable:cases"), {"sort": "-policy"}, **HX)
+    body = response.content.decode()
+    assert "<table" in body and "<html" not in body and 'id="export-link"' in body
+    assert "sort=-policy" in body
+
+
+def test_paging_and_sorting(emission, org, tick, client_for, admin_user, on_day, contacts):
+    for index in range(30):
+        emission(reference=f"EM-{index}", policy_number=f"P-{index:02d}", member_number=f"M-{index}", broker=org)
+    tick(DEFAULT)
+    client = client_for(admin_user)
+    response = client.get(reverse("amiable:cases"), {"sort": "policy"})
+    first = table_text(response)
+    assert "30 dossiers — page 1 sur 2" in page_text(response) and "P-00" in first and "P-29" not in first
+    second = table_text(client.get(reverse("amiable:cases"), {"sort": "policy", "page": 2}))
+    assert "P-29" in second and "P-00" not in second
+
+
+def test_the_page_needs_a_constant_number_of_queries(emission, org, tick, client_for, admin_user, on_day, contacts,
+                                                      django_assert_max_num_queries):
+    client = client_for(admin_user)
+    emission(reference="EM-A", policy_number="P-A", member_number="M-A", broker=org)
+    tick(DEFAULT)
+    for index in range(40):
+        emission(reference=f"EM-{index}", policy_number=f"P-{index}", member_number=f"M-{index}", broker=org)
+    tick(date(2026, 2, 13))
+    with django_assert_max_num_queries(10):
+        client.get(reverse("amiable:cases"))
+    with django_assert_max_num_queries(10):
+        client.get(reverse("amiable:cases"), {"pending": "1", "sort": "-status"})
+
+
+def test_csv_export_of_what_is_shown(make_case, client_for, admin_user, on_day):
+    make_case(company_name="=HYPERLIEN(\"x\")")
+    make_case(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="AUTRE")
+    response = client_for(admin_user).get(reverse("amiable:export"), {"police": "P-1"})
+    raw = b"".join(response.streaming_content)
+    assert response["Content-Type"].startswith("text/csv")
+    assert raw.startswith("\ufeff".encode())
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["N° sociétaire", "Raison sociale", "N° Police", "Évènement", "Date du courrier",
+                       "Date de mise en demeure", "Statut"]
+    assert rows[1] == ["M-1", "'=HYPERLIEN(\"x\")", "P-1", "Courrier de rappel transmis", "12/02/2026",
+                       "20/02/2026", "Répondre — 5 jour(s) restant(s) · Rappel non lu"]
+    assert len(rows) == 2
+
+
+def test_answer_no_through_htmx_updates_the_row(make_case, client_for, admin_user, on_day):
+    case = make_case()
+    client = client_for(admin_user)
+    dialog = client.get(reverse("amiable:answer", args=[case.id]), **HX)
+    assert "Demander une prolongation de 25 jours (ouvrés)" in dialog.content.decode()
+    assert dialog["HX-Retarget"] == "#dialog-content"
+    response = client.post(reverse("amiable:answer", args=[case.id]), {"requested": "non"}, **HX)
+    body = " ".join(response.content.decode().split())
+    assert response.status_code == 200
+    assert f'id="case-{case.id}"' in body and "Mise en demeure suite refus par le courtier" in body
+    assert "le courrier de mise en demeure sera transmis au sociétaire à J+1 ouvré" in body
+
+
+def test_answer_yes_with_a_document_without_javascript(make_case, client_for, admin_user, on_day):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = make_case()
+    response = client_for(admin_user).post(reverse("amiable:answer", args=[case.id]), {
+        "requested": "oui", "reason": "other", "comment": "Rachat en cours",
+        "document": SimpleUploadedFile("preuve.pdf", b"%PDF-1.4\n%%EOF\n"),
+    })
+    assert response.status_code == 302
+    assert ExtensionRequest.objects.get(case=case).comment == "Rachat en cours"
+
+
+def test_a_bad_answer_shows_the_error_in_the_dialog(make_case, client_for, admin_user, on_day):
+    case = make_case()
+    response = client_for(admin_user).post(reverse("amiable:answer", args=[case.id]),
+                                           {"requested": "oui", "reason": "other"}, **HX)
+    assert response.status_code == 400 and response["HX-Retarget"] == "#dialog-content"
+    assert "Le commentaire est obligatoire pour « Autre motif »." in response.content.decode()
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_acknowledge_through_the_confirmation(make_case, client_for, admin_user, on_day):
+    case = make_case()
+    letter = Letter.objects.get(case=case)
+    client = client_for(admin_user)
+    confirm = page_text(client.get(reverse("amiable:acknowledge", args=[letter.id])))
+    assert "J'ai bien pris connaissance du courrier pour le compte de mon cabinet de courtage Cabinet Un SARL" in confirm
+    response = client.post(reverse("amiable:acknowledge", args=[letter.id]), **HX)
+    assert "Rappel lu" in response.content.decode()
+    again = client.post(reverse("amiable:acknowledge", args=[letter.id]), **HX)
+    assert again.status_code == 400 and "déjà pris connaissance" in again.content.decode()
+
+
+def test_pdf_download_once_rendered(make_case, client_for, admin_user, other_admin, on_day):
+    letter = Letter.objects.get(case=make_case(), kind=LetterKind.REMINDER)
+    url = reverse("amiable:letter_pdf", args=[letter.id])
+    assert client_for(admin_user).get(url).status_code == 404  # not rendered yet
+    assert url not in client_for(admin_user).get(reverse("amiable:cases")).content.decode()
+    letters.letter_render(letter_id=letter.id)
+    assert url in client_for(admin_user).get(reverse("amiable:cases")).content.decode()
+    response = client_for(admin_user).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client_for(other_admin).get(url).status_code == 404
+
+
+def test_history_of_a_policy(make_case, client_for, admin_user, on_day, pay, tick):
+    case = make_case()
+    pay(case, "250.00", date(2026, 2, 13))
+    tick(date(2026, 2, 13))
+    text = page_text(client_for(admin_user).get(reverse("amiable:history", args=[case.policy_id]), **HX))
+    for label in ("Attente avant relance", "Courrier de rappel transmis", "Paiement reçu", "02/02/2026"):
+        assert label in text
+    assert "250,00" in text
