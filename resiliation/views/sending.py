@@ -90,7 +90,7 @@ def finalise(request, pk: int):
                                                                with_acknowledgement=True,
                                                                esignature=sending.uses_esignature(letter))}.items():
             prices[key] = charges.quote_total(products=products, on=now.date())
-    except ImportError:
+    except (ImportError, ApplicationError):  # no billing, or no price in force: prices not shown
         prices = {}
     if request.method == "POST" and request.POST.get("confirm"):
         try:

@@ -84,6 +84,8 @@ def funded(db, accounting_user):
     billing = pytest.importorskip("billing.services")
 
     def _fund(organisation, amount="50.00"):
+        if hasattr(billing, "price_list_install_defaults"):  # flushed by transactional tests
+            billing.price_list_install_defaults()
         billing.account_adjust(organisation=organisation, amount=Decimal(amount), reason="Crédit de test",
                                by=accounting_user, on=clock.business_today())
 
