@@ -45,6 +45,7 @@ urlpatterns = [
     path("compte/", include(account_patterns)),
     path("amiable/", include("amiable.urls")),
     path("admin/", admin.site.urls),
+    path("facturation/", include("billing.urls")),
     path("resiliations/", include("resiliation.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),

@@ -36,6 +36,9 @@ PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 *
 # Cycle amiable: the fixed recovery indemnity (art. D441-5 Code de commerce), off by default.
 AMIABLE_RECOVERY_INDEMNITY_ENABLED = env.bool("AMIABLE_RECOVERY_INDEMNITY_ENABLED", default=False)
 AMIABLE_RECOVERY_INDEMNITY = env("AMIABLE_RECOVERY_INDEMNITY", default="40.00")
+# Credit purchases: payment provider and the HMAC secret of its notifications (billing.payments).
+BILLING_PAYMENT_PROVIDER = env("BILLING_PAYMENT_PROVIDER", default="sandbox")
+BILLING_PAYMENT_SECRET = env("BILLING_PAYMENT_SECRET", default="")
 
 # ----------------------------------------------------------------------------- applications
 INSTALLED_APPS = [
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "portal",
     "amiable",
+    "billing",
     "resiliation",
 ]
 
@@ -221,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-digest": {
         "task": "portal.tasks.digest_send_task",
         "schedule": crontab(hour="7", minute="0"),
+    },
+    # Last month's invoices on the 1st at 01:30 (idempotent: the runs of the 2nd to the 7th
+    # only catch up a missed 1st).
+    "billing-monthly-invoices": {
+        "task": "billing.tasks.invoices_issue_task",
+        "schedule": crontab(day_of_month="1-7", hour="1", minute="30"),
     },
 }
 

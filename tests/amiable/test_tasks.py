@@ -4,7 +4,6 @@ bodies, called directly (the worker itself is exercised by tests/portal)."""
 from datetime import date
 
 import pytest
-
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 

@@ -1,0 +1,38 @@
+"""Issue the monthly invoices of a finished month (idempotent; what the beat job runs)."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from billing import invoicing
+from billing.documents import invoice_document_ensure
+from billing.rules import previous_month
+from portal import clock
+from portal.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = "Émet les factures mensuelles d'un mois terminé (par défaut le mois précédent). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", help="Mois à facturer, AAAA-MM (par défaut : le mois précédent).")
+        parser.add_argument("--render", action="store_true", help="Générer aussi les PDF ici plutôt que par Celery.")
+
+    def handle(self, *args, month=None, render=False, **options):
+        today = clock.business_today()
+        if month:
+            try:
+                start = date.fromisoformat(f"{month}-01")
+            except ValueError:
+                raise CommandError("Le mois s'écrit AAAA-MM, par exemple 2026-02.")
+        else:
+            start, _ = previous_month(today)
+        try:
+            run = invoicing.invoices_issue(period_start=start, today=today)
+        except ApplicationError as error:
+            raise CommandError(error.message)
+        if render:
+            for invoice in run.issued:
+                invoice_document_ensure(invoice_id=invoice.pk)
+        numbers = ", ".join(invoice.number for invoice in run.issued)
+        self.stdout.write(f"{run.count} facture(s) émise(s) pour {start:%m/%Y}{' : ' + numbers if numbers else ''}.")

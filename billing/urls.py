@@ -1,0 +1,15 @@
+from django.urls import path
+
+from billing import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("achat-de-credits/", views.purchase, name="purchase"),
+    path("achat-de-credits/<str:token>/", views.purchase_result, name="purchase_result"),
+    path("paiement/notification/", views.payment_callback, name="payment_callback"),
+    path("paiement/bac-a-sable/<str:token>/", views.sandbox_payment, name="sandbox_payment"),
+    path("recus/<int:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
+    path("factures/<int:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+]
