@@ -15,7 +15,6 @@ from portal.models import StoredDocument, User
 from portal.views import form_error
 from resiliation import documents, sending, services
 from resiliation.forms import FreeTextForm, OldManagerForm, SubscriberForm, UploadForm
-from resiliation.identity import identity_status
 from resiliation.models import LetterStatus, SignatureRequest
 from resiliation.selectors import managers_for
 from resiliation.views.common import changed, letter_for, resiliation_page
@@ -37,8 +36,7 @@ def letter_page_context(request, letter, **extra) -> dict:
         "attachments": list(letter.attachments.select_related("document")),
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
         "signature": signature,
-        "identified": identity_status(user=request.user) is not None
-        and identity_status(user=request.user).status == "verified",
+        "identified": sending.account_identified(organisation_id=letter.organisation_id),
         "can_cancel": letter.status == LetterStatus.AWAITING_SIGNATURE
         or (letter.status == LetterStatus.SCHEDULED and letter.send_date and letter.send_date > today),
         "preview_version": int(letter.updated_at.timestamp() * 1000),

@@ -229,3 +229,18 @@ def test_two_confirmations_at_once_debit_once(admin_user, make_letter, orias_on_
         results = list(pool.map(click, range(2)))
     assert results.count("ok") == 1
     assert balance(admin_user.organisation) == before - Decimal("2.97")
+
+
+def test_the_same_key_debits_once(admin_user, funded, balance):
+    from resiliation import charges
+
+    funded(admin_user.organisation)
+    before = balance(admin_user.organisation)
+    first = charges.debit(organisation=admin_user.organisation, products=["lre_ar"], key="resiliation:letter:999",
+                          label="Lettre de résiliation n° 999", on=TODAY, by=admin_user)
+    again = charges.debit(organisation=admin_user.organisation, products=["lre_ar"], key="resiliation:letter:999",
+                          label="Lettre de résiliation n° 999", on=TODAY, by=admin_user)
+    assert first == again and balance(admin_user.organisation) == before - Decimal("3.78")
+    refund = charges.refund(debit_entry_id=first, reason="Test")
+    assert charges.refund(debit_entry_id=first, reason="Test") == refund
+    assert balance(admin_user.organisation) == before
