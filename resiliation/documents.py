@@ -54,10 +54,13 @@ def upload_check(upload, *, allowed: dict[str, str], field: str) -> CheckedUploa
 
 def sender_block(letter: TerminationLetter) -> dict:
     if letter.sender_mode == SenderMode.PLATFORM:
-        return {"name": conf.platform_name(), "lines": settings.PORTAL_INSURER_ADDRESS, "orias": ""}
+        address = settings.PORTAL_INSURER_ADDRESS
+        return {"name": conf.platform_name(), "lines": address, "orias": "",
+                "city": address[-1].split(" ", 1)[-1] if address else ""}
     organisation = letter.organisation
     lines = [line for line in organisation.letter_header.splitlines() if line.strip()] or organisation.address_lines
-    return {"name": organisation.signature_name, "lines": lines, "orias": organisation.orias}
+    return {"name": organisation.signature_name, "lines": lines, "orias": organisation.orias,
+            "city": organisation.city}
 
 
 def letter_context(letter: TerminationLetter, *, letter_date: date, contracts=None) -> dict:
@@ -70,6 +73,7 @@ def letter_context(letter: TerminationLetter, *, letter_date: date, contracts=No
         "letter": letter,
         "contracts": contracts,
         "sender": sender_block(letter),
+        "place": sender_block(letter)["city"] or letter.city.title(),
         "insurer": letter.insurer,
         "letter_date": letter_date,
         "hamon": mode == rules.DateMode.NEW_CONTRACT_START,

@@ -39,7 +39,7 @@ def letter_page_context(request, letter, **extra) -> dict:
         "identified": sending.account_identified(organisation_id=letter.organisation_id),
         "can_cancel": letter.status == LetterStatus.AWAITING_SIGNATURE
         or (letter.status == LetterStatus.SCHEDULED and letter.send_date and letter.send_date > today),
-        "preview_version": int(letter.updated_at.timestamp() * 1000),
+        "preview_version": str(int(letter.updated_at.timestamp() * 1000)),
         **extra,
     }
 

@@ -109,7 +109,7 @@ def finalise(request, pk: int):
     context = {"letter": letter, "form": form, "plan": plan, "plan_error": plan_error, "prices": prices,
                "with_ar": with_ar, "hamon": mode == rules.DateMode.NEW_CONTRACT_START, "start": start,
                "send": send, "esign": sending.uses_esignature(letter), "now": now,
-               "preview_version": int(letter.updated_at.timestamp() * 1000)}
+               "preview_version": str(int(letter.updated_at.timestamp() * 1000))}
     if request.htmx and request.method == "GET":
         return render(request, "resiliation/finalise.html#plan", context)
     return render(request, "resiliation/finalise.html", context)
