@@ -319,6 +319,7 @@ class SignatureRequest(models.Model):
     status = models.CharField("état", max_length=10, choices=SignatureStatus.choices,
                               default=SignatureStatus.PENDING)
     expires_at = models.DateTimeField("à signer avant le")
+    signing_url = models.URLField("lien de signature", max_length=500, blank=True)
     signed_at = models.DateTimeField("signée le", null=True, blank=True)
     signed_document = models.ForeignKey(StoredDocument, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+")

@@ -59,12 +59,11 @@ def signature_request_start(*, letter: TerminationLetter, email: str, mobile_pho
     with transaction.atomic():
         request = SignatureRequest.objects.create(
             letter=letter, provider=signature_provider().name, provider_reference=start.reference, mode=mode,
-            email=email, mobile_phone=mobile_phone, expires_at=expires_at)
+            email=email, mobile_phone=mobile_phone, expires_at=expires_at, signing_url=start.url)
         mandate = letter.mandate_document if letter.mandate_choice == MandateChoice.ESIGN_OWN else document_store(
             content=content, name="Mandat_Resiliation.pdf", content_type="application/pdf")
         TerminationLetter.objects.filter(pk=letter.pk).update(mobile_phone=mobile_phone, mandate_document=mandate)
         notify.signature_link(request=request, url=start.url)
-    request.url = start.url
     return request
 
 

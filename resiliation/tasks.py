@@ -33,8 +33,9 @@ def letter_proof_task(letter_id: int, kind: str) -> bool:
     return letter_proof_fetch(letter_id=letter_id, kind=kind)
 
 
-@shared_task(acks_late=True, soft_time_limit=30, time_limit=60, max_retries=8, bind=True)
-def sandbox_webhook_deliver_task(self, delivery_id: int) -> bool:
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def sandbox_webhook_deliver_task(delivery_id: int) -> bool:
+    """One attempt; a failed delivery keeps its back-off and is retried by the tick."""
     from resiliation.providers.sandbox import sandbox_webhook_deliver
 
     return sandbox_webhook_deliver(delivery_id=delivery_id)

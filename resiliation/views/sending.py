@@ -129,7 +129,7 @@ def esign(request, pk: int):
         else:
             if signature.mode == "in_person":
                 return render(request, "resiliation/esign_ready.html", {"letter": letter, "signature": signature,
-                                                                        "url": signature.url})
+                                                                        "url": signature.signing_url})
             messages.success(request, f"Le lien de signature a été envoyé à {signature.email}. La signature doit "
                                       f"être réalisée avant le {letter.send_date:%d/%m/%Y} à 20h00.")
             return redirect("resiliation:letter", pk=letter.pk)

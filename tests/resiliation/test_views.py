@@ -142,3 +142,35 @@ def test_contract_edit_page(client_for, admin_user, make_letter):
                 {"reference": "NEW", "reason": "main_due_date", "main_due_date": "2026-09-01"})
     contract.refresh_from_db()
     assert (contract.reference, contract.main_due_date) == ("NEW", date(2026, 9, 1))
+
+
+def test_finalise_page_computes_hamon_dates_with_htmx(client_for, admin_user, make_letter, orias_on_file, funded):
+    from resiliation import sending
+
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="auto", reason="hamon")
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    client = client_for(admin_user)
+    page = client.get(f"/resiliations/{letter.pk}/finaliser/").content.decode()
+    assert "Prise d'effet des nouveaux contrats" in page and "3,78" in page and "2,97" in page
+    plan = client.get(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-05-15",
+                                                                "with_acknowledgement": "1"},
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in plan and "13/04/2026" in plan and "15/05/2026" in plan
+    too_soon = client.get(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-03-10"},
+                          headers={"HX-Request": "true"}).content.decode()
+    assert "trop proche" in too_soon
+    unconfirmed = client.post(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-05-15",
+                                                                      "with_acknowledgement": "1", "confirm": "1"})
+    assert "Je confirme choisir" in unconfirmed.content.decode()
+    letter.refresh_from_db()
+    assert letter.status == "draft"
+    done = client.post(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-05-15",
+                                                               "with_acknowledgement": "1", "confirm": "1",
+                                                               "dates_confirmed": "on"})
+    assert done.status_code == 302
+    letter.refresh_from_db()
+    assert (letter.status, letter.send_date) == ("scheduled", date(2026, 4, 13))
+    listing = client.get("/resiliations/", {"dossier": "scheduled"}).content.decode()
+    assert "Envoi programmé (13/04/2026)" in listing and "15/05/2026" in listing
