@@ -215,7 +215,11 @@ def letter_confirm(*, letter: TerminationLetter, by: User, with_acknowledgement:
         locked.with_acknowledgement = with_acknowledgement
         locked.send_date, locked.new_contract_start = plan.send, plan.start
         locked.confirmed_at = now
-        locked.qualified = account_identified(organisation_id=locked.organisation_id) and locked.insurer.is_identified
+        # Qualified (eIDAS) when both sides are identified: the account holder (or the platform,
+        # itself identified, when it sends in its name) and the recipient.
+        sender_identified = locked.sender_mode == SenderMode.PLATFORM or account_identified(
+            organisation_id=locked.organisation_id)
+        locked.qualified = sender_identified and locked.insurer.is_identified
         if uses_esignature(locked):
             locked.status = LetterStatus.AWAITING_SIGNATURE
         else:

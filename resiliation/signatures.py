@@ -137,7 +137,7 @@ def signatures_expire(*, now: datetime) -> int:
     """The 20:00 deadline (Celery beat): letters whose mandate is not signed are cancelled,
     refunded and their user e-mailed. Safe to run twice or late."""
     count = 0
-    letters = TerminationLetter.objects.filter(status=LetterStatus.AWAITING_SIGNATURE)
+    letters = TerminationLetter.objects.filter(status=LetterStatus.AWAITING_SIGNATURE, send_date__lte=now.date())
     for letter in letters.select_related("managed_by", "insurer"):
         if now < signature_expiry(letter):
             continue

@@ -55,7 +55,8 @@ def event_parse(body: bytes) -> dict:
     try:
         event = json.loads(body)
         occurred = parse_datetime(event["occurred_at"])
-        if not (event["id"] and event["type"] and event["reference"]) or occurred is None:
+        if not (event["id"] and event["type"] and event["reference"]) or occurred is None \
+                or timezone.is_naive(occurred):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise WebhookRejected("évènement illisible")

@@ -254,3 +254,16 @@ def test_event_before_the_reference_is_stored_finds_the_letter_by_our_key(admin_
     assert deliver("registered_mail", body, header).content == b"applied"
     letter.refresh_from_db()
     assert (letter.provider_reference, letter.status) == ("lre_race", LetterStatus.DEPOSITED)
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"id": "e1", "type": "registered_mail.deposited"}',
+                                  b'{"id": "e1", "type": "registered_mail.deposited", "reference": "x", '
+                                  b'"occurred_at": "2026-03-02T10:00:00"}',
+                                  b'{"id": "e1", "type": "registered_mail.unknown", "reference": "x", '
+                                  b'"occurred_at": "2026-03-02T10:00:00+01:00"}'])
+def test_malformed_events_are_refused(db, deliver, body):
+    from resiliation import conf, webhooks
+
+    header = webhooks.signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
+    assert deliver("registered_mail", body, header).status_code == 400
+    assert not WebhookEvent.objects.exists()
