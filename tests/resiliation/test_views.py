@@ -36,7 +36,7 @@ def test_wizard_end_to_end(client_for, admin_user, insurer):
     letter = TerminationLetter.objects.get()
     assert done.url == f"/resiliations/{letter.pk}/"
     page = client.get(done.url).content.decode()
-    assert "Résiliation de <strong>Dupont Jean</strong>" in page and "Finaliser l&#x27;envoi" not in page
+    assert "Résiliation de <strong>Dupont Jean</strong>" in page and "Finaliser l'envoi</a>" not in page
     # add a contract: only Hamon-compatible types are offered
     types = client.get(f"/resiliations/{letter.pk}/contrats/ajouter/").content.decode()
     assert "Assurance moto" in types and "Garantie Décennale" not in types
@@ -174,3 +174,74 @@ def test_finalise_page_computes_hamon_dates_with_htmx(client_for, admin_user, ma
     assert (letter.status, letter.send_date) == ("scheduled", date(2026, 4, 13))
     listing = client.get("/resiliations/", {"dossier": "scheduled"}).content.decode()
     assert "Envoi programmé (13/04/2026)" in listing and "15/05/2026" in listing
+
+
+def test_orias_and_mandate_pages_with_uploads(client_for, admin_user, make_letter):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.resiliation.conftest import PDF_BYTES
+
+    client = client_for(admin_user)
+    bad = client.post("/resiliations/attestation-orias/", {"valid_until": "2026-12-31",
+                                                           "file": SimpleUploadedFile("o.pdf", b"just text")})
+    assert "type de fichier" in bad.content.decode()
+    ok = client.post("/resiliations/attestation-orias/", {"valid_until": "2026-12-31",
+                                                          "file": SimpleUploadedFile("o.pdf", PDF_BYTES)})
+    assert ok.status_code == 302
+    letter = make_letter(admin_user)
+    assert "Générer et joindre un mandat" in client.get(f"/resiliations/{letter.pk}/mandat/").content.decode()
+    page = client.get(f"/resiliations/{letter.pk}/mandat/?mandat=generated").content.decode()
+    assert "Comment signe votre client" in page and "Poursuivre avec une signature électronique" in page
+    client.post(f"/resiliations/{letter.pk}/mandat/", {"choice": "scan",
+                                                      "file": SimpleUploadedFile("scan.pdf", PDF_BYTES)})
+    letter.refresh_from_db()
+    assert letter.mandate_choice == "scan" and letter.mandate_document_id
+    assert "Finaliser l'envoi</a>" in client.get(f"/resiliations/{letter.pk}/").content.decode()
+
+
+def test_esign_pages_remote_and_in_person(client_for, admin_user, make_letter, funded):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.models import OutboxMessage
+    from resiliation import sending
+
+    funded(admin_user.organisation)
+    client = client_for(admin_user)
+    now = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Europe/Paris"))
+    letters = []
+    for _ in range(2):
+        letter = make_letter(admin_user, contract_type="home_owner")
+        sending.letter_sender_mode_set(letter=letter, mode="platform")
+        letters.append(sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+                                              send=date(2026, 3, 3), dates_confirmed=True, now=now))
+    remote, in_person = letters
+    form = {"email": "jean@client.test", "mobile_phone": "0612345678", "mode": "remote"}
+    refused = client.post(f"/resiliations/{remote.pk}/signature/", form)
+    assert "Je certifie" in refused.content.decode()
+    assert client.post(f"/resiliations/{remote.pk}/signature/", {**form, "certified": "on"}).status_code == 302
+    assert OutboxMessage.objects.filter(to="jean@client.test", subject__contains="Signature électronique").count() == 1
+    ready = client.post(f"/resiliations/{in_person.pk}/signature/", {**form, "mode": "in_person", "certified": "on"})
+    page = ready.content.decode()
+    assert "Le lien de signature est prêt" in page and "03/03/2026 à 20h00" in page
+    assert "/resiliations/signature/" in page
+    again = client.post(f"/resiliations/{in_person.pk}/signature/", {**form, "certified": "on"})
+    assert "déjà en cours" in again.content.decode()
+
+
+def test_identity_pages(client_for, admin_user, funded, balance):
+    from decimal import Decimal
+
+    funded(admin_user.organisation)
+    before = balance(admin_user.organisation)
+    client = client_for(admin_user)
+    assert "14,40" in client.get("/resiliations/identite/").content.decode()
+    response = client.post("/resiliations/identite/", {"mobile_phone": "0612345678", "email": admin_user.email,
+                                                       "confirmed": "on", "price_accepted": "on"})
+    assert response.url == "/resiliations/identite/verification/"
+    assert balance(admin_user.organisation) == before - Decimal("14.40")
+    page = client.get(response.url).content.decode()
+    code = page.split('id="sandbox-code">')[1].split("<")[0]
+    assert "incorrect" in client.post(response.url, {"code": "x"}).content.decode()
+    assert client.post(response.url, {"code": code}).status_code == 302
+    assert "Votre identité est vérifiée" in client.get("/resiliations/identite/").content.decode()
