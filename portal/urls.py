@@ -47,6 +47,7 @@ urlpatterns = [
     path("amiable/", include("amiable.urls")),
     path("admin/", admin.site.urls),
     path("facturation/", include("billing.urls")),
+    path("resiliations/", include("resiliation.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portal",
     "amiable",
     "billing",
+    "resiliation",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "amiable.tasks.payments_settle_task",
         "schedule": crontab(minute="*/5"),
     },
+    "resiliation-tick": {"task": "resiliation.tasks.resiliation_tick_task", "schedule": crontab(minute="*/5")},
     "notifications-digest": {
         "task": "portal.tasks.digest_send_task",
         "schedule": crontab(hour="7", minute="0"),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResiliationConfig(AppConfig):
+    name = "resiliation"
+    verbose_name = "Résiliation"

@@ -1,0 +1,38 @@
+"""What the résiliation app pays, through billing's service functions only (its contract:
+``billing.services.LineItem``, ``price_quote``, ``account_debit``, ``account_refund``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from portal.models import Organisation, User
+
+
+def _billing():
+    from billing import services  # the one door into the billing app
+
+    return services
+
+
+def quote_total(*, products: list[str], on: date) -> Decimal:
+    billing = _billing()
+    return billing.price_quote(items=[billing.LineItem(product) for product in products], on=on).total
+
+
+def debit(*, organisation: Organisation, products: list[str], key: str, label: str, on: date,
+          by: User | None = None) -> int:
+    """Debit the organisation's credit (ApplicationError « Crédit insuffisant… » when short);
+    the same ``key`` never debits twice. Returns the ledger entry id."""
+    billing = _billing()
+    entry = billing.account_debit(organisation=organisation, items=[billing.LineItem(p) for p in products],
+                                  idempotency_key=key, label=label, on=on, by=by)
+    return entry.pk
+
+
+def refund(*, debit_entry_id: int, reason: str, by: User | None = None) -> int:
+    """Refund a debit in full (idempotent on billing's side)."""
+    billing = _billing()
+    # account_refund takes the debit entry: billing.services names its model (it returns it).
+    debit_entry = billing.LedgerEntry.objects.get(pk=debit_entry_id)
+    return billing.account_refund(debit=debit_entry, reason=reason, by=by).pk

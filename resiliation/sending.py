@@ -1,0 +1,351 @@
+"""Sending a letter (seed 001 §5.6–5.7): sender mode, mandate, confirmation with its debit,
+scheduling, date change until the eve, cancellation with refund, dispatch to the registered
+mail provider.
+
+Statuses: draft → (awaiting_signature →) scheduled → in_transit → deposited → signed |
+collected | resent; cancelled and signature_expired are final and refunded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from portal.clock import at_local_time
+from portal.errors import ApplicationError
+from portal.models import User
+from portal.pdf import document_bytes, document_store
+from resiliation import charges, deadlines, documents, notify, rules
+from resiliation.models import (
+    IdentityStatus,
+    IdentityVerification,
+    LetterStatus,
+    MandateChoice,
+    OriasCertificate,
+    SenderMode,
+    SignatureRequest,
+    SignatureStatus,
+    TerminationLetter,
+)
+from resiliation.services import check_editable
+
+ESIGN_CHOICES = (MandateChoice.ESIGN, MandateChoice.ESIGN_OWN)
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def orias_certificate_valid(*, organisation_id: int, on: date) -> OriasCertificate | None:
+    return OriasCertificate.objects.filter(organisation_id=organisation_id, valid_until__gte=on).first()
+
+
+def letter_contract_pairs(letter: TerminationLetter) -> list[tuple[str, str]]:
+    return list(letter.contracts.values_list("contract_type", "reason"))
+
+
+def letter_date_mode(letter: TerminationLetter) -> rules.DateMode | None:
+    return rules.letter_mode([reason for _, reason in letter_contract_pairs(letter)])
+
+
+def sending_blockers(letter: TerminationLetter, *, today: date) -> list[str]:
+    """What is left to do before « Finaliser l'envoi » (empty: ready)."""
+    blockers = []
+    if not letter.contracts.exists():
+        blockers.append("Ajouter un contrat à la lettre.")
+    if letter.insurer_id is None:
+        blockers.append("Choisir l'ancien assureur.")
+    if letter.sender_mode == SenderMode.PLATFORM:
+        refusal = rules.platform_refusal(letter_contract_pairs(letter))
+        if refusal:
+            blockers.append(refusal)
+        return blockers
+    if orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is None:
+        blockers.append("Déposer une attestation ORIAS en cours de validité (envoi au nom de l'agence).")
+    if not letter.mandate_choice:
+        blockers.append("Générer/Joindre le mandat, ou ne pas joindre le mandat.")
+    elif letter.mandate_choice in (MandateChoice.SCAN, MandateChoice.OWN, MandateChoice.ESIGN_OWN) \
+            and letter.mandate_document_id is None:
+        blockers.append("Joindre le fichier du mandat.")
+    return blockers
+
+
+def uses_esignature(letter: TerminationLetter) -> bool:
+    return letter.sender_mode == SenderMode.PLATFORM or letter.mandate_choice in ESIGN_CHOICES
+
+
+def account_identified(*, organisation_id: int) -> bool:
+    return IdentityVerification.objects.filter(organisation_id=organisation_id,
+                                               status=IdentityStatus.VERIFIED).exists()
+
+
+# ----------------------------------------------------------------------- sender, mandate
+
+
+def letter_sender_mode_set(*, letter: TerminationLetter, mode: str) -> TerminationLetter:
+    """« Changer l'émetteur du courrier »."""
+    check_editable(letter)
+    if mode not in SenderMode.values:
+        raise ApplicationError("Choisissez l'émetteur du courrier.", field="sender_mode")
+    if mode == SenderMode.PLATFORM:
+        refusal = rules.platform_refusal(letter_contract_pairs(letter))
+        if refusal:
+            raise ApplicationError(refusal, field="sender_mode")
+        letter.mandate_choice, letter.mandate_document = MandateChoice.ESIGN, None
+        letter.with_acknowledgement = True
+    else:
+        letter.mandate_choice, letter.mandate_document = MandateChoice.NONE, None
+    letter.sender_mode = mode
+    letter.save(update_fields=["sender_mode", "mandate_choice", "mandate_document", "with_acknowledgement",
+                               "updated_at"])
+    return letter
+
+
+def _check_agency(letter: TerminationLetter, today: date) -> None:
+    check_editable(letter)
+    if letter.sender_mode != SenderMode.AGENCY:
+        raise ApplicationError("Au nom de la plateforme, le mandat est toujours signé électroniquement.")
+    if orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is None:
+        raise ApplicationError("Déposez d'abord votre attestation ORIAS en cours de validité.")
+
+
+def letter_mandate_choose(*, letter: TerminationLetter, choice: str, today: date,
+                          confirmed: bool = False, upload=None) -> TerminationLetter:
+    """The mandate of an agency sending: a signed scan (generated or own mandate), the generated
+    or own mandate to e-sign, or no mandate after the confirmation checkbox."""
+    _check_agency(letter, today)
+    if choice not in (MandateChoice.SCAN, MandateChoice.OWN, MandateChoice.ESIGN, MandateChoice.ESIGN_OWN,
+                      MandateChoice.NOT_ATTACHED):
+        raise ApplicationError("Choisissez un mandat.", field="choice")
+    if choice == MandateChoice.NOT_ATTACHED and not confirmed:
+        raise ApplicationError("Cochez « Je comprends et j'accepte la remarque ci-dessus ».", field="confirmed")
+    document = None
+    if choice in (MandateChoice.SCAN, MandateChoice.OWN, MandateChoice.ESIGN_OWN):
+        allowed = {"application/pdf": "pdf"} if choice == MandateChoice.ESIGN_OWN else documents.PDF_AND_IMAGES
+        checked = documents.upload_check(upload, allowed=allowed, field="file")
+        document = document_store(content=checked.content, name=checked.name, content_type=checked.content_type)
+    letter.mandate_choice, letter.mandate_document = choice, document
+    letter.save(update_fields=["mandate_choice", "mandate_document", "updated_at"])
+    return letter
+
+
+def letter_mandate_reset(*, letter: TerminationLetter) -> TerminationLetter:
+    check_editable(letter)
+    if letter.sender_mode == SenderMode.PLATFORM:
+        raise ApplicationError("Au nom de la plateforme, le mandat est toujours signé électroniquement.")
+    letter.mandate_choice, letter.mandate_document = MandateChoice.NONE, None
+    letter.save(update_fields=["mandate_choice", "mandate_document", "updated_at"])
+    return letter
+
+
+# ------------------------------------------------------------------------- confirmation
+
+
+@dataclass(frozen=True)
+class SendingPlan:
+    send: date
+    start: date | None
+    products: list[str]
+    warnings: list[str]
+    effects: list[tuple[str, date | None]]
+
+
+def sending_plan(*, letter: TerminationLetter, with_acknowledgement: bool, start: date | None,
+                 send: date | None, now: datetime) -> SendingPlan:
+    """The dates and prices the « Finaliser l'envoi » form shows; ApplicationError if impossible."""
+    contracts = list(letter.contracts.all())
+    if not contracts:
+        raise ApplicationError("Ajoutez un contrat à la lettre.")
+    mode = rules.letter_mode([c.reason for c in contracts])
+    if letter.sender_mode == SenderMode.PLATFORM and not with_acknowledgement:
+        raise ApplicationError("Au nom de la plateforme, l'envoi se fait uniquement avec accusé de réception.",
+                               field="with_acknowledgement")
+    if mode == rules.DateMode.NEW_CONTRACT_START:
+        plan = deadlines.hamon_plan(start=start, now=now)
+        if plan.error:
+            raise ApplicationError(plan.error, field="new_contract_start")
+        send, start = plan.send, plan.start
+    else:
+        start = None
+        if send is None:
+            raise ApplicationError("Choisissez la date d'envoi.", field="send_date")
+        error = deadlines.send_date_error(send, now)
+        if error:
+            raise ApplicationError(error, field="send_date")
+        if send > now.date() + timedelta(days=365):
+            raise ApplicationError("La date d'envoi ne peut pas dépasser un an.", field="send_date")
+    warnings, effects = [], []
+    for contract in contracts:
+        dates = deadlines.ContractDates(reason=contract.reason, label=f"{contract.type_label} n° {contract.reference}",
+                                        main_due_date=contract.main_due_date, notice_date=contract.notice_date,
+                                        event_date=contract.event_date)
+        warnings += deadlines.contract_warnings(dates, send)
+        effects.append((dates.label, deadlines.contract_effect_date(dates, send)))
+    products = rules.billing_products(sender_mode=letter.sender_mode, with_acknowledgement=with_acknowledgement,
+                                      esignature=uses_esignature(letter))
+    return SendingPlan(send=send, start=start, products=products, warnings=warnings, effects=effects)
+
+
+def letter_confirm(*, letter: TerminationLetter, by: User, with_acknowledgement: bool, start: date | None,
+                   send: date | None, dates_confirmed: bool, now: datetime) -> TerminationLetter:
+    """« Confirmer l'envoi »: debit the price once, then schedule, send today, or wait for the
+    e-signature of the mandate (before 20:00 on the send day)."""
+    check_editable(letter)
+    today = now.date()
+    blockers = sending_blockers(letter, today=today)
+    if blockers:
+        raise ApplicationError(blockers[0])
+    plan = sending_plan(letter=letter, with_acknowledgement=with_acknowledgement, start=start, send=send, now=now)
+    if not dates_confirmed:
+        raise ApplicationError("Cochez « Je confirme choisir les dates ci-dessus et reconnais être responsable de "
+                               "ce choix ».", field="dates_confirmed")
+    if letter.sender_mode == SenderMode.AGENCY and orias_certificate_valid(
+            organisation_id=letter.organisation_id, on=plan.send) is None:
+        raise ApplicationError(f"Votre attestation ORIAS ne sera plus valable le {plan.send:%d/%m/%Y}.",
+                               field="send_date")
+    with transaction.atomic():
+        locked = TerminationLetter.objects.select_for_update().get(pk=letter.pk)
+        check_editable(locked)
+        locked.debit_entry_id = charges.debit(
+            organisation=locked.organisation, products=plan.products, key=f"resiliation:letter:{locked.pk}",
+            label=f"Lettre de résiliation n° {locked.pk}", on=today, by=by,
+        )
+        locked.with_acknowledgement = with_acknowledgement
+        locked.send_date, locked.new_contract_start = plan.send, plan.start
+        locked.confirmed_at = now
+        # Qualified (eIDAS) when both sides are identified: the account holder (or the platform,
+        # itself identified, when it sends in its name) and the recipient.
+        sender_identified = locked.sender_mode == SenderMode.PLATFORM or account_identified(
+            organisation_id=locked.organisation_id)
+        locked.qualified = sender_identified and locked.insurer.is_identified
+        if uses_esignature(locked):
+            locked.status = LetterStatus.AWAITING_SIGNATURE
+        else:
+            locked.status = LetterStatus.SCHEDULED
+        locked.save()
+        if locked.status == LetterStatus.SCHEDULED and plan.send <= today:
+            letter_dispatch_start(letter=locked)
+    return locked
+
+
+def letter_dispatch_start(*, letter: TerminationLetter) -> None:
+    """Queue the dispatch of a letter due today (after commit)."""
+    from resiliation.tasks import letter_dispatch_task, run_after_commit
+
+    run_after_commit(letter_dispatch_task, letter.pk)
+
+
+def letter_send_date_change(*, letter: TerminationLetter, start: date | None, send: date | None,
+                            now: datetime) -> TerminationLetter:
+    """A scheduled sending may move until the eve of its send date."""
+    today = now.date()
+    if letter.status != LetterStatus.SCHEDULED or letter.send_date is None or letter.send_date <= today:
+        raise ApplicationError("La date d'envoi ne peut plus être modifiée (au plus tard la veille de l'envoi).")
+    plan = sending_plan(letter=letter, with_acknowledgement=letter.with_acknowledgement, start=start, send=send,
+                        now=now)
+    with transaction.atomic():
+        updated = TerminationLetter.objects.filter(pk=letter.pk, status=LetterStatus.SCHEDULED,
+                                                   send_date__gt=today).update(
+            send_date=plan.send, new_contract_start=plan.start)
+        if not updated:
+            raise ApplicationError("La date d'envoi ne peut plus être modifiée.")
+        if plan.send <= today:
+            letter_dispatch_start(letter=letter)
+    letter.refresh_from_db()
+    return letter
+
+
+def letter_cancel(*, letter: TerminationLetter, by: User | None, now: datetime,
+                  status: str = LetterStatus.CANCELLED, reason: str = "Envoi annulé par l'utilisateur") -> TerminationLetter:
+    """« Annuler l'envoi » (scheduled until the eve, or waiting for the signature): refunded."""
+    today = now.date()
+    with transaction.atomic():
+        locked = TerminationLetter.objects.select_for_update().get(pk=letter.pk)
+        cancellable = locked.status == LetterStatus.AWAITING_SIGNATURE or (
+            locked.status == LetterStatus.SCHEDULED and locked.send_date and locked.send_date > today)
+        if not cancellable:
+            raise ApplicationError("Cet envoi ne peut plus être annulé.")
+        locked.status, locked.cancelled_at = status, now
+        if locked.debit_entry_id and not locked.refund_entry_id:
+            locked.refund_entry_id = charges.refund(debit_entry_id=locked.debit_entry_id, reason=reason, by=by)
+        locked.save()
+        open_requests = list(SignatureRequest.objects.filter(
+            letter=locked, status__in=[SignatureStatus.PENDING, SignatureStatus.OPENED]))
+        SignatureRequest.objects.filter(pk__in=[r.pk for r in open_requests]).update(
+            status=SignatureStatus.EXPIRED if status == LetterStatus.SIGNATURE_EXPIRED else SignatureStatus.CANCELLED)
+        for request in open_requests:
+            _provider_cancel_after_commit(request)
+    return locked
+
+
+def _provider_cancel_after_commit(request: SignatureRequest) -> None:
+    from resiliation.providers import signature_provider
+
+    transaction.on_commit(lambda: signature_provider().signature_cancel(reference=request.provider_reference))
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+
+def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
+    """Render the final letter, hand it to the registered-mail provider, record the reference.
+
+    Idempotent: the provider key is the letter id, so a retried task never sends twice. The PDF
+    is rendered outside any transaction, then stored in a short one.
+    """
+    from resiliation.providers import registered_mail_provider
+
+    claimed = TerminationLetter.objects.filter(
+        Q(status=LetterStatus.SCHEDULED) | Q(status=LetterStatus.IN_TRANSIT, provider_reference=""),
+        pk=letter_id, send_date__lte=now.date(),
+    ).update(status=LetterStatus.IN_TRANSIT, updated_at=now)
+    if not claimed:
+        return False
+    letter = TerminationLetter.objects.select_related("organisation", "insurer", "created_by",
+                                                       "mandate_document").get(pk=letter_id)
+    contracts = list(letter.contracts.all())
+    pdf = documents.letter_pdf(letter, letter_date=letter.send_date, contracts=contracts)
+    files = [(f"Lettre_resiliation_{letter.pk}.pdf", pdf)]
+    if letter.mandate_document_id and letter.mandate_choice != MandateChoice.NOT_ATTACHED:
+        files.append(("Mandat_resiliation.pdf" if letter.mandate_document.content_type == "application/pdf"
+                      else letter.mandate_document.original_name, document_bytes(letter.mandate_document)))
+    signed = SignatureRequest.objects.filter(letter=letter, status=SignatureStatus.SIGNED,
+                                             signed_document__isnull=False).select_related("signed_document").first()
+    if signed:
+        files.append(("Certificat_de_signature_du_mandat.pdf", document_bytes(signed.signed_document)))
+    for attachment in letter.attachments.select_related("document"):
+        files.append((attachment.document.original_name, document_bytes(attachment.document)))
+    sender = documents.sender_block(letter)
+    reference = registered_mail_provider().registered_send(
+        idempotency_key=f"letter-{letter.pk}", sender_name=sender["name"], recipient_name=letter.insurer.name,
+        recipient_lines=letter.insurer.address_lines, with_acknowledgement=letter.with_acknowledgement,
+        qualified=letter.qualified, documents=files,
+    )
+    with transaction.atomic():
+        stored = document_store(content=pdf, name=f"Lettre_resiliation_{letter.pk}.pdf",
+                                content_type="application/pdf")
+        # The provider's first event may already have recorded the reference (see tracking).
+        TerminationLetter.objects.filter(Q(provider_reference="") | Q(provider_reference=reference),
+                                         pk=letter.pk).update(provider_reference=reference, sent_document=stored,
+                                                              sent_at=now)
+        letter.sent_document = stored
+        notify.subscriber_letter_copy(letter=letter)
+    return True
+
+
+def letters_dispatch_due(*, now: datetime) -> list[int]:
+    """Letters due today or before and not yet handed over (also those a dead worker left)."""
+    stale = now - timedelta(minutes=15)
+    due = TerminationLetter.objects.filter(
+        Q(status=LetterStatus.SCHEDULED) | Q(status=LetterStatus.IN_TRANSIT, provider_reference="",
+                                              updated_at__lt=stale),
+        send_date__lte=now.date(),
+    )
+    return list(due.values_list("pk", flat=True))
+
+
+def signature_expiry(letter: TerminationLetter) -> datetime:
+    day, moment = deadlines.signature_deadline(letter.send_date)
+    return at_local_time(day, moment)

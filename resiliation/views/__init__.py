@@ -1,0 +1,1 @@
+"""Pages of the résiliation app, one module per sub-topic."""

@@ -1,0 +1,216 @@
+"""The letter page (seed 001 §5.5): live PDF preview, souscripteur, contracts, added text,
+old contract manager, attachments, « Géré par », and every document of the letter."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from portal import clock
+from portal.errors import ApplicationError
+from portal.models import StoredDocument, User
+from portal.views import form_error
+from resiliation import documents, sending, services
+from resiliation.forms import FreeTextForm, OldManagerForm, SubscriberForm, UploadForm
+from resiliation.models import LetterStatus, SignatureRequest
+from resiliation.selectors import managers_for
+from resiliation.views.common import changed, letter_for, resiliation_page
+from resiliation.views.wizard import SUBSCRIBER_FIELDS
+
+
+def letter_page_context(request, letter, **extra) -> dict:
+    today = clock.business_today()
+    contracts = list(letter.contracts.all())
+    signature = SignatureRequest.objects.filter(letter=letter).order_by("-id").first()
+    return {
+        "letter": letter, "contracts": contracts,
+        "blockers": sending.sending_blockers(letter, today=today) if letter.is_editable else [],
+        "orias_ok": sending.orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is not None,
+        "platform_refusal": sending.rules.platform_refusal([(c.contract_type, c.reason) for c in contracts]),
+        "free_text_form": FreeTextForm(initial={"free_text": letter.free_text}),
+        "old_manager_form": OldManagerForm(initial={"email": letter.old_manager_email}),
+        "upload_form": UploadForm(),
+        "attachments": list(letter.attachments.select_related("document")),
+        "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
+        "signature": signature,
+        "identified": sending.account_identified(organisation_id=letter.organisation_id),
+        "can_cancel": letter.status == LetterStatus.AWAITING_SIGNATURE
+        or (letter.status == LetterStatus.SCHEDULED and letter.send_date and letter.send_date > today),
+        "preview_version": str(int(letter.updated_at.timestamp() * 1000)),
+        **extra,
+    }
+
+
+@resiliation_page
+def letter_page(request, pk: int):
+    letter = letter_for(request, pk)
+    if request.htmx and request.GET.get("partial") == "preview":
+        return render(request, "resiliation/letter.html#preview", letter_page_context(request, letter))
+    return render(request, "resiliation/letter.html", letter_page_context(request, letter))
+
+
+@xframe_options_sameorigin
+@resiliation_page
+def letter_preview(request, pk: int):
+    """« Visualisation de la lettre »: rendered on each request, outside any transaction."""
+    letter = letter_for(request, pk)
+    if letter.sent_document_id and request.GET.get("version") != "draft":
+        return _document_response(letter.sent_document, inline=True)
+    day = letter.send_date or clock.business_today()
+    pdf = documents.letter_pdf(letter, letter_date=day)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="lettre-resiliation-{letter.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@xframe_options_sameorigin
+@resiliation_page
+def mandate_pdf(request, pk: int):
+    """« Imprimer un mandat pré-rempli »."""
+    letter = letter_for(request, pk)
+    pdf = documents.mandate_pdf(letter, letter_date=clock.business_today())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mandat-resiliation-{letter.pk}.pdf"'
+    return response
+
+
+def _document_response(document: StoredDocument, *, inline: bool = False):
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            as_attachment=not inline, filename=document.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@xframe_options_sameorigin
+@resiliation_page
+def letter_document(request, pk: int, document_id: int):
+    """A document of the letter: attachment, mandate, sent letter, deposit notice, acknowledgement."""
+    letter = letter_for(request, pk)
+    own = {letter.mandate_document_id, letter.sent_document_id, letter.deposit_notice_id, letter.acknowledgement_id}
+    own |= set(letter.attachments.values_list("document_id", flat=True))
+    own |= set(SignatureRequest.objects.filter(letter=letter).values_list("signed_document_id", flat=True))
+    if document_id not in own - {None}:
+        raise Http404
+    return _document_response(get_object_or_404(StoredDocument, pk=document_id), inline=True)
+
+
+@resiliation_page
+def subscriber_edit(request, pk: int):
+    """« Modifier le souscripteur »."""
+    letter = letter_for(request, pk)
+    form = SubscriberForm(request.POST or None, initial={name: getattr(letter, name) for name in SUBSCRIBER_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_subscriber_update(letter=letter, subscriber=form.data_object())
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Le souscripteur est modifié.")
+            return redirect("resiliation:letter", pk=letter.pk)
+    return render(request, "resiliation/subscriber_edit.html", {"form": form, "letter": letter,
+                                                                  "co_open": bool(letter.co_last_name)})
+
+
+@require_POST
+@resiliation_page
+def contract_remove(request, pk: int, contract_id: int):
+    letter = letter_for(request, pk)
+    contract = get_object_or_404(letter.contracts, pk=contract_id)
+    try:
+        services.letter_contract_remove(contract=contract)
+        messages.success(request, "Le contrat est retiré de la lettre.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("resiliation:letter", pk=letter.pk)
+
+
+def _htmx_or_redirect(request, letter, error: ApplicationError | None, success: str):
+    if error:
+        if request.htmx:
+            return render(request, "resiliation/_flash.html", {"error": error.message}, status=400)
+        messages.error(request, error.message)
+    elif request.htmx:
+        return changed(render(request, "resiliation/_flash.html", {"success": success}))
+    else:
+        messages.success(request, success)
+    return redirect("resiliation:letter", pk=letter.pk)
+
+
+@require_POST
+@resiliation_page
+def free_text(request, pk: int):
+    """« Texte ajouté à la lettre » (above the closing formula)."""
+    letter = letter_for(request, pk)
+    form = FreeTextForm(request.POST)
+    error = None
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Le texte ajouté est limité à 3 000 caractères.", field="free_text")
+        services.letter_free_text_set(letter=letter, text=form.cleaned_data["free_text"])
+    except ApplicationError as exc:
+        error = exc
+    return _htmx_or_redirect(request, letter, error, "Le texte de la lettre est enregistré.")
+
+
+@require_POST
+@resiliation_page
+def old_manager(request, pk: int):
+    """« Informez l'ancien gérant du contrat » (empty: « Ne pas prévenir le gérant »)."""
+    letter = letter_for(request, pk)
+    email = "" if request.POST.get("none") else request.POST.get("email", "")
+    error = None
+    try:
+        services.letter_old_manager_set(letter=letter, email=email)
+    except ApplicationError as exc:
+        error = exc
+    done = f"L'ancien gérant ({email}) recevra une copie dès réception par l'assureur." if email \
+        else "L'ancien gérant ne sera pas prévenu."
+    return _htmx_or_redirect(request, letter, error, done)
+
+
+@require_POST
+@resiliation_page
+def attachment_add(request, pk: int):
+    """« Pièces à joindre au destinataire » (PDF or image, ≤ 10 Mo, checked on content)."""
+    letter = letter_for(request, pk)
+    try:
+        services.letter_attachment_add(letter=letter, upload=request.FILES.get("file"))
+        messages.success(request, "La pièce est jointe à l'envoi.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("resiliation:letter", pk=letter.pk)
+
+
+@require_POST
+@resiliation_page
+def attachment_remove(request, pk: int, attachment_id: int):
+    letter = letter_for(request, pk)
+    attachment = get_object_or_404(letter.attachments, pk=attachment_id)
+    try:
+        services.letter_attachment_remove(attachment=attachment)
+        messages.success(request, "La pièce jointe est retirée.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("resiliation:letter", pk=letter.pk)
+
+
+@require_POST
+@resiliation_page
+def manager_set(request, pk: int):
+    """« Géré par » (administrators)."""
+    letter = letter_for(request, pk)
+    manager = User.objects.filter(pk=request.POST.get("managed_by") or 0,
+                                  organisation_id=letter.organisation_id).first()
+    try:
+        if manager is None:
+            raise ApplicationError("Choisissez un utilisateur du cabinet.", field="managed_by")
+        services.letter_manager_set(letter=letter, manager=manager, by=request.user)
+        messages.success(request, f"La lettre est gérée par {manager}.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("resiliation:letter", pk=letter.pk)

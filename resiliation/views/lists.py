@@ -1,0 +1,73 @@
+"""« Résiliations »: the lists (folders and column filters), trash/restore, Excel export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from portal import clock
+from portal.errors import ApplicationError
+from resiliation import exports, services
+from resiliation.selectors import FOLDERS, letter_rows_for, managers_for
+from resiliation.views.common import letter_for, resiliation_page
+
+FILTERS = ("number", "subscriber", "contract", "recipient", "manager")
+
+
+def _filters(request) -> dict:
+    return {name: request.GET.get(name, "")[:80] for name in FILTERS}
+
+
+@resiliation_page
+def letters(request):
+    folder = request.GET.get("dossier", "all")
+    if folder not in FOLDERS:
+        folder = "all"
+    filters = _filters(request)
+    rows = letter_rows_for(user=request.user, folder=folder, **filters)
+    page = Paginator(rows, 10).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "resiliation/letters.html", {
+        "page": page, "folder": folder, "folders": FOLDERS, "filters": filters, "folder_label": FOLDERS[folder][0],
+        "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
+        "query": query.urlencode(), "export_query": request.GET.urlencode(),
+    })
+
+
+@resiliation_page
+def letters_export(request):
+    """« Exporter vers Excel »: the letters of the current filters, streamed."""
+    folder = request.GET.get("dossier", "all")
+    rows = letter_rows_for(user=request.user, folder=folder if folder in FOLDERS else "all", **_filters(request))
+    response = StreamingHttpResponse(exports.letters_xlsx(rows=rows), content_type=exports.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="resiliations-{clock.business_today():%Y%m%d}.xlsx"'
+    return response
+
+
+@require_POST
+@resiliation_page
+def letter_trash(request, pk: int):
+    letter = letter_for(request, pk)
+    try:
+        services.letter_trash(letter=letter, now=clock.local_now())
+        messages.success(request, f"Le courrier n° {letter.pk} est dans la corbeille (l'envoi n'est pas annulé).")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("resiliation:letters"))
+
+
+@require_POST
+@resiliation_page
+def letter_restore(request, pk: int):
+    letter = letter_for(request, pk)
+    try:
+        services.letter_restore(letter=letter)
+        messages.success(request, f"Le courrier n° {letter.pk} est restauré.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("resiliation:letters") + "?dossier=trash")

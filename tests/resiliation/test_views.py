@@ -1,0 +1,247 @@
+"""The pages: wizard through HTTP, letter page edits (htmx), list filters and query counts,
+Excel export, preview PDF."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from resiliation import services
+from resiliation.models import InsurerRequest, TerminationLetter
+
+SUBSCRIBER = {"civility": "M", "last_name": "Dupont", "first_name": "Jean", "address_line1": "2 rue des fleurs",
+              "postal_code": "38000", "city": "Grenoble", "email": "jean@client.test", "co_civility": ""}
+
+
+def test_wizard_end_to_end(client_for, admin_user, insurer):
+    client = client_for(admin_user)
+    response = client.post("/resiliations/nouvelle/", {**SUBSCRIBER, "siret": "123"})
+    assert response.status_code == 200 and "14 chiffres" in response.content.decode()
+    assert client.post("/resiliations/nouvelle/", SUBSCRIBER).url == "/resiliations/nouvelle/assureur/"
+    search = client.get("/resiliations/assureurs/", {"q": "m"}, headers={"HX-Request": "true"})
+    assert "Deux caractères minimum" in search.content.decode()
+    search = client.get("/resiliations/assureurs/", {"q": "maa"}, headers={"HX-Request": "true"})
+    assert "MAAF ASSURANCES" in search.content.decode() and "<html" not in search.content.decode()
+    assert client.post("/resiliations/nouvelle/assureur/", {"insurer": insurer.pk}).url == "/resiliations/nouvelle/type/"
+    types = client.get("/resiliations/nouvelle/type/").content.decode()
+    assert "Garantie des Accidents de la vie" in types and "Autre type" in types
+    form = client.get("/resiliations/nouvelle/contrat/auto/").content.decode()
+    assert "Immatriculation" in form and "Loi Hamon" in form
+    bad = client.post("/resiliations/nouvelle/contrat/auto/", {"reference": "AB1", "reason": "hamon"})
+    assert "nouvel assureur" in bad.content.decode().lower() and not TerminationLetter.objects.exists()
+    done = client.post("/resiliations/nouvelle/contrat/auto/", {"reference": "AB1", "reason": "hamon",
+                                                               "new_insurer": "AXA FRANCE IARD",
+                                                               "registration": "aa-111-bb"})
+    letter = TerminationLetter.objects.get()
+    assert done.url == f"/resiliations/{letter.pk}/"
+    page = client.get(done.url).content.decode()
+    assert "Résiliation de <strong>Dupont Jean</strong>" in page and "Finaliser l'envoi</a>" not in page
+    # add a contract: only Hamon-compatible types are offered
+    types = client.get(f"/resiliations/{letter.pk}/contrats/ajouter/").content.decode()
+    assert "Assurance moto" in types and "Garantie Décennale" not in types
+    assert client.get(f"/resiliations/{letter.pk}/contrats/ajouter/ten_year_liability/").status_code == 404
+
+
+def test_new_resiliation_for_the_same_subscriber(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    page = client_for(admin_user).get(f"/resiliations/nouvelle/?depuis={letter.pk}").content.decode()
+    assert 'value="Dupont"' in page and 'value="2 rue des fleurs"' in page
+
+
+def test_insurer_request_page(client_for, admin_user):
+    client = client_for(admin_user)
+    assert client.post("/resiliations/assureurs/demande/", {"name": "Mutuelle du Lac"}).status_code == 302
+    assert InsurerRequest.objects.get().name == "Mutuelle du Lac"
+
+
+def test_letter_edits_with_htmx_trigger_the_preview(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    response = client.post(f"/resiliations/{letter.pk}/texte/", {"free_text": "Merci."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Trigger"] == "letter-changed"
+    partial = client.get(f"/resiliations/{letter.pk}/?partial=preview", headers={"HX-Request": "true"})
+    assert 'id="preview"' in partial.content.decode() and "<html" not in partial.content.decode()
+    pdf = client.get(f"/resiliations/{letter.pk}/lettre.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["X-Frame-Options"] == "SAMEORIGIN"
+    mandate = client.get(f"/resiliations/{letter.pk}/mandat.pdf")
+    assert mandate.content.startswith(b"%PDF")
+    bad = client.post(f"/resiliations/{letter.pk}/ancien-gerant/", {"email": "nope"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400 and "adresse e-mail" in bad.content.decode()
+
+
+def test_subscriber_edit_page(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    response = client.post(f"/resiliations/{letter.pk}/souscripteur/", {**SUBSCRIBER, "last_name": "DUPONT",
+                                                                        "first_name": "Jeanne", "civility": "MME"})
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.subscriber_display == "Madame DUPONT Jeanne"
+
+
+def test_list_filters_folders_and_trash(client_for, admin_user, make_letter):
+    first = make_letter(admin_user, reference="REF-A")
+    second = make_letter(admin_user, reference="REF-B")
+    client = client_for(admin_user)
+    page = client.get("/resiliations/", {"contract": "REF-B"}).content.decode()
+    assert f'>{second.pk}</a>' in page and f'>{first.pk}</a>' not in page
+    client.post(f"/resiliations/{first.pk}/corbeille/")
+    assert f'>{first.pk}</a>' not in client.get("/resiliations/").content.decode()
+    trash = client.get("/resiliations/", {"dossier": "trash"}).content.decode()
+    assert f'>{first.pk}</a>' in trash and "Restaurer" in trash
+    assert "Courriers à terminer" in trash
+
+
+def test_list_query_count_does_not_grow(client_for, admin_user, make_letter, django_assert_max_num_queries):
+    client = client_for(admin_user)
+    make_letter(admin_user)
+    with django_assert_max_num_queries(12) as small:
+        client.get("/resiliations/")
+    for index in range(9):
+        letter = make_letter(admin_user, reference=f"R{index}")
+        services.letter_contract_add(letter=letter, contract=services.ContractData(
+            contract_type="home_owner", reference=f"H{index}", reason="main_due_date", main_due_date=date(2026, 9, 1)))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/resiliations/")
+    assert response.content.decode().count("/resiliations/nouvelle/?depuis=") == 10
+
+
+def test_excel_export(client_for, admin_user, make_letter, django_assert_max_num_queries):
+    tricky = make_letter(admin_user)
+    services.letter_subscriber_update(letter=tricky, subscriber=services.SubscriberData(
+        **{**SUBSCRIBER, "last_name": "=HYPERLINK(1)"}))
+    for index in range(5):
+        make_letter(admin_user, reference=f"X{index}")
+    client = client_for(admin_user)
+    with django_assert_max_num_queries(12):
+        response = client.get("/resiliations/export.xlsx")
+        content = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "N°" and len(rows) == 7
+    assert any(str(row[1]).startswith("'=HYPERLINK") for row in rows[1:])
+
+
+@pytest.mark.parametrize("folder", ["all", "drafts", "scheduled", "sent", "trash"])
+def test_every_folder_renders(client_for, admin_user, folder):
+    assert client_for(admin_user).get("/resiliations/", {"dossier": folder}).status_code == 200
+
+
+def test_contract_edit_page(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user, reference="OLD")
+    contract = letter.contracts.get()
+    client = client_for(admin_user)
+    page = client.get(f"/resiliations/{letter.pk}/contrats/{contract.pk}/modifier/").content.decode()
+    assert 'value="OLD"' in page
+    bad = client.post(f"/resiliations/{letter.pk}/contrats/{contract.pk}/modifier/", {"reference": "NEW",
+                                                                                     "reason": "main_due_date"})
+    assert "obligatoire" in bad.content.decode()
+    client.post(f"/resiliations/{letter.pk}/contrats/{contract.pk}/modifier/",
+                {"reference": "NEW", "reason": "main_due_date", "main_due_date": "2026-09-01"})
+    contract.refresh_from_db()
+    assert (contract.reference, contract.main_due_date) == ("NEW", date(2026, 9, 1))
+
+
+def test_finalise_page_computes_hamon_dates_with_htmx(client_for, admin_user, make_letter, orias_on_file, funded):
+    from resiliation import sending
+
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="auto", reason="hamon")
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    client = client_for(admin_user)
+    page = client.get(f"/resiliations/{letter.pk}/finaliser/").content.decode()
+    assert "Prise d'effet des nouveaux contrats" in page and "3,78" in page and "2,97" in page
+    plan = client.get(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-05-15",
+                                                                "with_acknowledgement": "1"},
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in plan and "13/04/2026" in plan and "15/05/2026" in plan
+    too_soon = client.get(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-03-10"},
+                          headers={"HX-Request": "true"}).content.decode()
+    assert "trop proche" in too_soon
+    unconfirmed = client.post(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-05-15",
+                                                                      "with_acknowledgement": "1", "confirm": "1"})
+    assert "Je confirme choisir" in unconfirmed.content.decode()
+    letter.refresh_from_db()
+    assert letter.status == "draft"
+    done = client.post(f"/resiliations/{letter.pk}/finaliser/", {"new_contract_start": "2026-05-15",
+                                                               "with_acknowledgement": "1", "confirm": "1",
+                                                               "dates_confirmed": "on"})
+    assert done.status_code == 302
+    letter.refresh_from_db()
+    assert (letter.status, letter.send_date) == ("scheduled", date(2026, 4, 13))
+    listing = client.get("/resiliations/", {"dossier": "scheduled"}).content.decode()
+    assert "Envoi programmé (13/04/2026)" in listing and "15/05/2026" in listing
+
+
+def test_orias_and_mandate_pages_with_uploads(client_for, admin_user, make_letter):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.resiliation.conftest import PDF_BYTES
+
+    client = client_for(admin_user)
+    bad = client.post("/resiliations/attestation-orias/", {"valid_until": "2026-12-31",
+                                                           "file": SimpleUploadedFile("o.pdf", b"just text")})
+    assert "type de fichier" in bad.content.decode()
+    ok = client.post("/resiliations/attestation-orias/", {"valid_until": "2026-12-31",
+                                                          "file": SimpleUploadedFile("o.pdf", PDF_BYTES)})
+    assert ok.status_code == 302
+    letter = make_letter(admin_user)
+    assert "Générer et joindre un mandat" in client.get(f"/resiliations/{letter.pk}/mandat/").content.decode()
+    page = client.get(f"/resiliations/{letter.pk}/mandat/?mandat=generated").content.decode()
+    assert "Comment signe votre client" in page and "Poursuivre avec une signature électronique" in page
+    client.post(f"/resiliations/{letter.pk}/mandat/", {"choice": "scan",
+                                                      "file": SimpleUploadedFile("scan.pdf", PDF_BYTES)})
+    letter.refresh_from_db()
+    assert letter.mandate_choice == "scan" and letter.mandate_document_id
+    assert "Finaliser l'envoi</a>" in client.get(f"/resiliations/{letter.pk}/").content.decode()
+
+
+def test_esign_pages_remote_and_in_person(client_for, admin_user, make_letter, funded):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.models import OutboxMessage
+    from resiliation import sending
+
+    funded(admin_user.organisation)
+    client = client_for(admin_user)
+    now = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Europe/Paris"))
+    letters = []
+    for _ in range(2):
+        letter = make_letter(admin_user, contract_type="home_owner")
+        sending.letter_sender_mode_set(letter=letter, mode="platform")
+        letters.append(sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+                                              send=date(2026, 3, 3), dates_confirmed=True, now=now))
+    remote, in_person = letters
+    form = {"email": "jean@client.test", "mobile_phone": "0612345678", "mode": "remote"}
+    refused = client.post(f"/resiliations/{remote.pk}/signature/", form)
+    assert "Je certifie" in refused.content.decode()
+    assert client.post(f"/resiliations/{remote.pk}/signature/", {**form, "certified": "on"}).status_code == 302
+    assert OutboxMessage.objects.filter(to="jean@client.test", subject__contains="Signature électronique").count() == 1
+    ready = client.post(f"/resiliations/{in_person.pk}/signature/", {**form, "mode": "in_person", "certified": "on"})
+    page = ready.content.decode()
+    assert "Le lien de signature est prêt" in page and "03/03/2026 à 20h00" in page
+    assert "/resiliations/signature/" in page
+    again = client.post(f"/resiliations/{in_person.pk}/signature/", {**form, "certified": "on"})
+    assert "déjà en cours" in again.content.decode()
+
+
+def test_identity_pages(client_for, admin_user, funded, balance):
+    from decimal import Decimal
+
+    funded(admin_user.organisation)
+    before = balance(admin_user.organisation)
+    client = client_for(admin_user)
+    assert "14,40" in client.get("/resiliations/identite/").content.decode()
+    response = client.post("/resiliations/identite/", {"mobile_phone": "0612345678", "email": admin_user.email,
+                                                       "confirmed": "on", "price_accepted": "on"})
+    assert response.url == "/resiliations/identite/verification/"
+    assert balance(admin_user.organisation) == before - Decimal("14.40")
+    page = client.get(response.url).content.decode()
+    code = page.split('id="sandbox-code">')[1].split("<")[0]
+    assert "incorrect" in client.post(response.url, {"code": "x"}).content.decode()
+    assert client.post(response.url, {"code": code}).status_code == 302
+    assert "Votre identité est vérifiée" in client.get("/resiliations/identite/").content.decode()

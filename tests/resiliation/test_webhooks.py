@@ -1,0 +1,269 @@
+"""Provider webhooks: HMAC verification, replays, duplicates, out-of-order events, and the
+e-signature and registered-mail lifecycles they drive (sandbox providers)."""
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from portal.models import OutboxMessage
+from resiliation import sending, signatures, tracking
+from resiliation.models import (
+    LetterStatus,
+    SandboxWebhookDelivery,
+    SignatureRequest,
+    SignatureStatus,
+    TerminationLetter,
+    WebhookEvent,
+)
+from resiliation.providers import sandbox
+from resiliation.tasks import resiliation_tick
+from tests.resiliation.conftest import pdf_upload, signed_event
+
+PARIS = ZoneInfo("Europe/Paris")
+MORNING = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
+TODAY = date(2026, 3, 2)
+
+
+def relay(deliver, *, event_type=None):
+    """Deliver the sandbox's pending webhooks through the HTTP endpoint (as its task does)."""
+    results = []
+    pending = SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id")
+    for delivery in pending:
+        body = delivery.body.encode()
+        if event_type and json.loads(body)["type"] != event_type:
+            continue
+        from resiliation import conf, webhooks
+
+        header = webhooks.signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
+        response = deliver(delivery.provider, body, header)
+        results.append(response)
+        delivery.delivered_at = timezone.now()
+        delivery.save()
+    return results
+
+
+@pytest.fixture
+def sent_letter(admin_user, make_letter, orias_on_file, funded):
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user)
+    sending.letter_mandate_choose(letter=letter, choice="scan", today=TODAY, upload=pdf_upload())
+    from resiliation import services
+
+    services.letter_old_manager_set(letter=letter, email="gerant@maaf.test")
+    letter = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
+                                    dates_confirmed=True, now=MORNING)
+    sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
+    letter.refresh_from_db()
+    return letter
+
+
+@pytest.fixture
+def esign_letter(admin_user, make_letter, funded):
+    """A letter in the platform's name waiting for the souscripteur's e-signature."""
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="home_owner", reason="main_due_date")
+    sending.letter_sender_mode_set(letter=letter, mode="platform")
+    letter = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
+                                    dates_confirmed=True, now=MORNING)
+    request = signatures.signature_request_start(letter=letter, email="jean.dupont@client.test",
+                                                 mobile_phone="06 12 34 56 78", mode="remote", certified=True,
+                                                 now=MORNING)
+    return letter, request
+
+
+def test_forged_signature_is_refused(sent_letter, deliver):
+    body, header = signed_event(event_type="registered_mail.deposited", reference=sent_letter.provider_reference,
+                                occurred_at=MORNING, secret=b"not-the-secret")
+    response = deliver("registered_mail", body, header)
+    assert response.status_code == 400
+    tampered_body, good_header = signed_event(event_type="registered_mail.signed",
+                                              reference=sent_letter.provider_reference, occurred_at=MORNING)
+    response = deliver("registered_mail", tampered_body.replace(b"signed", b"collected"), good_header)
+    assert response.status_code == 400
+    assert deliver("registered_mail", body, "").status_code == 400
+    assert not WebhookEvent.objects.exists()
+    sent_letter.refresh_from_db()
+    assert sent_letter.status == LetterStatus.IN_TRANSIT
+
+
+def test_replayed_delivery_with_an_old_timestamp_is_refused(sent_letter, deliver):
+    old = int(timezone.now().timestamp()) - 3600
+    body, header = signed_event(event_type="registered_mail.deposited", reference=sent_letter.provider_reference,
+                                occurred_at=MORNING, timestamp=old)
+    assert deliver("registered_mail", body, header).status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_duplicate_delivery_is_applied_once(sent_letter, deliver):
+    body, header = signed_event(event_type="registered_mail.signed", reference=sent_letter.provider_reference,
+                                occurred_at=MORNING + timedelta(hours=2), event_id="evt_same")
+    first, second = deliver("registered_mail", body, header), deliver("registered_mail", body, header)
+    assert (first.content, second.content) == (b"applied", b"duplicate")
+    assert WebhookEvent.objects.count() == 1
+    assert OutboxMessage.objects.filter(key=f"resiliation:{sent_letter.pk}:old-manager").count() == 1
+
+
+def test_out_of_order_events_never_move_a_letter_backwards(sent_letter, deliver):
+    reference = sent_letter.provider_reference
+    body, header = signed_event(event_type="registered_mail.signed", reference=reference,
+                                occurred_at=MORNING + timedelta(hours=3))
+    assert deliver("registered_mail", body, header).content == b"applied"
+    body, header = signed_event(event_type="registered_mail.deposited", reference=reference,
+                                occurred_at=MORNING + timedelta(minutes=1))
+    assert deliver("registered_mail", body, header).status_code == 200  # late deposit: recorded, not regressing
+    body, header = signed_event(event_type="registered_mail.resent", reference=reference,
+                                occurred_at=MORNING + timedelta(days=15))
+    assert deliver("registered_mail", body, header).content == b"ignored"
+    letter = TerminationLetter.objects.get(pk=sent_letter.pk)
+    assert letter.status == LetterStatus.SIGNED and letter.deposited_at is not None
+
+
+def test_registered_mail_lifecycle_through_the_sandbox(sent_letter, deliver, client):
+    [response] = relay(deliver)  # the sandbox deposited the letter on submission
+    assert response.content == b"applied"
+    letter = TerminationLetter.objects.get(pk=sent_letter.pk)
+    assert letter.status == LetterStatus.DEPOSITED
+    assert tracking.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
+    assert OutboxMessage.objects.filter(key=f"resiliation:{letter.pk}:deposit").exists()
+    sandbox.sandbox_mail_receive(reference=letter.provider_reference, now=MORNING + timedelta(hours=4))
+    relay(deliver)
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SIGNED and letter.old_manager_informed_at
+    assert tracking.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
+    letter.refresh_from_db()
+    copy = OutboxMessage.objects.get(key=f"resiliation:{letter.pk}:acknowledgement")
+    link = copy.body_text.split("réception de votre lettre de résiliation adressée à")[0]
+    url = next(word for word in copy.body_text.split() if "/resiliations/documents/" in word)
+    assert client.get(url[url.index("/resiliations"):]).status_code == 200
+    assert link and client.get("/resiliations/documents/forged-token/").status_code == 404
+
+
+def test_not_collected_after_15_days_is_resent(sent_letter, deliver):
+    relay(deliver)
+    assert sandbox.sandbox_mail_tick(now=timezone.now() + timedelta(days=14)) == 0
+    assert sandbox.sandbox_mail_tick(now=timezone.now() + timedelta(days=15, minutes=1)) == 1
+    relay(deliver)
+    letter = TerminationLetter.objects.get(pk=sent_letter.pk)
+    assert letter.status == LetterStatus.RESENT
+    assert letter.get_status_display() == "Non relevée par le destinataire puis retransmise"
+
+
+def test_signature_page_sms_code_and_signed_webhook(esign_letter, deliver, client):
+    letter, request = esign_letter
+    mail = OutboxMessage.objects.get(key=f"resiliation:signature:{request.pk}:link")
+    url = next(word for word in mail.body_text.split() if "/resiliations/signature/" in word)
+    path = url[url.index("/resiliations"):]
+    assert client.get(path).status_code == 200
+    assert client.get(path.replace("signature/", "signature/x")).status_code == 404
+    page = client.post(path, {"action": "code"})  # boxes not ticked
+    assert "Cochez" in page.content.decode()
+    client.post(path, {"action": "code", "accept_read": "1", "accept_terms": "1"})
+    session = sandbox.SandboxSignature.objects.get(reference=request.provider_reference)
+    assert f"<strong id=\"sandbox-sms-code\">{session.code}</strong>" in client.get(path).content.decode()
+    wrong = client.post(path, {"action": "sign", "code": "000000" if session.code != "000000" else "111111"})
+    assert "incorrect" in wrong.content.decode()
+    client.post(path, {"action": "sign", "code": session.code})
+    results = relay(deliver)
+    assert [r.content for r in results] == [b"applied", b"applied"]  # opened, signed
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SCHEDULED
+    assert SignatureRequest.objects.get().status == SignatureStatus.SIGNED
+    assert sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.IN_TRANSIT
+
+
+def test_refused_signature_cancels_and_refunds(esign_letter, deliver, admin_user, balance):
+    letter, request = esign_letter
+    before = balance(admin_user.organisation)
+    sandbox.sandbox_refuse(reference=request.provider_reference, now=MORNING)
+    relay(deliver)
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.CANCELLED
+    assert balance(admin_user.organisation) == before + Decimal("5.28")
+    assert OutboxMessage.objects.filter(key=f"resiliation:{letter.pk}:signature-refused",
+                                        to=admin_user.email).exists()
+
+
+def test_signature_expires_at_20h_paris_refunded_and_user_emailed(esign_letter, admin_user, balance):
+    letter, request = esign_letter
+    before = balance(admin_user.organisation)
+    assert signatures.signatures_expire(now=datetime(2026, 3, 2, 19, 59, tzinfo=PARIS)) == 0
+    assert signatures.signatures_expire(now=datetime(2026, 3, 2, 20, 0, tzinfo=PARIS)) == 1
+    assert signatures.signatures_expire(now=datetime(2026, 3, 2, 20, 5, tzinfo=PARIS)) == 0  # twice: nothing more
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SIGNATURE_EXPIRED
+    assert letter.get_status_display() == "Non envoyée / Délai de signature dépassé"
+    assert balance(admin_user.organisation) == before + Decimal("5.28")
+    assert OutboxMessage.objects.filter(key=f"resiliation:{letter.pk}:signature-expired").count() == 1
+    assert SignatureRequest.objects.get().status == SignatureStatus.EXPIRED
+    with pytest.raises(sandbox.SandboxSigningError):
+        sandbox.sandbox_code_send(reference=request.provider_reference, now=datetime(2026, 3, 2, 20, 1, tzinfo=PARIS))
+
+
+def test_a_signed_event_after_the_deadline_is_ignored(esign_letter, deliver):
+    letter, request = esign_letter
+    body, header = signed_event(event_type="signature.signed", reference=request.provider_reference,
+                                occurred_at=datetime(2026, 3, 2, 20, 30, tzinfo=PARIS))
+    assert deliver("signature", body, header).content == b"ignored"
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.AWAITING_SIGNATURE
+
+
+def test_tick_runs_everything_idempotently(esign_letter, at):
+    at(datetime(2026, 3, 2, 20, 10, tzinfo=PARIS))
+    first = resiliation_tick()
+    assert first["expired"] == 1
+    assert resiliation_tick()["expired"] == 0
+
+
+def test_webhook_delivery_retries_with_backoff(sent_letter, settings):
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:9"  # nothing listens: connection refused
+    delivery = SandboxWebhookDelivery.objects.get()
+    assert sandbox.sandbox_webhook_deliver(delivery_id=delivery.pk) is False
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.next_attempt_at > timezone.now() and delivery.delivered_at is None
+    assert sandbox.sandbox_webhooks_due() == []  # not before its back-off
+
+
+def test_unknown_letter_asks_the_provider_to_retry(sent_letter, deliver):
+    body, header = signed_event(event_type="registered_mail.deposited", reference="lre_unknown", occurred_at=MORNING)
+    assert deliver("registered_mail", body, header).status_code == 409
+    assert not WebhookEvent.objects.exists()
+
+
+def test_event_before_the_reference_is_stored_finds_the_letter_by_our_key(admin_user, make_letter, orias_on_file,
+                                                                            funded, deliver):
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
+                           dates_confirmed=True, now=MORNING)
+    TerminationLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.IN_TRANSIT)  # claimed, not answered
+    body = json.dumps({"id": "evt_race", "type": "registered_mail.deposited", "reference": "lre_race",
+                       "occurred_at": MORNING.isoformat(), "data": {"client_reference": f"letter-{letter.pk}"}}).encode()
+    from resiliation import conf, webhooks
+
+    header = webhooks.signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
+    assert deliver("registered_mail", body, header).content == b"applied"
+    letter.refresh_from_db()
+    assert (letter.provider_reference, letter.status) == ("lre_race", LetterStatus.DEPOSITED)
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"id": "e1", "type": "registered_mail.deposited"}',
+                                  b'{"id": "e1", "type": "registered_mail.deposited", "reference": "x", '
+                                  b'"occurred_at": "2026-03-02T10:00:00"}',
+                                  b'{"id": "e1", "type": "registered_mail.unknown", "reference": "x", '
+                                  b'"occurred_at": "2026-03-02T10:00:00+01:00"}'])
+def test_malformed_events_are_refused(db, deliver, body):
+    from resiliation import conf, webhooks
+
+    header = webhooks.signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
+    assert deliver("registered_mail", body, header).status_code == 400
+    assert not WebhookEvent.objects.exists()
