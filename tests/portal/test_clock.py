@@ -72,7 +72,9 @@ def test_at_local_time_is_aware_in_paris():
 
 
 def manage(*args: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in ("PORTAL_TODAY", "SECRET_KEY")}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs, not production's.
+    hidden = ("PORTAL_TODAY", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {key: value for key, value in os.environ.items() if key not in hidden}
     environment.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
