@@ -154,7 +154,9 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, every integer in a template (ids in attributes, URLs) would be grouped
+# ("1 896"). Amounts are formatted by portal.formatting.format_money (the |money filter).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["portal.formats"]
 
 # ---------------------------------------------------------------------- static and media
