@@ -30,7 +30,7 @@ from amiable import rules
 from amiable.models import Case, Event, EventType, ExtensionRequest, Letter, LetterKind, Stage
 from portal.businessdays import BusinessCalendar
 from portal.formatting import format_date
-from portal.models import Contact, DigestItem, Member, Payment, Policy, PolicyStatus, PremiumCall
+from portal.models import DigestItem, Member, Payment, Policy, PolicyStatus, PremiumCall
 
 CASE = Case._meta.db_table
 EVENT = Event._meta.db_table
@@ -38,7 +38,6 @@ LETTER = Letter._meta.db_table
 CALL = PremiumCall._meta.db_table
 POLICY = Policy._meta.db_table
 MEMBER = Member._meta.db_table
-CONTACT = Contact._meta.db_table
 DIGEST = DigestItem._meta.db_table
 PAYMENT = Payment._meta.db_table
 EXTENSION = ExtensionRequest._meta.db_table
@@ -319,28 +318,29 @@ def _letters(kind: LetterKind, *, where: str, params: list, now, letter_date: da
 
 
 def _digest(kind: str, text: str, *, to: str, where: str, params: list, today: date, now) -> int:
-    """News for the day's digest of each accounting contact (broker's or member's).
+    """News for the day's digest, addressed to the broker organisation or to the member: one
+    row per case and step, whose accounting contacts are looked up when the digest goes out.
 
-    The key is per case, step and recipient, so a step seen again by a second run is
-    announced once.
+    The key is per case, step and party, so a step seen again by a second run is announced once.
     """
     if to == "broker":
-        owner, audience = "ct.organisation_id = p.broker_id", "partner"
+        party, audience, suffix, link = "organisation_id", "partner", "o", CASES_URL
+        value, present = "p.broker_id", "p.broker_id IS NOT NULL"
     else:
-        owner, audience = "ct.member_id = p.member_id", "member"
+        party, audience, suffix, link = "member_id", "member", "m", ""
+        value, present = "p.member_id", "TRUE"
     step = kind.removesuffix("_action")
     return _execute(
         f"""
-        INSERT INTO {DIGEST} (key, recipient, audience, kind, text, link, business_date, created_at)
-        SELECT 'amiable:' || %s || ':' || c.id || ':' || ct.email, ct.email, %s, %s,
+        INSERT INTO {DIGEST} (key, recipient, {party}, audience, kind, text, link, business_date, created_at)
+        SELECT 'amiable:' || %s || ':' || c.id || ':{suffix}', '', {value}, %s, %s,
                'Police ' || p.number || ' — ' || m.company_name || ' (sociétaire ' || m.member_number || ') : ' || %s,
                %s || '?police=' || p.number, %s, %s
         FROM {CASE} c
         JOIN {POLICY} p ON p.id = c.policy_id
         JOIN {MEMBER} m ON m.id = p.member_id
-        JOIN {CONTACT} ct ON {owner} AND ct.is_accounting
-        WHERE {where}
+        WHERE {present} AND {where}
         ON CONFLICT (key) DO NOTHING
         """,
-        [step, audience, f"amiable_{kind}", text, CASES_URL if audience == "partner" else "", today, now, *params],
+        [step, audience, f"amiable_{kind}", text, link, today, now, *params],
     )

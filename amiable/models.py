@@ -66,9 +66,11 @@ class Case(models.Model):
         verbose_name_plural = "dossiers amiables"
         ordering = ["-reminder_date", "-id"]
         indexes = [
-            models.Index(fields=["stage", "formal_notice_planned"]),
-            models.Index(fields=["stage", "suspension_date"]),
-            models.Index(fields=["stage", "termination_date"]),
+            # What the daily run looks for, each index holding only the cases at that step
+            # (partial: a case's row is in one of them at most, so writes stay cheap).
+            models.Index(fields=["formal_notice_planned"], condition=Q(stage="open"), name="case_notice_due"),
+            models.Index(fields=["suspension_date"], condition=Q(stage="formal_notice"), name="case_suspension_due"),
+            models.Index(fields=["termination_date"], condition=Q(stage="suspended"), name="case_termination_due"),
             models.Index(fields=["policy", "stage"]),
             models.Index(fields=["answered_by"], condition=Q(answered_by__isnull=False), name="case_answered_by"),
         ]
@@ -160,8 +162,10 @@ class Letter(models.Model):
     effective_date = models.DateField(
         "date d'effet", null=True, blank=True, help_text="Suspension, résiliation ou remise en vigueur"
     )
-    document = models.OneToOneField(
-        StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    # One letter per document, unique only once rendered: new letters (NULL) touch no index of it.
+    document = models.ForeignKey(
+        StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     acknowledged_at = models.DateTimeField("lu le", null=True, blank=True)
     acknowledged_by = models.ForeignKey(  # indexed where set only (see Meta): the daily run writes NULLs
@@ -174,7 +178,11 @@ class Letter(models.Model):
         verbose_name = "courrier"
         verbose_name_plural = "courriers"
         ordering = ["letter_date", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="letter_once_per_case")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="letter_once_per_case"),
+            models.UniqueConstraint(fields=["document"], condition=Q(document__isnull=False),
+                                    name="letter_document_unique"),
+        ]
         indexes = [
             models.Index(fields=["document"], condition=Q(document__isnull=True), name="letter_to_render"),
             # The latest letter of a case and its unread reminder, per row of "Gérer le cycle

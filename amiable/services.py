@@ -181,15 +181,14 @@ def extension_decide(
         _event(case, kind, today, by, detail=f"Mise en demeure prévue le {format_date(planned)}")
         notifications.digest_items_add(news=[
             notifications.DigestNews(
-                key=f"amiable:decision:{case.id}:{contact.email}",
-                recipient=contact.email,
+                key=f"amiable:decision:{case.id}:o",
+                organisation_id=case.policy.broker_id,
                 kind="amiable_decision",
                 text=(f"Police {case.policy.number} — {case.policy.member.company_name} : demande de prolongation "
                       f"{'accordée' if approved else 'refusée'}, mise en demeure prévue le {format_date(planned)}"),
                 link=f"/amiable/?police={case.policy.number}",
                 business_date=today,
             )
-            for contact in case.policy.broker.contacts.filter(is_accounting=True)
         ])
     extension.refresh_from_db()
     return extension

@@ -149,7 +149,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 @admin.register(DigestItem)
 class DigestItemAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "text", "business_date", "message"]
-    list_filter = ["kind", "audience"]
-    search_fields = ["recipient", "text"]
+    list_display = ["addressee", "kind", "text", "business_date", "digested_on"]
+    list_filter = ["kind", "audience", "digested_on"]
+    search_fields = ["recipient", "text", "organisation__name", "member__company_name"]
+    list_select_related = ["organisation", "member"]
+
+    @admin.display(description="destinataire")
+    def addressee(self, obj):
+        return obj.recipient or obj.organisation or obj.member
     readonly_fields = [f.name for f in DigestItem._meta.fields]

@@ -426,24 +426,48 @@ class OutboxMessage(models.Model):
 
 
 class DigestItem(models.Model):
-    """One piece of news for a recipient, gathered into one e-mail per recipient and day."""
+    """One piece of news, gathered into one e-mail per recipient and day.
 
-    key = models.CharField("clé d'unicité", max_length=200, unique=True)
-    recipient = models.EmailField("destinataire")
+    It is addressed to an e-mail address, or to a party — an organisation or a member — whose
+    accounting contacts are looked up when the digest goes out: a business step writes one
+    row per party, however many contacts it has.
+    """
+
+    key = models.CharField("clé d'unicité", max_length=200)
+    recipient = models.EmailField("destinataire", blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="cabinet", on_delete=models.CASCADE, null=True, blank=True, db_index=False,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="sociétaire", on_delete=models.CASCADE, null=True, blank=True, db_index=False,
+        related_name="+",
+    )
     audience = models.CharField("public", max_length=20, default="partner")
     kind = models.CharField("type", max_length=40)
     text = models.CharField("texte", max_length=300)
     link = models.CharField("lien", max_length=300, blank=True)
     business_date = models.DateField("date")
-    message = models.ForeignKey(
-        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
-    )
+    digested_on = models.DateField("envoyée dans le résumé du", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "nouvelle à résumer"
         verbose_name_plural = "nouvelles à résumer"
-        indexes = [models.Index(fields=["message", "recipient"])]
+        # Written by the ten thousand on a busy day: only the indexes that serve a read.
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="digest_item_key_unique"),
+            models.CheckConstraint(
+                name="digest_item_one_addressee",
+                condition=(~models.Q(recipient="") & models.Q(organisation__isnull=True, member__isnull=True))
+                | (models.Q(recipient="", organisation__isnull=False, member__isnull=True))
+                | (models.Q(recipient="", organisation__isnull=True, member__isnull=False)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["business_date"], condition=models.Q(digested_on__isnull=True),
+                         name="digest_item_pending"),
+        ]
 
     def __str__(self) -> str:
         return self.text

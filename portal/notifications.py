@@ -6,7 +6,8 @@
   it), sends it through Django's e-mail API — django-anymail's backend for real providers —
   outside any transaction, then marks it sent. A failure puts it back with a back-off; the
   unique ``key`` makes enqueuing the same message twice a no-op.
-* ``digest_item_add`` records one piece of news; ``digests_send`` turns the pending news of
+* ``digest_items_add`` records news for an address or for a party (organisation, member);
+  ``digests_send`` looks up the parties' accounting contacts and turns the pending news of
   each recipient into a single e-mail per day (key ``digest:<recipient>:<date>``).
 """
 
@@ -21,12 +22,12 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.models import DigestItem, OutboxMessage, OutboxStatus
+from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -127,11 +128,16 @@ def outbox_due_ids(*, limit: int = 500) -> list[int]:
 
 @dataclass(frozen=True)
 class DigestNews:
+    """News for one addressee: an e-mail ``recipient``, or the accounting contacts of an
+    ``organisation_id`` or a ``member_id`` (looked up when the digest goes out)."""
+
     key: str
-    recipient: str
     kind: str
     text: str
     business_date: date
+    recipient: str = ""
+    organisation_id: int | None = None
+    member_id: int | None = None
     link: str = ""
     audience: str = "partner"
 
@@ -149,6 +155,8 @@ def digest_items_add(*, news: list[DigestNews]) -> int:
             DigestItem(
                 key=item.key,
                 recipient=item.recipient.lower(),
+                organisation_id=item.organisation_id,
+                member_id=item.member_id,
                 kind=item.kind,
                 text=item.text[:300],
                 link=item.link,
@@ -163,45 +171,79 @@ def digest_items_add(*, news: list[DigestNews]) -> int:
     return len(fresh)
 
 
+def _accounting_emails(items: list[DigestItem]) -> dict[int, list[str]]:
+    """The addresses of each item: its recipient, or its party's accounting contacts."""
+    by_organisation: dict[int, list[str]] = defaultdict(list)
+    by_member: dict[int, list[str]] = defaultdict(list)
+    organisations = sorted({item.organisation_id for item in items if item.organisation_id})
+    members = sorted({item.member_id for item in items if item.member_id})
+    for field, ids, target in (("organisation_id", organisations, by_organisation),
+                               ("member_id", members, by_member)):
+        for start in range(0, len(ids), 5000):
+            contacts = Contact.objects.filter(is_accounting=True, **{f"{field}__in": ids[start : start + 5000]})
+            for owner, email in contacts.values_list(field, "email"):
+                target[owner].append(email.lower())
+    return {
+        item.id: (
+            [item.recipient]
+            if item.recipient
+            else by_organisation.get(item.organisation_id, []) if item.organisation_id
+            else by_member.get(item.member_id, [])
+        )
+        for item in items
+    }
+
+
 def digests_send(*, business_date: date) -> int:
     """One e-mail per recipient gathering all their pending news up to ``business_date``.
 
-    A recipient whose digest for that date already went out keeps later news for the next
-    day: the unique key makes a second digest on the same day impossible.
+    One transaction, serialised on PostgreSQL: the e-mails are written to the outbox and the
+    news marked as sent together. A recipient whose digest for that date already went out gets
+    nothing more that day: news addressed to them waits for the next day's digest (for all
+    its recipients, so nobody gets it twice).
     """
-    pending = DigestItem.objects.filter(message__isnull=True, business_date__lte=business_date).order_by(
-        "recipient", "business_date", "id"
-    )
-    by_recipient: dict[str, list[DigestItem]] = defaultdict(list)
-    for item in pending.iterator(chunk_size=2000):
-        by_recipient[item.recipient].append(item)
-    sent = 0
-    for recipient, items in by_recipient.items():
-        key = f"digest:{recipient}:{business_date.isoformat()}"
-        if OutboxMessage.objects.filter(key=key).exists():
-            continue
-        context = {
-            "items": items,
-            "audience": items[0].audience,
-            "insurer_name": settings.PORTAL_INSURER_NAME,
-            "base_url": settings.PORTAL_BASE_URL,
-            "business_date": business_date,
-            "needs_action": any(item.kind.endswith("_action") for item in items),
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('portal.digests_send'))")
+        items = list(
+            DigestItem.objects.filter(digested_on__isnull=True, business_date__lte=business_date).order_by(
+                "business_date", "id"
+            )
+        )
+        suffix = f":{business_date.isoformat()}"
+        already = {
+            key.removeprefix("digest:").removesuffix(suffix)
+            for key in OutboxMessage.objects.filter(key__startswith="digest:", key__endswith=suffix).values_list(
+                "key", flat=True
+            )
         }
-        subject = render_to_string("emails/digest_subject.txt", context).strip()
-        try:
-            with transaction.atomic():
-                message = email_enqueue(
-                    key=key,
-                    to=recipient,
-                    subject=subject,
-                    text=render_to_string("emails/digest.txt", context),
-                    html=render_to_string("emails/digest.html", context),
-                )
-                DigestItem.objects.filter(id__in=[item.id for item in items], message__isnull=True).update(
-                    message=message
-                )
-        except IntegrityError:  # a concurrent run wrote the same digest first
-            continue
-        sent += 1
-    return sent
+        by_recipient: dict[str, list[DigestItem]] = defaultdict(list)
+        done: list[int] = []
+        addresses = _accounting_emails(items)
+        for item in items:
+            recipients = sorted(set(addresses[item.id]))
+            if any(recipient in already for recipient in recipients):
+                continue  # tomorrow, for everyone
+            for recipient in recipients:
+                by_recipient[recipient].append(item)
+            done.append(item.id)
+        for recipient, news in by_recipient.items():
+            context = {
+                "items": news,
+                "audience": news[0].audience,
+                "insurer_name": settings.PORTAL_INSURER_NAME,
+                "base_url": settings.PORTAL_BASE_URL,
+                "business_date": business_date,
+                "needs_action": any(item.kind.endswith("_action") for item in news),
+            }
+            email_enqueue(
+                key=f"digest:{recipient}{suffix}",
+                to=recipient,
+                subject=render_to_string("emails/digest_subject.txt", context).strip(),
+                text=render_to_string("emails/digest.txt", context),
+                html=render_to_string("emails/digest.html", context),
+            )
+        for start in range(0, len(done), 5000):
+            DigestItem.objects.filter(id__in=done[start : start + 5000]).update(digested_on=business_date)
+    return len(by_recipient)

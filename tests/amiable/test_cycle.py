@@ -74,8 +74,8 @@ def test_running_the_same_day_twice_issues_nothing_twice(make_case, tick):
 def test_managing_broker_accounting_contacts_get_one_digest_a_day(make_case, org):
     make_case()
     make_case(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="AUTRE")
-    assert set(DigestItem.objects.values_list("recipient", flat=True)) == {"compta@un.test"}
-    assert notifications.digests_send(business_date=DEFAULT) == 1
+    assert set(DigestItem.objects.values_list("organisation", "member")) == {(org.id, None)}
+    assert notifications.digests_send(business_date=DEFAULT) == 1  # not to the non-accounting contact
     message = OutboxMessage.objects.get()
     assert message.to == "compta@un.test"
     assert message.body_text.startswith("Cher partenaire,")
@@ -86,8 +86,20 @@ def test_managing_broker_accounting_contacts_get_one_digest_a_day(make_case, org
 
 
 def test_member_accounting_contacts_are_told_when_the_broker_does_not_manage(make_case):
-    make_case(broker_manages=False)
-    assert set(DigestItem.objects.values_list("recipient", flat=True)) == {"compta@m-1.test"}
+    case = make_case(broker_manages=False)
+    assert set(DigestItem.objects.values_list("organisation", "member")) == {(None, case.policy.member_id)}
+    notifications.digests_send(business_date=DEFAULT)
+    message = OutboxMessage.objects.get()
+    assert message.to == "compta@m-1.test" and message.body_text.startswith("Madame, Monsieur,")
+
+
+def test_contacts_are_looked_up_when_the_digest_goes_out(make_case, org):
+    from portal import services
+
+    make_case()
+    services.contact_add(organisation=org, email="tresorerie@un.test", is_accounting=True)
+    notifications.digests_send(business_date=DEFAULT)
+    assert set(OutboxMessage.objects.values_list("to", flat=True)) == {"compta@un.test", "tresorerie@un.test"}
 
 
 def test_formal_notice_the_day_after_the_window_without_answer(make_case, tick):
@@ -101,7 +113,7 @@ def test_formal_notice_the_day_after_the_window_without_answer(make_case, tick):
         Stage.FORMAL_NOTICE, NOTICE, SUSPENSION, TERMINATION)
     letter = Letter.objects.get(case=case, kind=LetterKind.FORMAL_NOTICE)
     assert (letter.letter_date, letter.amount_due, letter.effective_date) == (NOTICE, Decimal("1000.00"), SUSPENSION)
-    assert DigestItem.objects.filter(kind="amiable_formal_notice", recipient="compta@un.test").count() == 1
+    assert DigestItem.objects.filter(kind="amiable_formal_notice", organisation=case.policy.broker_id).count() == 1
 
 
 def test_suspension_then_termination_on_their_dates(make_case, tick):

@@ -196,7 +196,7 @@ def test_the_broker_is_told_of_the_decision(pending, accounting_user):
     from portal.models import DigestItem
 
     decide(pending, accounting_user, True)
-    assert DigestItem.objects.filter(kind="amiable_decision", recipient="compta@un.test").exists()
+    assert DigestItem.objects.filter(kind="amiable_decision", organisation=pending.case.policy.broker_id).exists()
 
 
 def test_acknowledging_a_reminder_records_who_and_when(make_case, admin_user):

@@ -43,7 +43,7 @@ def test_one_email_per_recipient_gathers_all_their_news():
     other = by_recipient["autre@exemple.fr"]
     assert other.subject == "L'Auxiliaire — contrats en attente de paiement"
     assert "l'un de vos contrats en gestion est en attente" in other.body
-    assert not DigestItem.objects.filter(message__isnull=True).exists()
+    assert not DigestItem.objects.filter(digested_on__isnull=True).exists()
 
 
 def test_running_twice_sends_nothing_twice():
@@ -85,3 +85,29 @@ def test_member_digest_speaks_to_the_member():
     assert email.subject == "L'Auxiliaire — votre cotisation"
     assert email.body.startswith("Madame, Monsieur,")
     assert "l'une de vos cotisations est en attente de paiement" in email.body
+
+
+def test_news_for_a_party_goes_to_its_accounting_contacts(org):
+    from portal import services
+
+    services.contact_add(organisation=org, email="compta@un.test", is_accounting=True)
+    services.contact_add(organisation=org, email="commercial@un.test", is_accounting=False)
+    notifications.digest_items_add(news=[notifications.DigestNews(
+        key="o1", organisation_id=org.id, kind="reminder", text="Police 0100001", business_date=MONDAY)])
+    assert notifications.digests_send(business_date=MONDAY) == 1
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == ["compta@un.test"]
+
+
+def test_shared_news_waits_for_everyone_when_one_recipient_already_had_the_days_digest(org):
+    from portal import services
+
+    services.contact_add(organisation=org, email="a@un.test", is_accounting=True)
+    notifications.digest_items_add(news=[news("x1", "a@un.test", "Police 0100001")])
+    notifications.digests_send(business_date=MONDAY)
+    services.contact_add(organisation=org, email="b@un.test", is_accounting=True)
+    notifications.digest_items_add(news=[notifications.DigestNews(
+        key="o2", organisation_id=org.id, kind="reminder", text="Police 0100002", business_date=MONDAY)])
+    assert notifications.digests_send(business_date=MONDAY) == 0  # a@ already had Monday's digest
+    assert notifications.digests_send(business_date=TUESDAY) == 2
+    bodies = dict(OutboxMessage.objects.filter(key__endswith="2026-03-03").values_list("to", "body_text"))
+    assert all("0100002" in body for body in bodies.values()) and set(bodies) == {"a@un.test", "b@un.test"}
