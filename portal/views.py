@@ -43,21 +43,25 @@ class Tile:
     bottom: str
     url_name: str
     area: str | None = None
-    icon: str = "•"
+    icon: str = "activity"
+
+    @property
+    def icon_path(self) -> str:
+        return f"img/tiles/{self.icon}.svg"
 
 
 # The tiles of seed 000's home page, then the modules of the portal. A tile shows only when
 # its page exists and the user may open it: no dead link.
 TILES = [
-    Tile("suivre", "votre activité", "activity:index", Area.AMIABLE, "📈"),
-    Tile("gérer", "le cycle amiable", "amiable:cases", Area.AMIABLE, "⏱"),
-    Tile("obtenir une", "attestation client", "certificates:index", Area.AMIABLE, "📄"),
-    Tile("voir les", "commissions", "commissions:index", Area.AMIABLE, "€"),
-    Tile("télécharger", "nos contrats", "contracts:index", None, "⬇"),
-    Tile("un devis", "Pyramide Artisan", "quotes:pyramide", None, "✎"),
-    Tile("résilier", "un contrat", "resiliation:letters", Area.RESILIATION, "✉"),
-    Tile("envoyer", "un courrier papier", "courrier:envelopes", Area.COURRIER, "📮"),
-    Tile("suivre la", "facturation", "billing:index", Area.BILLING, "🧾"),
+    Tile("suivre", "votre activité", "activity:index", Area.AMIABLE, "activity"),
+    Tile("gérer", "le cycle amiable", "amiable:cases", Area.AMIABLE, "amiable"),
+    Tile("obtenir une", "attestation client", "certificates:index", Area.AMIABLE, "certificate"),
+    Tile("voir les", "commissions", "commissions:index", Area.AMIABLE, "commissions"),
+    Tile("télécharger", "nos contrats", "contracts:index", None, "contracts"),
+    Tile("un devis", "Pyramide Artisan", "quotes:pyramide", None, "quote"),
+    Tile("résilier", "un contrat", "resiliation:letters", Area.RESILIATION, "resiliation"),
+    Tile("envoyer", "un courrier papier", "courrier:envelopes", Area.COURRIER, "courrier"),
+    Tile("suivre la", "facturation", "billing:index", Area.BILLING, "billing"),
 ]
 
 
