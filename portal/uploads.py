@@ -32,13 +32,15 @@ def human_size(size: int) -> str:
 
 
 def check_upload(
-    upload: UploadedFile,
+    upload: UploadedFile | None,
     *,
     allowed: dict[str, str],
     field: str = "document",
     max_bytes: int | None = None,
 ) -> CheckedUpload:
     """Read an upload after checking its size and its real type (not its name)."""
+    if upload is None:
+        raise ApplicationError("Choisissez un fichier.", field=field)
     limit = max_bytes or settings.PORTAL_UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ApplicationError(f"Le fichier dépasse la taille maximale de {human_size(limit)}.", field=field)

@@ -6,50 +6,18 @@ what they need, render, then store in a short transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-import magic
 from django.conf import settings
 
-from portal.errors import ApplicationError
+from portal import uploads
 from portal.pdf import pdf_render
 from resiliation import conf, rules
 from resiliation.models import LetterStatus, SenderMode, TerminationLetter
 
-PDF_AND_IMAGES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-ATTACHMENT_TYPES = {
-    **PDF_AND_IMAGES,
-    "image/tiff": "tif",
-    "image/gif": "gif",
-}
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    content: bytes
-    name: str
-    content_type: str
-
-
-def upload_check(upload, *, allowed: dict[str, str], field: str) -> CheckedUpload:
-    """Read an uploaded file, checking its size and its type on its content (python-magic)."""
-    if upload is None:
-        raise ApplicationError("Choisissez un fichier.", field=field)
-    limit = settings.PORTAL_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ApplicationError(f"Le fichier dépasse la taille maximale de {limit // (1024 * 1024)} Mo.", field=field)
-    content = upload.read()
-    if len(content) > limit:
-        raise ApplicationError(f"Le fichier dépasse la taille maximale de {limit // (1024 * 1024)} Mo.", field=field)
-    if not content:
-        raise ApplicationError("Le fichier est vide.", field=field)
-    content_type = magic.from_buffer(content[:8192], mime=True)
-    if content_type not in allowed:
-        kinds = ", ".join(sorted({ext.upper() for ext in allowed.values()}))
-        raise ApplicationError(f"Ce type de fichier n'est pas accepté (formats acceptés : {kinds}).", field=field)
-    name = (getattr(upload, "name", "") or f"document.{allowed[content_type]}").rsplit("/", 1)[-1][:200]
-    return CheckedUpload(content=content, name=name, content_type=content_type)
+# Uploads are checked by the platform (size, and type read from the content).
+PDF_AND_IMAGES = {**uploads.PDF, "image/jpeg": "JPEG", "image/png": "PNG"}
+ATTACHMENT_TYPES = {**uploads.PDF, **uploads.IMAGES}
 
 
 def sender_block(letter: TerminationLetter) -> dict:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
+from portal import uploads
 from portal.clock import at_local_time
 from portal.errors import ApplicationError
 from portal.models import User
@@ -124,7 +125,7 @@ def letter_mandate_choose(*, letter: TerminationLetter, choice: str, today: date
     document = None
     if choice in (MandateChoice.SCAN, MandateChoice.OWN, MandateChoice.ESIGN_OWN):
         allowed = {"application/pdf": "pdf"} if choice == MandateChoice.ESIGN_OWN else documents.PDF_AND_IMAGES
-        checked = documents.upload_check(upload, allowed=allowed, field="file")
+        checked = uploads.check_upload(upload, allowed=allowed, field="file")
         document = document_store(content=checked.content, name=checked.name, content_type=checked.content_type)
     letter.mandate_choice, letter.mandate_document = choice, document
     letter.save(update_fields=["mandate_choice", "mandate_document", "updated_at"])

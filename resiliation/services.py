@@ -13,12 +13,13 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from portal import uploads
 from portal.errors import ApplicationError
 from portal.models import Area, Organisation, Role, User
 from portal.pdf import document_store
 from portal.selectors import user_areas
 from resiliation import rules
-from resiliation.documents import ATTACHMENT_TYPES, upload_check
+from resiliation.documents import ATTACHMENT_TYPES
 from resiliation.models import (
     Insurer,
     InsurerRequest,
@@ -236,7 +237,7 @@ def letter_attachment_add(*, letter: TerminationLetter, upload) -> LetterAttachm
     check_editable(letter)
     if letter.attachments.count() >= MAX_ATTACHMENTS:
         raise ApplicationError(f"Une lettre compte au plus {MAX_ATTACHMENTS} pièces jointes.", field="file")
-    checked = upload_check(upload, allowed=ATTACHMENT_TYPES, field="file")
+    checked = uploads.check_upload(upload, allowed=ATTACHMENT_TYPES, field="file")
     with transaction.atomic():
         document = document_store(content=checked.content, name=checked.name, content_type=checked.content_type)
         return LetterAttachment.objects.create(letter=letter, document=document)
@@ -300,7 +301,7 @@ def orias_certificate_add(*, organisation: Organisation, by: User, upload, valid
         raise ApplicationError("Cette attestation n'est plus valable.", field="valid_until")
     from resiliation.documents import PDF_AND_IMAGES
 
-    checked = upload_check(upload, allowed=PDF_AND_IMAGES, field="file")
+    checked = uploads.check_upload(upload, allowed=PDF_AND_IMAGES, field="file")
     with transaction.atomic():
         document = document_store(content=checked.content, name=checked.name, content_type=checked.content_type)
         return OriasCertificate.objects.create(organisation=organisation, document=document,

@@ -60,7 +60,7 @@ def test_expired_orias_blocks_agency_sending(admin_user, make_letter, orias_on_f
 def test_mandate_scan_checked_on_content(admin_user, make_letter, orias_on_file):
     orias_on_file(admin_user)
     letter = make_letter(admin_user)
-    with pytest.raises(ApplicationError, match="type de fichier"):
+    with pytest.raises(ApplicationError, match="n'est pas d'un type accepté"):
         sending.letter_mandate_choose(letter=letter, choice="scan", today=TODAY,
                                       upload=pdf_upload("scan.pdf", b"GIF87a? no, just text"))
     letter.refresh_from_db()

@@ -100,7 +100,7 @@ def test_attachments_checked_on_content(admin_user, make_letter, settings):
     letter = make_letter(admin_user)
     services.letter_attachment_add(letter=letter, upload=pdf_upload("releve.pdf"))
     services.letter_attachment_add(letter=letter, upload=pdf_upload("photo.png", PNG_BYTES))
-    with pytest.raises(ApplicationError, match="type de fichier"):
+    with pytest.raises(ApplicationError, match="n'est pas d'un type accepté"):
         services.letter_attachment_add(letter=letter, upload=pdf_upload("faux.pdf", b"MZ\x90\x00 not a pdf at all"))
     settings.PORTAL_UPLOAD_MAX_BYTES = len(PDF_BYTES) - 1
     with pytest.raises(ApplicationError, match="taille maximale"):
@@ -133,7 +133,7 @@ def test_orias_certificate_rules(admin_user, collaborator, orias_on_file):
         orias_on_file(admin_user, valid_until=date(2026, 1, 1))
     with pytest.raises(ApplicationError, match="administrateur"):
         orias_on_file(collaborator)
-    with pytest.raises(ApplicationError, match="type de fichier"):
+    with pytest.raises(ApplicationError, match="n'est pas d'un type accepté"):
         services.orias_certificate_add(organisation=admin_user.organisation, by=admin_user,
                                        upload=pdf_upload("x.pdf", b"hello world, plain text"),
                                        valid_until=date(2026, 12, 31), today=business_today())

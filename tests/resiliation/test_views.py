@@ -184,7 +184,7 @@ def test_orias_and_mandate_pages_with_uploads(client_for, admin_user, make_lette
     client = client_for(admin_user)
     bad = client.post("/resiliations/attestation-orias/", {"valid_until": "2026-12-31",
                                                            "file": SimpleUploadedFile("o.pdf", b"just text")})
-    assert "type de fichier" in bad.content.decode()
+    assert "n&#x27;est pas d&#x27;un type accepté" in bad.content.decode()
     ok = client.post("/resiliations/attestation-orias/", {"valid_until": "2026-12-31",
                                                           "file": SimpleUploadedFile("o.pdf", PDF_BYTES)})
     assert ok.status_code == 302

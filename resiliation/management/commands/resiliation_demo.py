@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -32,14 +33,6 @@ PEOPLE = [
 ]
 
 
-class Upload:
-    def __init__(self, name: str, content: bytes) -> None:
-        self.name, self._content, self.size = name, content, len(content)
-
-    def read(self) -> bytes:
-        return self._content
-
-
 class Command(BaseCommand):
     help = "Crée des lettres de résiliation de démonstration (idempotent)."
 
@@ -56,7 +49,7 @@ class Command(BaseCommand):
                 continue
             if not OriasCertificate.objects.filter(organisation=organisation).exists():
                 services.orias_certificate_add(organisation=organisation, by=user,
-                                               upload=Upload("attestation-orias.pdf", MINIMAL_PDF),
+                                               upload=SimpleUploadedFile("attestation-orias.pdf", MINIMAL_PDF),
                                                valid_until=now.date() + timedelta(days=300), today=now.date())
             made += self._letters(user, now)
         sandbox.sandbox_webhooks_deliver_in_process()
