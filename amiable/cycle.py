@@ -192,36 +192,41 @@ def _advance(*, to: Stage, where: str, params: list, now, sets: str = "", set_pa
 
 
 def _suspend(*, today: date, now) -> int:
-    suspended = _advance(to=Stage.SUSPENDED, where="c.stage = %s AND c.suspension_date <= %s",
-                         params=[Stage.FORMAL_NOTICE, today], now=now)
-    # Cases this run moved: their updated_at is this run's ``now`` (same transaction).
-    where = "c.stage = %s AND c.updated_at = %s"
-    params = [Stage.SUSPENDED, now]
-    _events(EventType.SUSPENSION, date_sql="c.suspension_date", where=where, params=params, now=now)
-    _letters(LetterKind.SUSPENSION, where=where, params=params, now=now, effective_sql="c.suspension_date",
-             letter_date=today)
-    Policy.objects.filter(
-        status=PolicyStatus.ACTIVE, cases__stage=Stage.SUSPENDED, cases__suspension_date__lte=today
-    ).update(status=PolicyStatus.SUSPENDED, updated_at=now)
-    _digest("suspension", f"garanties suspendues (courrier du {format_date(today)})", to="broker",
-            where=where, params=params, today=today, now=now)
-    return suspended
+    return _enforce(
+        to=Stage.SUSPENDED, after=Stage.FORMAL_NOTICE, date_column="suspension_date",
+        event=EventType.SUSPENSION, letter=LetterKind.SUSPENSION,
+        policy_status=PolicyStatus.SUSPENDED, policy_from=[PolicyStatus.ACTIVE],
+        digest=("suspension", f"garanties suspendues (courrier du {format_date(today)})"), today=today, now=now,
+    )
 
 
 def _terminate(*, today: date, now) -> int:
-    terminated = _advance(to=Stage.TERMINATED, where="c.stage = %s AND c.termination_date <= %s",
-                          params=[Stage.SUSPENDED, today], now=now)
-    where = "c.stage = %s AND c.updated_at = %s"
-    params = [Stage.TERMINATED, now]
-    _events(EventType.TERMINATION, date_sql="c.termination_date", where=where, params=params, now=now)
-    _letters(LetterKind.TERMINATION, where=where, params=params, now=now, effective_sql="c.termination_date",
-             letter_date=today)
-    Policy.objects.filter(cases__stage=Stage.TERMINATED, cases__termination_date__lte=today).exclude(
-        status=PolicyStatus.TERMINATED
-    ).update(status=PolicyStatus.TERMINATED, updated_at=now)
-    _digest("termination", "police résiliée pour non-paiement, dossier transmis au contentieux", to="broker",
-            where=where, params=params, today=today, now=now)
-    return terminated
+    return _enforce(
+        to=Stage.TERMINATED, after=Stage.SUSPENDED, date_column="termination_date",
+        event=EventType.TERMINATION, letter=LetterKind.TERMINATION,
+        policy_status=PolicyStatus.TERMINATED, policy_from=[PolicyStatus.ACTIVE, PolicyStatus.SUSPENDED],
+        digest=("termination", "police résiliée pour non-paiement, dossier transmis au contentieux"),
+        today=today, now=now,
+    )
+
+
+def _enforce(*, to: Stage, after: Stage, date_column: str, event: EventType, letter: LetterKind,
+             policy_status: PolicyStatus, policy_from: list[PolicyStatus], digest: tuple[str, str],
+             today: date, now) -> int:
+    """A legal step of art. L113-3 (suspension, termination) for the cases whose date has come:
+    the stage, the event dated by the rules, the letter dated today, the policy's status (never
+    made less severe) and the broker's news."""
+    moved = _advance(to=to, where=f"c.stage = %s AND c.{date_column} <= %s", params=[after, today], now=now)
+    # Cases this run moved: their updated_at is this run's ``now`` (same transaction).
+    where, params = "c.stage = %s AND c.updated_at = %s", [to, now]
+    _events(event, date_sql=f"c.{date_column}", where=where, params=params, now=now)
+    _letters(letter, where=where, params=params, now=now, effective_sql=f"c.{date_column}", letter_date=today)
+    Policy.objects.filter(cases__stage=to, cases__updated_at=now, status__in=policy_from).update(
+        status=policy_status, updated_at=now
+    )
+    kind, text = digest
+    _digest(kind, text, to="broker", where=where, params=params, today=today, now=now)
+    return moved
 
 
 def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, now=None) -> dict[str, int]:
