@@ -276,7 +276,9 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
         _events(EventType.SETTLED, date_sql="c.closed_on", where=moved, params=[Stage.SETTLED, now], now=now)
         _letters(LetterKind.REINSTATEMENT, where=moved, params=[Stage.REINSTATED, now], now=now,
                  letter_date=today, effective_sql="c.closed_on", amount_sql="0")
-        Policy.objects.filter(cases__stage=Stage.REINSTATED).exclude(status=PolicyStatus.ACTIVE).exclude(
+        Policy.objects.filter(cases__stage=Stage.REINSTATED, cases__updated_at=now).exclude(
+            status=PolicyStatus.ACTIVE
+        ).exclude(
             cases__stage__in=[Stage.SUSPENDED, Stage.TERMINATED]
         ).update(status=PolicyStatus.ACTIVE, updated_at=now)
         _digest("reinstatement_action", f"courrier de remise en vigueur du {format_date(today)}", to="broker",
