@@ -18,26 +18,26 @@ Dates come from ``amiable.rules``; this module only selects and writes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from django.db import connection, models, transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from amiable import rules
 from amiable.models import Case, Event, EventType, ExtensionRequest, Letter, LetterKind, Stage
 from portal.businessdays import BusinessCalendar
 from portal.formatting import format_date
-from portal.models import DigestItem, Member, Payment, Policy, PolicyStatus, PremiumCall
+from portal.models import DigestItem, Payment, Policy, PolicyStatus, PremiumCall
 
 CASE = Case._meta.db_table
 EVENT = Event._meta.db_table
 LETTER = Letter._meta.db_table
 CALL = PremiumCall._meta.db_table
 POLICY = Policy._meta.db_table
-MEMBER = Member._meta.db_table
 DIGEST = DigestItem._meta.db_table
 PAYMENT = Payment._meta.db_table
 EXTENSION = ExtensionRequest._meta.db_table
@@ -65,35 +65,43 @@ def amiable_tick(*, today: date, calendar: BusinessCalendar) -> TickReport:
     report = TickReport(today=today, business_day=calendar.is_business_day(today))
     now = timezone.now()
     with transaction.atomic():
+        _batch_settings()
         report.counts.update(payments_settle(today=today, calendar=calendar, now=now))
         if report.business_day:
             report.counts["dossiers ouverts"] = _open_cases(today=today, calendar=calendar, now=now)
             report.counts["mises en demeure"] = _issue_formal_notices(today=today, calendar=calendar, now=now)
             report.counts["suspensions"] = _suspend(today=today, now=now)
             report.counts["résiliations"] = _terminate(today=today, now=now)
-        letters_render_after_commit()
+        letters_render_after_commit([])  # and the letters an earlier enqueue lost
     return report
 
 
 # Letters per render task: ~15 s of WeasyPrint at 12 letters/s, far below the task's time
 # limit, and 250 messages (not 1 000) for the 50 000 letters of a busy day.
 LETTERS_PER_TASK = 200
+# A letter still without its PDF this long after it was issued lost its render message (the
+# broker was down at commit, say): the next run queues it again. Long enough for a busy day's
+# letters to be rendered first, so a letter waiting in the queue is not queued twice.
+RENDER_LOST_AFTER = timedelta(hours=2)
 
 
-def letters_render_after_commit() -> None:
-    """Once the transaction commits, queue the rendering of every letter without a PDF.
+def letters_render_after_commit(letter_ids: list[int]) -> None:
+    """Once the transaction commits, queue the rendering of these letters, in batches.
 
-    Registered once per transaction: the run and the payments it settles share one enqueue.
+    One enqueue per transaction: the run and the payments it settles add their letters to it.
     """
-    if any(callback is _letters_enqueue for _, callback, _ in connection.run_on_commit):
-        return
-    transaction.on_commit(_letters_enqueue)
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(callback, partial) and callback.func is _letters_enqueue:
+            callback.args[0].extend(letter_ids)
+            return
+    transaction.on_commit(partial(_letters_enqueue, list(letter_ids)))
 
 
-def _letters_enqueue() -> None:
+def _letters_enqueue(letter_ids: list[int]) -> None:
     from amiable.tasks import letters_render_task
 
-    ids = list(Letter.objects.filter(document__isnull=True).order_by("id").values_list("id", flat=True))
+    lost = Letter.objects.filter(document__isnull=True, created_at__lt=timezone.now() - RENDER_LOST_AFTER)
+    ids = sorted({*letter_ids, *lost.values_list("id", flat=True)})
     for start in range(0, len(ids), LETTERS_PER_TASK):
         letters_render_task.delay(ids[start : start + LETTERS_PER_TASK])
 
@@ -120,12 +128,78 @@ def _execute(sql: str, params: list) -> int:
         return max(cursor.rowcount, 0)
 
 
+def _returning(sql: str, params: list) -> list:
+    """Run a write ending in ``RETURNING``: the rows it wrote, exactly (not those of another run)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_adapt(value) for value in params])
+        return cursor.fetchall()
+
+
+def _batch_settings() -> None:
+    """PostgreSQL settings for this transaction's few large statements: JIT compilation would
+    cost more than it saves (it did, 0.4 s on a 50 000-case day), and a busy day's sorts and
+    hashes should stay in memory."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+
+
+# ----------------------------------------------------------------------- the moved cases
+#
+# Each step moves cases with one statement and keeps what its writes need of them — of the
+# cases that statement moved, and of no other — in a temporary table: every write of the
+# step (events, letters, policies, news) is then one INSERT … SELECT from it, without
+# looking the cases up again. On PostgreSQL the move fills the table itself (a data-modifying
+# WITH); SQLite takes the ids from RETURNING and reads the cases back.
+
+MOVED = "amiable_moved"
+MOVED_COLUMNS = {
+    "id": "bigint", "policy_id": "bigint", "broker_manages": "boolean", "stage": "varchar(20)",
+    "reminder_date": "date", "formal_notice_date": "date", "suspension_date": "date",
+    "termination_date": "date", "closed_on": "date", "due": "numeric", "due_date": "date",
+}
+# Of a case ``c`` and its premium call ``pc``: the amount still due and the due date.
+MOVED_VALUES = ", ".join(
+    {"due": "pc.amount - pc.paid_amount", "due_date": "pc.due_date"}.get(column, f"c.{column}")
+    for column in MOVED_COLUMNS
+)
+
+
+def _move(statement: str, params: list, *, inserts: bool = False) -> int:
+    """Run ``statement`` — an ``UPDATE {CASE} AS c … FROM {CALL} AS pc``, or with ``inserts``
+    an ``INSERT INTO {CASE}`` — and keep the cases it moved in ``MOVED``. Returns their number."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in MOVED_COLUMNS.items())
+    postgresql = connection.vendor == "postgresql"
+    _execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {MOVED} ({columns}){' ON COMMIT DROP' if postgresql else ''}",
+             [])
+    _execute(f"DELETE FROM {MOVED}", [])
+    if postgresql and inserts:  # RETURNING sees the new case only: its premium call is joined
+        return _execute(
+            f"""WITH c AS ({statement} RETURNING *)
+            INSERT INTO {MOVED} SELECT {MOVED_VALUES} FROM c JOIN {CALL} pc ON pc.id = c.premium_call_id""",
+            params,
+        )
+    if postgresql:
+        return _execute(f"WITH moved AS ({statement} RETURNING {MOVED_VALUES}) INSERT INTO {MOVED} SELECT * FROM moved",
+                        params)
+    ids = [case_id for case_id, in _returning(f"{statement} RETURNING id", params)]
+    _execute(
+        f"""INSERT INTO {MOVED} SELECT {MOVED_VALUES} FROM {CASE} c JOIN {CALL} pc ON pc.id = c.premium_call_id
+        WHERE c.id IN (SELECT value FROM json_each(%s))""",
+        [json.dumps(ids)],
+    )
+    return len(ids)
+
+
+# ---------------------------------------------------------------------------------- steps
+
+
 def _open_cases(*, today: date, calendar: BusinessCalendar, now) -> int:
     """Premium calls in default with money still due get a case and a reminder dated today."""
     latest_due = rules.latest_due_date_in_default(today=today, calendar=calendar)
     window_end = rules.response_deadline(reminder_date=today, calendar=calendar)
     planned = rules.formal_notice_date(window_end=window_end, calendar=calendar)
-    opened = _execute(
+    opened = _move(
         f"""
         INSERT INTO {CASE} (premium_call_id, policy_id, broker_manages, stage, opened_on, reminder_date,
                             response_deadline, answer, formal_notice_planned, manual_follow_up,
@@ -137,18 +211,17 @@ def _open_cases(*, today: date, calendar: BusinessCalendar, now) -> int:
         ON CONFLICT (premium_call_id) DO NOTHING
         """,
         [Stage.OPEN, today, today, window_end, planned, False, now, now, latest_due, PolicyStatus.TERMINATED],
+        inserts=True,
     )
-    opened_today = "c.opened_on = %s"
-    _events(EventType.AWAITING, date_sql="pc.due_date", where=opened_today, params=[today], now=now)
-    _events(EventType.REMINDER, date_sql="c.reminder_date", where=opened_today, params=[today], now=now)
-    _letters(LetterKind.REMINDER, where="c.reminder_date = %s", params=[today], now=now)
-    # The managing broker's accounting contacts get the news (and an action to take);
-    # otherwise the member's (seed 000, note ***).
-    text = f"courrier de rappel du {format_date(today)}"
-    _digest("reminder_action", text, to="broker", where="c.reminder_date = %s AND c.broker_manages",
-            params=[today], today=today, now=now)
-    _digest("reminder", text, to="member", where="c.reminder_date = %s AND NOT c.broker_manages",
-            params=[today], today=today, now=now)
+    if opened:
+        _events(EventType.AWAITING, date_sql="m.due_date", now=now)
+        _events(EventType.REMINDER, date_sql="m.reminder_date", now=now)
+        _letters(LetterKind.REMINDER, date_sql="m.reminder_date", now=now)
+        # The managing broker's accounting contacts get the news (and an action to take);
+        # otherwise the member's (seed 000, note ***).
+        text = f"courrier de rappel du {format_date(today)}"
+        _digest(text, to=[("broker", "reminder_action", "m.broker_manages"),
+                          ("member", "reminder", "NOT m.broker_manages")], today=today, now=now)
     return opened
 
 
@@ -166,21 +239,22 @@ def _issue_formal_notices(*, today: date, calendar: BusinessCalendar, now) -> in
         params=[Stage.OPEN, today, rules.Decision.PENDING],
         now=now,
     )
-    where = "c.formal_notice_date = %s"
-    _events(EventType.FORMAL_NOTICE, date_sql="c.formal_notice_date", where=where, params=[today], now=now)
-    _letters(LetterKind.FORMAL_NOTICE, where=where, params=[today], now=now, effective_sql="c.suspension_date")
-    text = f"mise en demeure envoyée au sociétaire le {format_date(today)}"
-    _digest("formal_notice", text, to="broker", where=where, params=[today], today=today, now=now)
-    _digest("formal_notice", text, to="member", where=f"{where} AND NOT c.broker_manages", params=[today],
-            today=today, now=now)
+    if issued:
+        _events(EventType.FORMAL_NOTICE, date_sql="m.formal_notice_date", now=now)
+        _letters(LetterKind.FORMAL_NOTICE, date_sql="m.formal_notice_date", effective_sql="m.suspension_date",
+                 now=now)
+        text = f"mise en demeure envoyée au sociétaire le {format_date(today)}"
+        _digest(text, to=[("broker", "formal_notice", "TRUE"), ("member", "formal_notice", "NOT m.broker_manages")],
+                today=today, now=now)
     return issued
 
 
 def _advance(*, to: Stage, where: str, params: list, now, sets: str = "", set_params: list | None = None) -> int:
     """Move the selected cases whose premium is still due and not under manual follow-up to
-    stage ``to``: one UPDATE … FROM joined to the premium call (the ORM's ``update`` across a
-    relation adds a self-join on ``id IN (…)`` that costs a third more on 50 000 rows)."""
-    return _execute(
+    stage ``to`` (kept in ``MOVED``). One UPDATE … FROM joined to the premium call (the ORM's
+    ``update`` across a relation adds a self-join on ``id IN (…)`` that costs a third more on
+    50 000 rows)."""
+    return _move(
         f"""
         UPDATE {CASE} AS c SET stage = %s, {sets} updated_at = %s
         FROM {CALL} AS pc
@@ -217,15 +291,13 @@ def _enforce(*, to: Stage, after: Stage, date_column: str, event: EventType, let
     the stage, the event dated by the rules, the letter dated today, the policy's status (never
     made less severe) and the broker's news."""
     moved = _advance(to=to, where=f"c.stage = %s AND c.{date_column} <= %s", params=[after, today], now=now)
-    # Cases this run moved: their updated_at is this run's ``now`` (same transaction).
-    where, params = "c.stage = %s AND c.updated_at = %s", [to, now]
-    _events(event, date_sql=f"c.{date_column}", where=where, params=params, now=now)
-    _letters(letter, where=where, params=params, now=now, effective_sql=f"c.{date_column}", letter_date=today)
-    Policy.objects.filter(cases__stage=to, cases__updated_at=now, status__in=policy_from).update(
-        status=policy_status, updated_at=now
-    )
-    kind, text = digest
-    _digest(kind, text, to="broker", where=where, params=params, today=today, now=now)
+    if moved:
+        _events(event, date_sql=f"m.{date_column}", now=now)
+        _letters(letter, date_sql="%s", date_params=[today], effective_sql=f"m.{date_column}", now=now)
+        _policies_set(status=policy_status, where=f"p.status IN ({', '.join(['%s'] * len(policy_from))})",
+                      params=policy_from, now=now)
+        kind, text = digest
+        _digest(text, to=[("broker", kind, "TRUE")], today=today, now=now)
     return moved
 
 
@@ -239,7 +311,9 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
     * on or after the termination date: no reinstatement, the debt is settled.
     """
     now = now or timezone.now()
+    counts = {"dossiers soldés": 0, "remises en vigueur": 0, "dettes soldées": 0}
     with transaction.atomic():
+        _batch_settings()
         _execute(
             f"""
             INSERT INTO {EVENT} (case_id, type, key, date, detail, amount, created_at)
@@ -250,104 +324,123 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
             """,
             [EventType.PAYMENT, now, Stage.OPEN, Stage.FORMAL_NOTICE, Stage.SUSPENDED, Stage.TERMINATED],
         )
-        paid_on = Subquery(
-            Payment.objects.filter(premium_call_id=OuterRef("premium_call_id"))
-            .order_by()
-            .values("premium_call_id")
-            .annotate(last=Max("paid_on"))
-            .values("last")
+        # One UPDATE for the three outcomes; the date of the last payment closes the case.
+        last_paid = f"(SELECT MAX(pay.paid_on) FROM {PAYMENT} pay WHERE pay.premium_call_id = c.premium_call_id)"
+        settled = _move(
+            f"""
+            UPDATE {CASE} AS c
+            SET stage = CASE WHEN c.stage = %s THEN %s WHEN c.termination_date > {last_paid} THEN %s ELSE %s END,
+                closed_on = {last_paid}, updated_at = %s
+            FROM {CALL} AS pc
+            WHERE pc.id = c.premium_call_id AND pc.paid_amount >= pc.amount
+              AND (c.stage IN (%s, %s) OR (c.stage IN (%s, %s) AND c.termination_date > {last_paid}))
+            """,
+            [Stage.OPEN, Stage.CLOSED, Stage.REINSTATED, Stage.SETTLED, now,
+             Stage.OPEN, Stage.TERMINATED, Stage.FORMAL_NOTICE, Stage.SUSPENDED],
         )
-        paid = Q(premium_call__paid_amount__gte=F("premium_call__amount"))
-        closed = Case.objects.filter(paid, stage=Stage.OPEN).update(
-            stage=Stage.CLOSED, closed_on=paid_on, updated_at=now
-        )
-        reinstated = Case.objects.filter(
-            paid,
-            stage__in=[Stage.FORMAL_NOTICE, Stage.SUSPENDED, Stage.TERMINATED],
-            termination_date__gt=paid_on,
-        ).update(stage=Stage.REINSTATED, closed_on=paid_on, updated_at=now)
-        settled = Case.objects.filter(paid, stage=Stage.TERMINATED).update(
-            stage=Stage.SETTLED, closed_on=paid_on, updated_at=now
-        )
-        moved = "c.stage = %s AND c.updated_at = %s"
-        _events(EventType.PAID, date_sql="c.closed_on", where=moved, params=[Stage.CLOSED, now], now=now)
-        _events(EventType.REINSTATEMENT, date_sql="c.closed_on", where=moved, params=[Stage.REINSTATED, now],
-                now=now)
-        _events(EventType.SETTLED, date_sql="c.closed_on", where=moved, params=[Stage.SETTLED, now], now=now)
-        _letters(LetterKind.REINSTATEMENT, where=moved, params=[Stage.REINSTATED, now], now=now,
-                 letter_date=today, effective_sql="c.closed_on", amount_sql="0")
-        Policy.objects.filter(cases__stage=Stage.REINSTATED, cases__updated_at=now).exclude(
-            status=PolicyStatus.ACTIVE
-        ).exclude(
-            cases__stage__in=[Stage.SUSPENDED, Stage.TERMINATED]
-        ).update(status=PolicyStatus.ACTIVE, updated_at=now)
-        _digest("reinstatement_action", f"courrier de remise en vigueur du {format_date(today)}", to="broker",
-                where=moved, params=[Stage.REINSTATED, now], today=today, now=now)
-    if reinstated:
-        letters_render_after_commit()
-    return {"dossiers soldés": closed, "remises en vigueur": reinstated, "dettes soldées": settled}
+        if settled:
+            for stage, event in ((Stage.CLOSED, EventType.PAID), (Stage.REINSTATED, EventType.REINSTATEMENT),
+                                 (Stage.SETTLED, EventType.SETTLED)):
+                counts[{Stage.CLOSED: "dossiers soldés", Stage.REINSTATED: "remises en vigueur",
+                        Stage.SETTLED: "dettes soldées"}[stage]] = _events(
+                    event, date_sql="m.closed_on", where="m.stage = %s", params=[stage], now=now
+                )
+            reinstated = ("m.stage = %s", [Stage.REINSTATED])
+            _letters(LetterKind.REINSTATEMENT, date_sql="%s", date_params=[today], effective_sql="m.closed_on",
+                     amount_sql="0", where=reinstated, now=now)
+            # Active again, unless another case of the policy keeps it suspended or terminated.
+            _policies_set(
+                status=PolicyStatus.ACTIVE, moved=reinstated, now=now,
+                where=f"""p.status <> %s AND NOT EXISTS (
+                    SELECT 1 FROM {CASE} other WHERE other.policy_id = p.id AND other.stage IN (%s, %s))""",
+                params=[PolicyStatus.ACTIVE, Stage.SUSPENDED, Stage.TERMINATED],
+            )
+            _digest(f"courrier de remise en vigueur du {format_date(today)}",
+                    to=[("broker", "reinstatement_action", "TRUE")], where=reinstated, today=today, now=now)
+        letters_render_after_commit([])  # and the letters an earlier enqueue lost
+    return counts
 
 
-# ------------------------------------------------------------------------- set-based writes
+# ------------------------------------------------------------- set-based writes from MOVED
 
 
-def _events(kind: EventType, *, date_sql: str, where: str, params: list, now) -> int:
+def _where(where: str | tuple[str, list]) -> tuple[str, list]:
+    return where if isinstance(where, tuple) else (where, [])
+
+
+def _events(kind: EventType, *, date_sql: str, now, where: str = "TRUE", params: list | None = None) -> int:
+    """One event of ``kind`` per moved case (those matching ``where``)."""
     return _execute(
         f"""
         INSERT INTO {EVENT} (case_id, type, key, date, detail, created_at)
-        SELECT c.id, %s, %s, {date_sql}, '', %s
-        FROM {CASE} c JOIN {CALL} pc ON pc.id = c.premium_call_id
-        WHERE {where}
+        SELECT m.id, %s, %s, {date_sql}, '', %s FROM {MOVED} m WHERE {where}
         ON CONFLICT (case_id, key) DO NOTHING
         """,
-        [kind.value, kind.value, now, *params],
+        [kind.value, kind.value, now, *(params or [])],
     )
 
 
-def _letters(kind: LetterKind, *, where: str, params: list, now, letter_date: date | None = None,
-             effective_sql: str = "NULL", amount_sql: str = "pc.amount - pc.paid_amount") -> int:
-    """Issue one letter of ``kind`` per selected case; its figures are frozen at issue."""
-    date_sql = "%s" if letter_date else {
-        LetterKind.REMINDER: "c.reminder_date",
-        LetterKind.FORMAL_NOTICE: "c.formal_notice_date",
-    }[kind]
-    date_params = [letter_date] if letter_date else []
+def _letters(kind: LetterKind, *, date_sql: str, now, date_params: list | None = None,
+             effective_sql: str = "NULL", amount_sql: str = "m.due",
+             where: str | tuple[str, list] = "TRUE") -> int:
+    """Issue one letter of ``kind`` per moved case, its figures frozen at issue; its PDF is
+    rendered once the transaction commits."""
+    where_sql, where_params = _where(where)
+    issued = [
+        letter_id
+        for letter_id, in _returning(
+            f"""
+            INSERT INTO {LETTER} (case_id, kind, letter_date, amount_due, effective_date, created_at)
+            SELECT m.id, %s, {date_sql}, {amount_sql}, {effective_sql}, %s FROM {MOVED} m WHERE {where_sql}
+            ON CONFLICT (case_id, kind) DO NOTHING
+            RETURNING id
+            """,
+            [kind.value, *(date_params or []), now, *where_params],
+        )
+    ]
+    letters_render_after_commit(issued)
+    return len(issued)
+
+
+def _policies_set(*, status: PolicyStatus, where: str, params: list, now,
+                  moved: str | tuple[str, list] = "TRUE") -> int:
+    """The status of the policies of the moved cases, where ``where`` holds."""
+    moved_sql, moved_params = _where(moved)
     return _execute(
         f"""
-        INSERT INTO {LETTER} (case_id, kind, letter_date, amount_due, effective_date, created_at)
-        SELECT c.id, %s, {date_sql}, {amount_sql}, {effective_sql}, %s
-        FROM {CASE} c JOIN {CALL} pc ON pc.id = c.premium_call_id
-        WHERE {where}
-        ON CONFLICT (case_id, kind) DO NOTHING
+        UPDATE {POLICY} AS p SET status = %s, updated_at = %s
+        WHERE {where} AND p.id IN (SELECT m.policy_id FROM {MOVED} m WHERE {moved_sql})
         """,
-        [kind.value, *date_params, now, *params],
+        [status, now, *params, *moved_params],
     )
 
 
-def _digest(kind: str, text: str, *, to: str, where: str, params: list, today: date, now) -> int:
-    """News for the day's digest, addressed to the broker organisation or to the member: one
-    row per case and step, whose accounting contacts are looked up when the digest goes out.
+def _digest(text: str, *, to: list[tuple[str, str, str]], today: date, now,
+            where: str | tuple[str, list] = "TRUE") -> int:
+    """The news of the moved cases for the day's digests: for each ``(party, kind, condition)``
+    of ``to``, one row listing the policies of the cases matching ``condition``, for each
+    policy's broker organisation or member (``DigestItem.fan_out``) — the parties, their
+    accounting contacts and the lines are found when the digest goes out.
 
-    The key is per case, step and party, so a step seen again by a second run is announced once.
+    The key names the step, the party and the first of the cases: each case takes a step once,
+    so two runs never announce the same case twice.
     """
-    if to == "broker":
-        party, audience, suffix, link = "organisation_id", "partner", "o", CASES_URL
-        value, present = "p.broker_id", "p.broker_id IS NOT NULL"
-    else:
-        party, audience, suffix, link = "member_id", "member", "m", ""
-        value, present = "p.member_id", "TRUE"
-    step = kind.removesuffix("_action")
-    return _execute(
-        f"""
-        INSERT INTO {DIGEST} (key, recipient, {party}, audience, kind, text, link, business_date, created_at)
-        SELECT 'amiable:' || %s || ':' || c.id || ':{suffix}', '', {value}, %s, %s,
-               'Police ' || p.number || ' — ' || m.company_name || ' (sociétaire ' || m.member_number || ') : ' || %s,
-               %s || '?police=' || p.number, %s, %s
-        FROM {CASE} c
-        JOIN {POLICY} p ON p.id = c.policy_id
-        JOIN {MEMBER} m ON m.id = p.member_id
-        WHERE {present} AND {where}
-        ON CONFLICT (key) DO NOTHING
-        """,
-        [step, audience, f"amiable_{kind}", text, link, today, now, *params],
-    )
+    policies = "jsonb_agg(m.policy_id)" if connection.vendor == "postgresql" else "json_group_array(m.policy_id)"
+    where_sql, where_params = _where(where)
+    written = 0
+    for party, kind, condition in to:
+        audience = "partner" if party == "broker" else "member"
+        written += _execute(
+            f"""
+            INSERT INTO {DIGEST} (key, recipient, audience, kind, text, link, fan_out, policies, business_date,
+                                  created_at)
+            SELECT 'amiable:' || %s || ':' || %s || ':' || news.first_case, '', %s, %s, %s, %s, %s, news.policies, %s, %s
+            FROM (SELECT MIN(m.id) AS first_case, {policies} AS policies
+                  FROM {MOVED} m WHERE {where_sql} AND {condition}) AS news
+            WHERE news.first_case IS NOT NULL
+            ON CONFLICT (key) DO NOTHING
+            """,
+            [kind.removesuffix("_action"), party, audience, f"amiable_{kind}", text,
+             CASES_URL if party == "broker" else "", party, today, now, *where_params],
+        )
+    return written

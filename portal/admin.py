@@ -156,5 +156,7 @@ class DigestItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="destinataire")
     def addressee(self, obj):
+        if obj.fan_out:
+            return f"{obj.get_fan_out_display()} ({len(obj.policies)} polices)"
         return obj.recipient or obj.organisation or obj.member
     readonly_fields = [f.name for f in DigestItem._meta.fields]

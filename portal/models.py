@@ -430,8 +430,15 @@ class DigestItem(models.Model):
 
     It is addressed to an e-mail address, or to a party — an organisation or a member — whose
     accounting contacts are looked up when the digest goes out: a business step writes one
-    row per party, however many contacts it has.
+    row per party, however many contacts it has. News about many policies at once (the day's
+    formal notices, say) is one row listing them, addressed to each policy's broker
+    organisation or member (``fan_out``): the parties, their contacts and one line per policy
+    are found when the digest goes out.
     """
+
+    class FanOut(models.TextChoices):
+        BROKER = "broker", "au cabinet de chaque police"
+        MEMBER = "member", "au sociétaire de chaque police"
 
     key = models.CharField("clé d'unicité", max_length=200)
     recipient = models.EmailField("destinataire", blank=True)
@@ -447,6 +454,8 @@ class DigestItem(models.Model):
     kind = models.CharField("type", max_length=40)
     text = models.CharField("texte", max_length=300)
     link = models.CharField("lien", max_length=300, blank=True)
+    fan_out = models.CharField("pour chaque police, à", max_length=10, blank=True, choices=FanOut.choices)
+    policies = models.JSONField("polices (identifiants)", default=list, blank=True)
     business_date = models.DateField("date")
     digested_on = models.DateField("envoyée dans le résumé du", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
@@ -459,9 +468,10 @@ class DigestItem(models.Model):
             models.UniqueConstraint(fields=["key"], name="digest_item_key_unique"),
             models.CheckConstraint(
                 name="digest_item_one_addressee",
-                condition=(~models.Q(recipient="") & models.Q(organisation__isnull=True, member__isnull=True))
-                | (models.Q(recipient="", organisation__isnull=False, member__isnull=True))
-                | (models.Q(recipient="", organisation__isnull=True, member__isnull=False)),
+                condition=(~models.Q(recipient="") & models.Q(organisation__isnull=True, member__isnull=True, fan_out=""))
+                | (models.Q(recipient="", organisation__isnull=False, member__isnull=True, fan_out=""))
+                | (models.Q(recipient="", organisation__isnull=True, member__isnull=False, fan_out=""))
+                | (models.Q(recipient="", organisation__isnull=True, member__isnull=True) & ~models.Q(fan_out="")),
             ),
         ]
         indexes = [

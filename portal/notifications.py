@@ -6,9 +6,11 @@
   it), sends it through Django's e-mail API — django-anymail's backend for real providers —
   outside any transaction, then marks it sent. A failure puts it back with a back-off; the
   unique ``key`` makes enqueuing the same message twice a no-op.
-* ``digest_items_add`` records news for an address or for a party (organisation, member);
-  ``digests_send`` looks up the parties' accounting contacts and turns the pending news of
-  each recipient into a single e-mail per day (key ``digest:<recipient>:<date>``).
+* ``digest_items_add`` records news for an address or for a party (organisation, member); a
+  set-based step records one item about many policies for each policy's broker or member;
+  ``digests_send`` looks up the parties, their accounting contacts and the policies, and
+  turns the pending news of each recipient into a single e-mail per day (key
+  ``digest:<recipient>:<date>``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import make_msgid
 from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,7 +30,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus
+from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus, Policy
 
 logger = logging.getLogger(__name__)
 
@@ -171,27 +174,68 @@ def digest_items_add(*, news: list[DigestNews]) -> int:
     return len(fresh)
 
 
-def _accounting_emails(items: list[DigestItem]) -> dict[int, list[str]]:
-    """The addresses of each item: its recipient, or its party's accounting contacts."""
-    by_organisation: dict[int, list[str]] = defaultdict(list)
-    by_member: dict[int, list[str]] = defaultdict(list)
-    organisations = sorted({item.organisation_id for item in items if item.organisation_id})
-    members = sorted({item.member_id for item in items if item.member_id})
-    for field, ids, target in (("organisation_id", organisations, by_organisation),
-                               ("member_id", members, by_member)):
+def _accounting_contacts(*, organisations: set[int], members: set[int]) -> dict[str, dict[int, list[str]]]:
+    """The accounting e-mail addresses of these organisations and members."""
+    found: dict[str, dict[int, list[str]]] = {"organisation_id": defaultdict(list), "member_id": defaultdict(list)}
+    for field, ids in (("organisation_id", sorted(organisations)), ("member_id", sorted(members))):
         for start in range(0, len(ids), 5000):
             contacts = Contact.objects.filter(is_accounting=True, **{f"{field}__in": ids[start : start + 5000]})
             for owner, email in contacts.values_list(field, "email"):
-                target[owner].append(email.lower())
-    return {
-        item.id: (
-            [item.recipient]
-            if item.recipient
-            else by_organisation.get(item.organisation_id, []) if item.organisation_id
-            else by_member.get(item.member_id, [])
+                found[field][owner].append(email.lower())
+    return found
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """What one piece of news tells some recipients: its lines (one per policy, or its text)."""
+
+    recipients: tuple[str, ...]
+    lines: tuple[dict, ...]
+
+
+def _deliveries(items: list[DigestItem]) -> dict[int, list[_Delivery]]:
+    """Who gets each item and what it says: its recipient or its party's accounting contacts;
+    for an item about many policies, each policy's party, told about its own policies."""
+    policies = {}
+    ids = sorted({policy_id for item in items for policy_id in item.policies})
+    for start in range(0, len(ids), 5000):
+        rows = Policy.objects.filter(id__in=ids[start : start + 5000]).values_list(
+            "id", "number", "broker_id", "member_id", "member__company_name", "member__member_number"
         )
-        for item in items
-    }
+        policies.update((row[0], row) for row in rows)
+    contacts = _accounting_contacts(
+        organisations={item.organisation_id for item in items if item.organisation_id}
+        | {row[2] for row in policies.values() if row[2]},
+        members={item.member_id for item in items if item.member_id} | {row[3] for row in policies.values()},
+    )
+    deliveries: dict[int, list[_Delivery]] = {}
+    for item in items:
+        if not item.fan_out:
+            recipients = (
+                [item.recipient] if item.recipient
+                else contacts["organisation_id"].get(item.organisation_id, []) if item.organisation_id
+                else contacts["member_id"].get(item.member_id, [])
+            )
+            deliveries[item.id] = [_Delivery(tuple(recipients), ({"text": item.text, "link": item.link},))]
+            continue
+        to_broker = item.fan_out == DigestItem.FanOut.BROKER
+        by_party: dict[int, list[tuple]] = defaultdict(list)
+        for policy_id in item.policies:
+            row = policies.get(policy_id)
+            if row and row[2 if to_broker else 3]:
+                by_party[row[2 if to_broker else 3]].append(row)
+        deliveries[item.id] = [
+            _Delivery(
+                tuple(contacts["organisation_id" if to_broker else "member_id"].get(party, [])),
+                tuple(
+                    {"text": f"Police {number} — {company} (sociétaire {member_number}) : {item.text}",
+                     "link": f"{item.link}?{urlencode({'police': number})}" if to_broker and item.link else ""}
+                    for _, number, _, _, company, member_number in sorted(rows, key=lambda row: row[1])
+                ),
+            )
+            for party, rows in by_party.items()
+        ]
+    return deliveries
 
 
 def digests_send(*, business_date: date) -> int:
@@ -218,24 +262,25 @@ def digests_send(*, business_date: date) -> int:
                 "key", flat=True
             )
         }
-        by_recipient: dict[str, list[DigestItem]] = defaultdict(list)
+        by_recipient: dict[str, list[tuple[DigestItem, tuple[dict, ...]]]] = defaultdict(list)
         done: list[int] = []
-        addresses = _accounting_emails(items)
+        deliveries = _deliveries(items)
         for item in items:
-            recipients = sorted(set(addresses[item.id]))
-            if any(recipient in already for recipient in recipients):
+            if any(recipient in already for delivery in deliveries[item.id] for recipient in delivery.recipients):
                 continue  # tomorrow, for everyone
-            for recipient in recipients:
-                by_recipient[recipient].append(item)
+            for delivery in deliveries[item.id]:
+                for recipient in sorted(set(delivery.recipients)):
+                    by_recipient[recipient].append((item, delivery.lines))
             done.append(item.id)
         for recipient, news in by_recipient.items():
             context = {
-                "items": news,
-                "audience": news[0].audience,
+                "items": [item for item, _ in news],
+                "lines": [line for _, lines in news for line in lines],
+                "audience": news[0][0].audience,
                 "insurer_name": settings.PORTAL_INSURER_NAME,
                 "base_url": settings.PORTAL_BASE_URL,
                 "business_date": business_date,
-                "needs_action": any(item.kind.endswith("_action") for item in news),
+                "needs_action": any(item.kind.endswith("_action") for item, _ in news),
             }
             email_enqueue(
                 key=f"digest:{recipient}{suffix}",

@@ -74,7 +74,7 @@ def test_running_the_same_day_twice_issues_nothing_twice(make_case, tick):
 def test_managing_broker_accounting_contacts_get_one_digest_a_day(make_case, org):
     make_case()
     make_case(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="AUTRE")
-    assert set(DigestItem.objects.values_list("organisation", "member")) == {(org.id, None)}
+    assert set(DigestItem.objects.values_list("fan_out", "kind")) == {("broker", "amiable_reminder_action")}
     assert notifications.digests_send(business_date=DEFAULT) == 1  # not to the non-accounting contact
     message = OutboxMessage.objects.get()
     assert message.to == "compta@un.test"
@@ -87,7 +87,8 @@ def test_managing_broker_accounting_contacts_get_one_digest_a_day(make_case, org
 
 def test_member_accounting_contacts_are_told_when_the_broker_does_not_manage(make_case):
     case = make_case(broker_manages=False)
-    assert set(DigestItem.objects.values_list("organisation", "member")) == {(None, case.policy.member_id)}
+    news = DigestItem.objects.get()
+    assert (news.fan_out, news.kind, news.policies) == ("member", "amiable_reminder", [case.policy_id])
     notifications.digests_send(business_date=DEFAULT)
     message = OutboxMessage.objects.get()
     assert message.to == "compta@m-1.test" and message.body_text.startswith("Madame, Monsieur,")
@@ -113,7 +114,8 @@ def test_formal_notice_the_day_after_the_window_without_answer(make_case, tick):
         Stage.FORMAL_NOTICE, NOTICE, SUSPENSION, TERMINATION)
     letter = Letter.objects.get(case=case, kind=LetterKind.FORMAL_NOTICE)
     assert (letter.letter_date, letter.amount_due, letter.effective_date) == (NOTICE, Decimal("1000.00"), SUSPENSION)
-    assert DigestItem.objects.filter(kind="amiable_formal_notice", organisation=case.policy.broker_id).count() == 1
+    news = DigestItem.objects.get(kind="amiable_formal_notice")
+    assert (news.fan_out, news.policies) == ("broker", [case.policy_id])
 
 
 def test_suspension_then_termination_on_their_dates(make_case, tick):
@@ -257,4 +259,6 @@ def test_two_runs_at_once_issue_nothing_twice(emission, org, contacts):
     assert Letter.objects.filter(kind=LetterKind.REMINDER).count() == 30
     assert Letter.objects.filter(kind=LetterKind.FORMAL_NOTICE).count() == 30
     assert Event.objects.filter(type=EventType.FORMAL_NOTICE).count() == 30
-    assert DigestItem.objects.filter(kind="amiable_formal_notice").count() == 30
+    for kind in ("amiable_reminder_action", "amiable_formal_notice"):  # each policy announced once
+        policies = [policy for item in DigestItem.objects.filter(kind=kind) for policy in item.policies]
+        assert len(policies) == len(set(policies)) == 30

@@ -111,3 +111,38 @@ def test_shared_news_waits_for_everyone_when_one_recipient_already_had_the_days_
     assert notifications.digests_send(business_date=TUESDAY) == 2
     bodies = dict(OutboxMessage.objects.filter(key__endswith="2026-03-03").values_list("to", "body_text"))
     assert all("0100002" in body for body in bodies.values()) and set(bodies) == {"a@un.test", "b@un.test"}
+
+
+def test_news_about_many_policies_tells_each_party_about_its_own_policies(org, other_org, emission, settings):
+    """One row for a whole step (the daily run's): each policy's broker, or member, gets the
+    lines of its own policies, with its own contacts; a policy without broker tells no broker."""
+    from portal import services
+
+    services.contact_add(organisation=org, email="compta@un.test", is_accounting=True)
+    services.contact_add(organisation=org, email="commercial@un.test", is_accounting=False)
+    services.contact_add(organisation=other_org, email="compta@deux.test", is_accounting=True)
+    one = emission(reference="E-1", policy_number="P-B", member_number="M-1", company_name="BETA", broker=org).policy
+    two = emission(reference="E-2", policy_number="P-A", member_number="M-2", company_name="ALPHA", broker=org).policy
+    three = emission(reference="E-3", policy_number="P-C", member_number="M-3", broker=other_org).policy
+    alone = emission(reference="E-4", policy_number="P-D", member_number="M-4", company_name="SEULE").policy
+    services.contact_add(member=alone.member, email="compta@seule.test", is_accounting=True)
+    DigestItem.objects.create(key="step:o", fan_out="broker", audience="partner", kind="amiable_formal_notice",
+                              text="mise en demeure envoyée", link="/amiable/", business_date=MONDAY,
+                              policies=[one.id, two.id, three.id, alone.id])
+    DigestItem.objects.create(key="step:m", fan_out="member", audience="member", kind="amiable_formal_notice",
+                              text="mise en demeure envoyée", business_date=MONDAY, policies=[alone.id])
+
+    assert notifications.digests_send(business_date=MONDAY) == 3
+    bodies = dict(OutboxMessage.objects.values_list("to", "body_text"))
+    assert set(bodies) == {"compta@un.test", "compta@deux.test", "compta@seule.test"}
+    first = bodies["compta@un.test"]
+    assert "2 de vos contrats en gestion sont en attente de paiement" in first
+    assert "P-C" not in first and "P-D" not in first
+    assert first.index("- Police P-A — ALPHA (sociétaire M-2) : mise en demeure envoyée") < first.index(
+        "- Police P-B — BETA (sociétaire M-1) : mise en demeure envoyée")
+    assert "P-C" in bodies["compta@deux.test"] and "P-A" not in bodies["compta@deux.test"]
+    assert bodies["compta@seule.test"].startswith("Madame, Monsieur,") and "Police P-D — SEULE" in bodies[
+        "compta@seule.test"]
+    html = OutboxMessage.objects.get(to="compta@un.test").body_html
+    assert f'href="{settings.PORTAL_BASE_URL}/amiable/?police=P-A"' in html
+    assert not DigestItem.objects.filter(digested_on__isnull=True).exists()
