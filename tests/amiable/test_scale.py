@@ -85,3 +85,20 @@ def test_ids_past_999_are_written_without_thousands_separator(emission, org, tic
             + render_to_string("amiable/answer.html#dialog", {"case": row, "form": None})
             + render_to_string("amiable/acknowledge.html#dialog", {"letter": letter}))
     assert 'id="case-12345"' in html and html.count("#case-12345") == 2 and "12\u202f345" not in html
+
+
+@pytest.mark.django_db(transaction=True)  # each run commits: its messages go out then
+def test_a_letter_whose_render_message_was_lost_is_queued_again_by_a_later_run(make_case, queued):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = make_case()
+    reminder = Letter.objects.get(case=case)
+    assert queued == [[reminder.id]]  # sent once the run committed… and lost by the broker
+    cycle.amiable_tick(today=date(2026, 2, 17), calendar=CAL)
+    assert queued == [[reminder.id]]  # just issued: maybe still waiting in the queue, not sent twice
+    Letter.objects.filter(id=reminder.id).update(created_at=timezone.now() - cycle.RENDER_LOST_AFTER
+                                                 - timedelta(minutes=1))
+    cycle.amiable_tick(today=date(2026, 2, 18), calendar=CAL)
+    assert queued == [[reminder.id], [reminder.id]]
