@@ -21,7 +21,7 @@ def payments_settle_task() -> dict:
 
 @shared_task(
     acks_late=True,
-    soft_time_limit=600,  # a batch is cycle.LETTERS_PER_TASK letters (~15 s at 12 letters/s)
+    soft_time_limit=600,  # a batch is cycle.LETTERS_PER_TASK letters (~40 s at 12 letters/s)
     time_limit=660,
     autoretry_for=(OSError,),
     retry_backoff=True,

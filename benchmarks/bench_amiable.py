@@ -7,8 +7,10 @@ with 20 000 policies), 100 000 members, 500 000 policies each with a premium cal
 (and its payment), 150 000 closed cases of an earlier cycle with their acknowledged reminder,
 then two batches of unpaid premium calls: 5 000 (batch S) and 50 000 (batch L, 10 000 of them
 on the big broker's policies). Each batch is run through the real daily run on two days: the
-day its calls are in default (a case, 2 events, a reminder letter and digest items per call)
-and the day its formal notices are due (state change, event, letter, digest items per case).
+day its calls are in default (a case, 2 events and a reminder letter per call, and the news for
+the digests) and the day its formal notices are due (state change, event and letter per case,
+and the news). The news of a step is one row per kind of party listing the policies: the
+brokers, members, contacts and lines are resolved when the 07:00 digest goes out.
 
 Figures, each beside a limit measured in the same run:
 1. the daily run on the day 50 000 cases move, against one set-based UPDATE of the same rows
@@ -18,7 +20,8 @@ Figures, each beside a limit measured in the same run:
 3. the CSV export of 200 000 rows against PostgreSQL's own COPY of the same statement
    (target >= 1/2 of COPY's rows/s) and its peak Python memory for 50 000 vs 200 000 rows;
 4. the page "Gérer le cycle amiable" for the broker with 20 000 policies: median server time
-   and query count (target <= 15) for the default view, "Actions en attente", a sort, page 50.
+   and query count (target <= 15) for the default view, "Actions en attente", a sort, page 50;
+5. the 07:00 digest after these days (the news resolved into e-mails), for scale.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ def run(report) -> None:
             _formal_notice_run(report, days=days, calendar=calendar, broker=broker, small=small_notice)
             _letters(report)
             _export(report, today=days["notice_large"], calendar=calendar)
+            _digests(report, today=days["notice_large"])
         finally:
             shutil.rmtree(media, ignore_errors=True)
 
@@ -307,7 +311,7 @@ def _ids(statement: str, params: list) -> list[int]:
 
 
 def _opening_run(report, *, days, calendar, broker, small) -> None:
-    """The day 50 000 premium calls are in default: cases, reminders, digest items."""
+    """The day 50 000 premium calls are in default: cases, reminders, news for the digests."""
     small_seconds, small_queries, _, _ = small
     calls = _ids("SELECT id FROM portal_premiumcall WHERE reference LIKE %s", ["%-L"])
     limit = _update_baseline("UPDATE portal_premiumcall SET updated_at = now() WHERE id = ANY(%s)", calls,
@@ -315,7 +319,7 @@ def _opening_run(report, *, days, calendar, broker, small) -> None:
     seconds, queries, result, sent = _tick(days["open_large"], calendar, broker)
     assert result.counts["dossiers ouverts"] == LARGE_BATCH, result
     print(f"  day {days['open_large']:%d/%m/%Y}: {result}")
-    report("daily run opening 50 000 cases (case + 2 events + reminder letter + digest items each)", seconds, "s",
+    report("daily run opening 50 000 cases (case + 2 events + reminder letter each, news)", seconds, "s",
            limit, "one committed UPDATE of the 50 000 premium calls")
     _where_the_time_goes(sent)
     report("  of which enqueueing the PDF renderings after commit", sent["seconds"], "s", seconds, "the run")
@@ -342,12 +346,14 @@ def _formal_notice_run(report, *, days, calendar, broker, small) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT count(*) FROM amiable_letter WHERE kind = 'formal_notice' AND letter_date = %s),"
                        " (SELECT count(*) FROM amiable_event WHERE type = 'formal_notice' AND date = %s),"
-                       " (SELECT count(*) FROM portal_digestitem WHERE kind = 'amiable_formal_notice'"
+                       " (SELECT sum(jsonb_array_length(policies)) FROM portal_digestitem"
+                       "  WHERE kind = 'amiable_formal_notice'"
                        "  AND business_date = %s)", [days["notice_large"]] * 3)
         letters, events, digest = cursor.fetchone()
-    print(f"  written: {letters} formal notices, {events} events, {digest} digest items; "
+    print(f"  written: {letters} formal notices, {events} events, news about {digest} policies "
+          "(to their broker, and to their member when the broker does not manage them); "
           f"PDFs rendered during the run: {StoredDocument.objects.count() - documents}")
-    report("daily run issuing 50 000 formal notices (state + event + letter + digest items)", seconds, "s", limit,
+    report("daily run issuing 50 000 formal notices (state + event + letter each, news)", seconds, "s", limit,
            "one committed UPDATE of the same 50 000 cases")
     _where_the_time_goes(sent)
     report("  of which enqueueing the PDF renderings after commit", sent["seconds"], "s", seconds, "the run")
@@ -401,6 +407,24 @@ def _letters(report) -> None:
         print("- PDF rendering inside a transaction: ACCEPTED (it should be refused)")
     except pdf.RenderingInTransactionError as error:
         print(f"- PDF rendering inside transaction.atomic(): refused ({error})")
+
+
+# ----------------------------------------------------------------------------------- digests
+
+
+def _digests(report, *, today: date) -> None:
+    """The 07:00 digest after these days: the news rows of each step are resolved into each
+    broker's and member's lines and contacts, one e-mail per recipient written to the outbox."""
+    from portal import notifications
+    from portal.models import DigestItem, OutboxMessage
+
+    items = DigestItem.objects.filter(digested_on__isnull=True).count()
+    started = time.perf_counter()
+    emails = notifications.digests_send(business_date=today)
+    seconds = time.perf_counter() - started
+    assert OutboxMessage.objects.filter(key__startswith="digest:").count() == emails
+    report(f"digest of these days: {items} news rows into {emails} e-mails (outbox), one transaction", seconds, "s")
+    report("  e-mails written per second", emails / seconds, "e-mails/s")
 
 
 # ------------------------------------------------------------------------------------ export
