@@ -9,7 +9,8 @@ CONFLICT DO NOTHING``, so:
 * running the same day twice, or two runs at once, issues nothing twice: a case is unique
   per premium call, a letter per case and kind, an event per case and key, a digest item per
   key — database constraints, not luck; conditional UPDATEs re-check their condition on the
-  locked row;
+  locked row, and each step's later writes take the cases its own statement moved, never
+  those of another run;
 * letters are only rows here; their PDFs are rendered by Celery tasks after commit, never
   inside this transaction.
 
@@ -81,8 +82,8 @@ def amiable_tick(*, today: date, calendar: BusinessCalendar) -> TickReport:
 # the run ~1.5 ms; a render is ~100 times that).
 LETTERS_PER_TASK = 500
 # A letter still without its PDF this long after it was issued lost its render message (the
-# broker was down at commit, say): the next run queues it again. Long enough for a busy day's
-# letters to be rendered first, so a letter waiting in the queue is not queued twice.
+# broker was down at commit, say): the next daily run queues it again. Long enough for a busy
+# day's letters to be rendered first, so a letter waiting in the queue is not queued twice.
 RENDER_LOST_AFTER = timedelta(hours=2)
 
 
@@ -363,7 +364,6 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
             )
             _digest(f"courrier de remise en vigueur du {format_date(today)}",
                     to=[("broker", "reinstatement_action", "TRUE")], where=reinstated, today=today, now=now)
-        letters_render_after_commit([])  # and the letters an earlier enqueue lost
     return counts
 
 

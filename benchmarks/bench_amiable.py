@@ -350,8 +350,8 @@ def _formal_notice_run(report, *, days, calendar, broker, small) -> None:
                        "  WHERE kind = 'amiable_formal_notice'"
                        "  AND business_date = %s)", [days["notice_large"]] * 3)
         letters, events, digest = cursor.fetchone()
-    print(f"  written: {letters} formal notices, {events} events, news about {digest} policies "
-          "(to their broker, and to their member when the broker does not manage them); "
+    print(f"  written: {letters} formal notices, {events} events, news rows listing {digest} policies "
+          "(for their brokers, and for their members when the broker does not manage them); "
           f"PDFs rendered during the run: {StoredDocument.objects.count() - documents}")
     report("daily run issuing 50 000 formal notices (state + event + letter each, news)", seconds, "s", limit,
            "one committed UPDATE of the same 50 000 cases")
