@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import make_msgid
 from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -193,20 +194,30 @@ class _Delivery:
     lines: tuple[dict, ...]
 
 
+class _Policy(NamedTuple):
+    id: int
+    number: str
+    broker_id: int | None
+    member_id: int
+    company_name: str
+    member_number: str
+
+
 def _deliveries(items: list[DigestItem]) -> dict[int, list[_Delivery]]:
     """Who gets each item and what it says: its recipient or its party's accounting contacts;
     for an item about many policies, each policy's party, told about its own policies."""
-    policies = {}
+    policies: dict[int, _Policy] = {}
     ids = sorted({policy_id for item in items for policy_id in item.policies})
     for start in range(0, len(ids), 5000):
-        rows = Policy.objects.filter(id__in=ids[start : start + 5000]).values_list(
-            "id", "number", "broker_id", "member_id", "member__company_name", "member__member_number"
-        )
-        policies.update((row[0], row) for row in rows)
+        rows = Policy.objects.filter(id__in=ids[start : start + 5000]).values_list(*_Policy._fields[:4],
+                                                                                   "member__company_name",
+                                                                                   "member__member_number")
+        policies.update((row[0], _Policy(*row)) for row in rows)
     contacts = _accounting_contacts(
         organisations={item.organisation_id for item in items if item.organisation_id}
-        | {row[2] for row in policies.values() if row[2]},
-        members={item.member_id for item in items if item.member_id} | {row[3] for row in policies.values()},
+        | {policy.broker_id for policy in policies.values() if policy.broker_id},
+        members={item.member_id for item in items if item.member_id}
+        | {policy.member_id for policy in policies.values()},
     )
     deliveries: dict[int, list[_Delivery]] = {}
     for item in items:
@@ -219,18 +230,19 @@ def _deliveries(items: list[DigestItem]) -> dict[int, list[_Delivery]]:
             deliveries[item.id] = [_Delivery(tuple(recipients), ({"text": item.text, "link": item.link},))]
             continue
         to_broker = item.fan_out == DigestItem.FanOut.BROKER
-        by_party: dict[int, list[tuple]] = defaultdict(list)
-        for policy_id in item.policies:
-            row = policies.get(policy_id)
-            if row and row[2 if to_broker else 3]:
-                by_party[row[2 if to_broker else 3]].append(row)
+        by_party: dict[int, list[_Policy]] = defaultdict(list)
+        for policy in filter(None, map(policies.get, item.policies)):
+            party = policy.broker_id if to_broker else policy.member_id
+            if party:  # a policy without broker tells no broker
+                by_party[party].append(policy)
         deliveries[item.id] = [
             _Delivery(
                 tuple(contacts["organisation_id" if to_broker else "member_id"].get(party, [])),
                 tuple(
-                    {"text": f"Police {number} — {company} (sociétaire {member_number}) : {item.text}",
-                     "link": f"{item.link}?{urlencode({'police': number})}" if to_broker and item.link else ""}
-                    for _, number, _, _, company, member_number in sorted(rows, key=lambda row: row[1])
+                    {"text": f"Police {policy.number} — {policy.company_name} (sociétaire {policy.member_number}) : "
+                             f"{item.text}",
+                     "link": f"{item.link}?{urlencode({'police': policy.number})}" if to_broker and item.link else ""}
+                    for policy in sorted(rows, key=lambda policy: policy.number)
                 ),
             )
             for party, rows in by_party.items()
