@@ -346,12 +346,10 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
              Stage.OPEN, Stage.TERMINATED, Stage.FORMAL_NOTICE, Stage.SUSPENDED],
         )
         if settled:
-            for stage, event in ((Stage.CLOSED, EventType.PAID), (Stage.REINSTATED, EventType.REINSTATEMENT),
-                                 (Stage.SETTLED, EventType.SETTLED)):
-                counts[{Stage.CLOSED: "dossiers soldés", Stage.REINSTATED: "remises en vigueur",
-                        Stage.SETTLED: "dettes soldées"}[stage]] = _events(
-                    event, date_sql="m.closed_on", where="m.stage = %s", params=[stage], now=now
-                )
+            for stage, event, label in ((Stage.CLOSED, EventType.PAID, "dossiers soldés"),
+                                        (Stage.REINSTATED, EventType.REINSTATEMENT, "remises en vigueur"),
+                                        (Stage.SETTLED, EventType.SETTLED, "dettes soldées")):
+                counts[label] = _events(event, date_sql="m.closed_on", where=("m.stage = %s", [stage]), now=now)
             reinstated = ("m.stage = %s", [Stage.REINSTATED])
             _letters(LetterKind.REINSTATEMENT, date_sql="%s", date_params=[today], effective_sql="m.closed_on",
                      amount_sql="0", where=reinstated, now=now)
@@ -371,18 +369,20 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
 
 
 def _where(where: str | tuple[str, list]) -> tuple[str, list]:
+    """A condition on the moved case ``m``: SQL, or SQL and its parameters."""
     return where if isinstance(where, tuple) else (where, [])
 
 
-def _events(kind: EventType, *, date_sql: str, now, where: str = "TRUE", params: list | None = None) -> int:
+def _events(kind: EventType, *, date_sql: str, now, where: str | tuple[str, list] = "TRUE") -> int:
     """One event of ``kind`` per moved case (those matching ``where``)."""
+    where_sql, where_params = _where(where)
     return _execute(
         f"""
         INSERT INTO {EVENT} (case_id, type, key, date, detail, created_at)
-        SELECT m.id, %s, %s, {date_sql}, '', %s FROM {MOVED} m WHERE {where}
+        SELECT m.id, %s, %s, {date_sql}, '', %s FROM {MOVED} m WHERE {where_sql}
         ON CONFLICT (case_id, key) DO NOTHING
         """,
-        [kind.value, kind.value, now, *(params or [])],
+        [kind.value, kind.value, now, *where_params],
     )
 
 
