@@ -1,7 +1,8 @@
 """E-mail outbox and daily digests (SPEC §4, §9).
 
 * ``email_enqueue`` writes an ``OutboxMessage`` in the caller's transaction; the send task is
-  queued on commit, so a rolled-back change never sends anything.
+  queued on commit, so a rolled-back change never sends anything. ``emails_enqueue`` does the
+  same for many e-mails at once, set-based (the day's digests).
 * ``outbox_send`` claims a message with a conditional UPDATE (two workers never both send
   it), sends it through Django's e-mail API — django-anymail's backend for real providers —
   outside any transaction, then marks it sent. A failure puts it back with a back-off; the
@@ -64,6 +65,41 @@ def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "")
         # the message stays pending and the periodic flush sends it.
         transaction.on_commit(partial(outbox_send_task.delay, message.id), robust=True)
     return message
+
+
+@dataclass(frozen=True)
+class Email:
+    key: str
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+
+
+# Messages per send task when many e-mails go out at once (a day's digests).
+SEND_BATCH = 100
+
+
+def emails_enqueue(*, emails: list[Email]) -> int:
+    """``email_enqueue`` for many e-mails at once (the day's digests): the new keys are written
+    a thousand per INSERT and, once the transaction commits, queued ``SEND_BATCH`` per task.
+    Returns how many were new."""
+    from portal.tasks import outbox_send_batch_task
+
+    keys = [email.key for email in emails]
+    known: set[str] = set()
+    for start in range(0, len(keys), 5000):
+        known.update(OutboxMessage.objects.filter(key__in=keys[start : start + 5000]).values_list("key", flat=True))
+    created = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(key=email.key, to=email.to, subject=email.subject, body_text=email.text, body_html=email.html)
+         for email in emails if email.key not in known],
+        batch_size=1000,
+    )
+    ids = [message.id for message in created]
+    for start in range(0, len(ids), SEND_BATCH):
+        # robust, as one by one: a broker that is down leaves them pending for the periodic flush
+        transaction.on_commit(partial(outbox_send_batch_task.delay, ids[start : start + SEND_BATCH]), robust=True)
+    return len(ids)
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
@@ -284,6 +320,7 @@ def digests_send(*, business_date: date) -> int:
                 for recipient in sorted(set(delivery.recipients)):
                     by_recipient[recipient].append((item, delivery.lines))
             done.append(item.id)
+        emails = []
         for recipient, news in by_recipient.items():
             context = {
                 "items": [item for item, _ in news],
@@ -294,13 +331,14 @@ def digests_send(*, business_date: date) -> int:
                 "business_date": business_date,
                 "needs_action": any(item.kind.endswith("_action") for item, _ in news),
             }
-            email_enqueue(
+            emails.append(Email(
                 key=f"digest:{recipient}{suffix}",
                 to=recipient,
                 subject=render_to_string("emails/digest_subject.txt", context).strip(),
                 text=render_to_string("emails/digest.txt", context),
                 html=render_to_string("emails/digest.html", context),
-            )
+            ))
+        emails_enqueue(emails=emails)
         for start in range(0, len(done), 5000):
             DigestItem.objects.filter(id__in=done[start : start + 5000]).update(digested_on=business_date)
     return len(by_recipient)

@@ -146,3 +146,25 @@ def test_news_about_many_policies_tells_each_party_about_its_own_policies(org, o
     html = OutboxMessage.objects.get(to="compta@un.test").body_html
     assert f'href="{settings.PORTAL_BASE_URL}/amiable/?police=P-A"' in html
     assert not DigestItem.objects.filter(digested_on__isnull=True).exists()
+
+
+def test_the_number_of_queries_of_the_digest_does_not_grow_with_its_recipients(org, emission, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal import services
+
+    def queries_for(count: int, day: date) -> int:
+        policies = []
+        for index in range(count):
+            policy = emission(reference=f"E-{day}-{index}", policy_number=f"P-{day}-{index}",
+                              member_number=f"M-{day}-{index}").policy
+            services.contact_add(member=policy.member, email=f"compta{index}@m-{day}.test", is_accounting=True)
+            policies.append(policy.id)
+        DigestItem.objects.create(key=f"step:{day}", fan_out="member", audience="member", kind="amiable_reminder",
+                                  text="courrier de rappel", business_date=day, policies=policies)
+        with CaptureQueriesContext(connection) as queries:
+            assert notifications.digests_send(business_date=day) == count
+        return len(queries)
+
+    assert queries_for(3, MONDAY) == queries_for(30, TUESDAY)

@@ -165,3 +165,45 @@ def test_a_rolled_back_change_leaves_no_message(django_capture_on_commit_callbac
         raise RuntimeError("la modification échoue")
     assert not OutboxMessage.objects.exists()
     assert callbacks == []
+
+
+def test_many_emails_at_once_are_written_in_bulk_and_queued_in_batches_after_commit(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal import tasks
+
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.outbox_send_batch_task, "delay", lambda ids: queued.append(list(ids)))
+    monkeypatch.setattr(notifications, "SEND_BATCH", 2)
+    notifications.email_enqueue(key="k0", to="a@exemple.fr", subject="Objet", text="Texte")  # already there
+    emails = [notifications.Email(key=f"k{index}", to=f"c{index}@exemple.fr", subject="Objet", text=f"Texte {index}")
+              for index in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.emails_enqueue(emails=emails) == 4
+        assert queued == []  # nothing before the commit
+    ids = list(OutboxMessage.objects.filter(key__in=["k1", "k2", "k3", "k4"]).order_by("id").values_list("id", flat=True))
+    assert queued == [ids[:2], ids[2:]]
+    assert OutboxMessage.objects.get(key="k3").body_text == "Texte 3"
+    assert OutboxMessage.objects.get(key="k0").to == "a@exemple.fr"  # an existing key is left alone
+
+
+def test_a_rolled_back_bulk_leaves_no_message(django_capture_on_commit_callbacks):
+    emails = [notifications.Email(key="k", to="a@exemple.fr", subject="Objet", text="Texte")]
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        notifications.emails_enqueue(emails=emails)
+        raise RuntimeError("la modification échoue")
+    assert not OutboxMessage.objects.exists() and callbacks == []
+
+
+def test_a_batch_sends_each_message_and_retries_a_refused_one_on_its_own(provider, monkeypatch):
+    from portal import tasks
+
+    messages = enqueue(3)
+    retried = []
+    monkeypatch.setattr(tasks.outbox_send_task, "apply_async",
+                        lambda args, countdown: retried.append((args, countdown)))
+    provider.reset(failures=1)  # the first send is refused
+    assert tasks.outbox_send_batch_task([message.id for message in messages]) == 2
+    assert retried == [((messages[0].id,), 30.0)]
+    assert sorted(email.to[0] for email in mail.outbox) == [messages[1].to, messages[2].to]
+    assert OutboxMessage.objects.get(id=messages[0].id).status == OutboxStatus.PENDING
