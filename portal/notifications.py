@@ -338,6 +338,9 @@ def digests_send(*, business_date: date) -> int:
                 text=render_to_string("emails/digest.txt", context),
                 html=render_to_string("emails/digest.html", context),
             ))
+            if len(emails) == 1000:  # written as they come: memory does not grow with recipients
+                emails_enqueue(emails=emails)
+                emails = []
         emails_enqueue(emails=emails)
         for start in range(0, len(done), 5000):
             DigestItem.objects.filter(id__in=done[start : start + 5000]).update(digested_on=business_date)
