@@ -44,6 +44,7 @@ PAYMENT = Payment._meta.db_table
 EXTENSION = ExtensionRequest._meta.db_table
 
 CASES_URL = "/amiable/"
+BROKERS, MEMBERS = DigestItem.FanOut.BROKER, DigestItem.FanOut.MEMBER
 
 
 @dataclass
@@ -227,8 +228,8 @@ def _open_cases(*, today: date, calendar: BusinessCalendar, now) -> int:
         # The managing broker's accounting contacts get the news (and an action to take);
         # otherwise the member's (seed 000, note ***).
         text = f"courrier de rappel du {format_date(today)}"
-        _digest(text, to=[("broker", "reminder_action", "m.broker_manages"),
-                          ("member", "reminder", "NOT m.broker_manages")], today=today, now=now)
+        _digest(text, to=[(BROKERS, "reminder_action", "m.broker_manages"),
+                          (MEMBERS, "reminder", "NOT m.broker_manages")], today=today, now=now)
     return opened
 
 
@@ -251,7 +252,7 @@ def _issue_formal_notices(*, today: date, calendar: BusinessCalendar, now) -> in
         _letters(LetterKind.FORMAL_NOTICE, date_sql="m.formal_notice_date", effective_sql="m.suspension_date",
                  now=now)
         text = f"mise en demeure envoyée au sociétaire le {format_date(today)}"
-        _digest(text, to=[("broker", "formal_notice", "TRUE"), ("member", "formal_notice", "NOT m.broker_manages")],
+        _digest(text, to=[(BROKERS, "formal_notice", "TRUE"), (MEMBERS, "formal_notice", "NOT m.broker_manages")],
                 today=today, now=now)
     return issued
 
@@ -304,7 +305,7 @@ def _enforce(*, to: Stage, after: Stage, date_column: str, event: EventType, let
         _policies_set(status=policy_status, where=f"p.status IN ({', '.join(['%s'] * len(policy_from))})",
                       params=policy_from, now=now)
         kind, text = digest
-        _digest(text, to=[("broker", kind, "TRUE")], today=today, now=now)
+        _digest(text, to=[(BROKERS, kind, "TRUE")], today=today, now=now)
     return moved
 
 
@@ -361,7 +362,7 @@ def payments_settle(*, today: date, calendar: BusinessCalendar | None = None, no
                 params=[PolicyStatus.ACTIVE, Stage.SUSPENDED, Stage.TERMINATED],
             )
             _digest(f"courrier de remise en vigueur du {format_date(today)}",
-                    to=[("broker", "reinstatement_action", "TRUE")], where=reinstated, today=today, now=now)
+                    to=[(BROKERS, "reinstatement_action", "TRUE")], where=reinstated, today=today, now=now)
     return counts
 
 
@@ -421,7 +422,7 @@ def _policies_set(*, status: PolicyStatus, where: str, params: list, now,
     )
 
 
-def _digest(text: str, *, to: list[tuple[str, str, str]], today: date, now,
+def _digest(text: str, *, to: list[tuple[DigestItem.FanOut, str, str]], today: date, now,
             where: str | tuple[str, list] = "TRUE") -> int:
     """The news of the moved cases for the day's digests: for each ``(party, kind, condition)``
     of ``to``, one row listing the policies of the cases matching ``condition``, for each
@@ -435,7 +436,7 @@ def _digest(text: str, *, to: list[tuple[str, str, str]], today: date, now,
     where_sql, where_params = _where(where)
     written = 0
     for party, kind, condition in to:
-        audience = "partner" if party == "broker" else "member"
+        audience = "partner" if party == BROKERS else "member"
         written += _execute(
             f"""
             INSERT INTO {DIGEST} (key, recipient, audience, kind, text, link, fan_out, policies, business_date,
@@ -447,6 +448,6 @@ def _digest(text: str, *, to: list[tuple[str, str, str]], today: date, now,
             ON CONFLICT (key) DO NOTHING
             """,
             [kind.removesuffix("_action"), party, audience, f"amiable_{kind}", text,
-             CASES_URL if party == "broker" else "", party, today, now, *where_params],
+             CASES_URL if party == BROKERS else "", party, today, now, *where_params],
         )
     return written

@@ -67,6 +67,14 @@ def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "")
     return message
 
 
+def _known_keys(model, keys: list[str]) -> set[str]:
+    """Which of these unique ``key`` values ``model`` already holds (5 000 per query)."""
+    known: set[str] = set()
+    for start in range(0, len(keys), 5000):
+        known.update(model.objects.filter(key__in=keys[start : start + 5000]).values_list("key", flat=True))
+    return known
+
+
 @dataclass(frozen=True)
 class Email:
     key: str
@@ -86,10 +94,7 @@ def emails_enqueue(*, emails: list[Email]) -> int:
     Returns how many were new."""
     from portal.tasks import outbox_send_batch_task
 
-    keys = [email.key for email in emails]
-    known: set[str] = set()
-    for start in range(0, len(keys), 5000):
-        known.update(OutboxMessage.objects.filter(key__in=keys[start : start + 5000]).values_list("key", flat=True))
+    known = _known_keys(OutboxMessage, [email.key for email in emails])
     created = OutboxMessage.objects.bulk_create(
         [OutboxMessage(key=email.key, to=email.to, subject=email.subject, body_text=email.text, body_html=email.html)
          for email in emails if email.key not in known],
@@ -185,10 +190,7 @@ class DigestNews:
 def digest_items_add(*, news: list[DigestNews]) -> int:
     """Record news for the next digests, set-based; news already recorded (same key) is skipped.
     Returns how many were new."""
-    keys = [item.key for item in news]
-    known: set[str] = set()
-    for start in range(0, len(keys), 5000):
-        known.update(DigestItem.objects.filter(key__in=keys[start : start + 5000]).values_list("key", flat=True))
+    known = _known_keys(DigestItem, [item.key for item in news])
     fresh = {item.key: item for item in news if item.key not in known}
     DigestItem.objects.bulk_create(
         [
