@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 $$(ls -d $$HOME/.pye
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
 PYTEST_ARGS ?=
 
-.PHONY: install run test bench lint check-deploy system-deps clean
+.PHONY: install run test test-clock bench lint check-deploy system-deps clean
 
 install: $(STAMP)
 
@@ -21,24 +21,38 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PY) -c "import weasyprint.text.ffi as f; f.harfbuzz_subset is None and print('ATTENTION : libharfbuzz-subset0 manque (PDF 3 à 5 fois plus lents) : make system-deps')" 2>/dev/null || true
 
 # Debian packages the product needs (WeasyPrint's libraries, fonts, Chromium for browser tests).
-DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation libmagic1 chromium
+DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation libmagic1 chromium faketime
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 system-deps:
-	@if ! dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1; then \
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "Pas un système Debian : installez vous-même $(DEBIAN_PACKAGES)."; \
+	elif ! dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1; then \
+		echo "Installation des paquets Debian manquants ($(DEBIAN_PACKAGES))…"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			$(DEBIAN_PACKAGES) >/dev/null; \
 	fi
 
-run: install
+run: install system-deps
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Portail sur http://localhost:$${WEB_PORT:-8000}/ — Ctrl-C arrête le web, le worker et le beat."
 	$(VENV)/bin/honcho start -f Procfile
 
-test: install
+test: install system-deps
 	@mkdir -p var
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# The whole suite with the wall clock forced (libfaketime) to the evening, midnight and New Year's
+# Eve: no test may depend on the time of day or the date it runs (the business clock is frozen).
+# Moments in UTC: 19:59 and 20:01 Paris in winter, 23:59 Paris on 31 December and in summer.
+FORCED_MOMENTS ?= 2026-12-04T18:59:00 2026-12-04T19:01:00 2026-12-31T22:59:00 2027-06-30T21:59:00
+test-clock: install system-deps
+	@mkdir -p var
+	@set -o pipefail; for moment in $(FORCED_MOMENTS); do \
+		echo "== make test with the wall clock at $$moment UTC (libfaketime)"; \
+		faketime -f "@$${moment/T/ }" $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) | tail -n 3 || exit 1; \
+	done
 
 bench: install
 	@mkdir -p var

@@ -8,26 +8,33 @@ from portal import clock
 @register()
 def portal_today_is_valid(app_configs, **kwargs):
     """An unreadable ``PORTAL_TODAY`` stops every command at once, not at the first page."""
-    try:
-        clock.override_date()
-    except clock.ClockConfigurationError as error:
-        return [Error(str(error), hint="Exemple : PORTAL_TODAY=2026-03-02, ou retirez la variable.", id="portal.E001")]
-    return []
+    errors = []
+    for read, example in ((clock.override_date, "PORTAL_TODAY=2026-03-02"), (clock.override_moment, "PORTAL_NOW=2026-03-02T10:15")):
+        try:
+            read()
+        except clock.ClockConfigurationError as error:
+            errors.append(Error(str(error), hint=f"Exemple : {example}, ou retirez la variable.", id="portal.E001"))
+    return errors
 
 
 @register(Tags.security, deploy=True)
 def portal_today_is_not_forced(app_configs, **kwargs):
-    """``PORTAL_TODAY`` is for acceptance and training environments only (SPEC §3)."""
+    """``PORTAL_TODAY`` and ``PORTAL_NOW`` are for acceptance and training environments only."""
+    warnings = []
     try:
-        forced = clock.override_date()
+        forced_date, forced_moment = clock.override_date(), clock.override_moment()
     except clock.ClockConfigurationError:
         return []  # reported by portal.E001
-    if forced is None:
-        return []
-    return [
-        Warning(
-            f"PORTAL_TODAY force la date métier au {forced:%d/%m/%Y}.",
+    if forced_date is not None:
+        warnings.append(Warning(
+            f"PORTAL_TODAY force la date métier au {forced_date:%d/%m/%Y}.",
             hint="Retirez PORTAL_TODAY de l'environnement de production.",
             id="portal.W001",
-        )
-    ]
+        ))
+    if forced_moment is not None:
+        warnings.append(Warning(
+            f"PORTAL_NOW force le moment métier au {forced_moment:%d/%m/%Y à %H:%M}.",
+            hint="Retirez PORTAL_NOW de l'environnement de production.",
+            id="portal.W001",
+        ))
+    return warnings

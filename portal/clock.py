@@ -1,8 +1,15 @@
-"""The one business date of the product (SPEC §3).
+"""The one business date and moment of the product (SPEC §3, §8).
 
-Every rule reads "today" from here. ``PORTAL_TODAY=YYYY-MM-DD`` in the environment, read at
-each call, overrides the date for the whole process (acceptance and training environments);
-``manage.py check --deploy`` warns when it is set (see ``portal.checks``).
+Every rule reads "today" and "now" from here, never from the wall clock directly:
+
+* ``PORTAL_NOW=YYYY-MM-DDTHH:MM`` (Europe/Paris wall time) overrides the whole moment — date
+  and time — for every rule with a time of day (20:00 for same-day LRE and e-signatures, 10:30
+  for La Poste);
+* ``PORTAL_TODAY=YYYY-MM-DD`` overrides the date only (the time of day stays the real one, or
+  ``PORTAL_NOW``'s when both are set).
+
+Both are read at each call (acceptance and training environments, tests); ``manage.py check
+--deploy`` warns when either is set (see ``portal.checks``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from django.utils import timezone
 from portal.businessdays import BusinessCalendar, calendar_for
 
 ENV_VAR = "PORTAL_TODAY"
+NOW_ENV_VAR = "PORTAL_NOW"
 
 
 class ClockConfigurationError(ValueError):
@@ -36,25 +44,42 @@ def override_date() -> date | None:
         ) from exc
 
 
+def override_moment() -> datetime | None:
+    """The Europe/Paris moment forced by ``PORTAL_NOW``, or None."""
+    raw = os.environ.get(NOW_ENV_VAR, "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+    except ValueError as exc:
+        raise ClockConfigurationError(
+            f"{NOW_ENV_VAR} doit être une date et une heure au format AAAA-MM-JJTHH:MM (heure de Paris), "
+            f"reçu {raw!r}."
+        ) from exc
+    return moment.replace(tzinfo=local_zone())
+
+
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
 def local_now() -> datetime:
-    """The current time in Europe/Paris; its date is the business date when overridden."""
-    now = timezone.now().astimezone(local_zone())
+    """The current moment in Europe/Paris: ``PORTAL_NOW`` when set, its date replaced by
+    ``PORTAL_TODAY`` when that is set too."""
+    now = override_moment() or timezone.now().astimezone(local_zone())
     forced = override_date()
     if forced is None:
         return now
-    return datetime.combine(forced, now.timetz())
+    # Same wall time on the forced date, with that date's own UTC offset (summer/winter).
+    return datetime.combine(forced, now.time(), tzinfo=local_zone())
 
 
 def business_today() -> date:
-    """Today's business date (Europe/Paris), or ``PORTAL_TODAY`` when it is set."""
+    """Today's business date (Europe/Paris), as moved by ``PORTAL_TODAY`` or ``PORTAL_NOW``."""
     forced = override_date()
     if forced is not None:
         return forced
-    return timezone.now().astimezone(local_zone()).date()
+    return local_now().date()
 
 
 def at_local_time(day: date, moment: time) -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,10 +17,15 @@ from portal.models import Area, Role
 PASSWORD = "correct horse battery"
 
 
+FROZEN_MOMENT = "2026-03-02T10:00"  # a Monday morning, Europe/Paris
+
+
 @pytest.fixture(autouse=True)
 def _business_clock(monkeypatch):
-    """No test depends on the wall clock: the business date is fixed unless a test moves it."""
-    monkeypatch.setenv("PORTAL_TODAY", "2026-03-02")
+    """No test depends on the wall clock: the business moment (date and time of day) is fixed
+    unless a test moves it (``set_today`` moves the date, ``set_now`` the whole moment)."""
+    monkeypatch.setenv("PORTAL_NOW", FROZEN_MOMENT)
+    monkeypatch.setenv("PORTAL_TODAY", FROZEN_MOMENT[:10])
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +37,18 @@ def _media_root(settings, tmp_path):
 def set_today(monkeypatch):
     def _set(day: date | str) -> None:
         monkeypatch.setenv("PORTAL_TODAY", day if isinstance(day, str) else day.isoformat())
+
+    return _set
+
+
+@pytest.fixture
+def set_now(monkeypatch):
+    """Move the business moment (Europe/Paris wall time), date and time of day."""
+
+    def _set(moment: datetime | str) -> None:
+        raw = moment if isinstance(moment, str) else moment.strftime("%Y-%m-%dT%H:%M")
+        monkeypatch.setenv("PORTAL_NOW", raw)
+        monkeypatch.setenv("PORTAL_TODAY", raw[:10])
 
     return _set
 

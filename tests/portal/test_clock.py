@@ -28,6 +28,7 @@ def test_portal_today_overrides_the_date_and_is_read_at_each_call(set_today):
 
 def test_without_override_the_date_is_today_in_paris(monkeypatch):
     monkeypatch.delenv("PORTAL_TODAY")
+    monkeypatch.delenv("PORTAL_NOW")
     before = timezone.now().astimezone(PARIS).date()
     today = clock.business_today()
     after = timezone.now().astimezone(PARIS).date()
@@ -73,7 +74,7 @@ def test_at_local_time_is_aware_in_paris():
 
 def manage(*args: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs, not production's.
-    hidden = ("PORTAL_TODAY", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    hidden = ("PORTAL_TODAY", "PORTAL_NOW", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     environment = {key: value for key, value in os.environ.items() if key not in hidden}
     environment.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
     return subprocess.run(
@@ -96,12 +97,13 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_warns_when_portal_today_is_set():
-    result = manage("check", "--deploy", "--fail-level", "WARNING",
-                    settings_module="portal.settings.production", PORTAL_TODAY="2026-03-02", **PRODUCTION)
+def test_check_deploy_warns_when_portal_today_or_portal_now_is_set():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", settings_module="portal.settings.production",
+                    PORTAL_TODAY="2026-03-02", PORTAL_NOW="2026-03-02T19:59", **PRODUCTION)
     assert result.returncode != 0
     assert "portal.W001" in result.stderr + result.stdout
     assert "PORTAL_TODAY force la date métier au 02/03/2026" in result.stderr + result.stdout
+    assert "PORTAL_NOW force le moment métier au 02/03/2026 à 19:59" in result.stderr + result.stdout
 
 
 def test_every_command_refuses_an_invalid_portal_today():
@@ -118,3 +120,32 @@ def test_production_settings_require_a_secret_key(secret):
                     **extra)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+# ------------------------------------------------------------------------------ PORTAL_NOW
+
+
+def test_portal_now_overrides_date_and_time_of_day(monkeypatch):
+    monkeypatch.delenv("PORTAL_TODAY")
+    monkeypatch.setenv("PORTAL_NOW", "2026-12-31T23:59")
+    now = clock.local_now()
+    assert (now.date(), now.hour, now.minute) == (date(2026, 12, 31), 23, 59)
+    assert now.utcoffset().total_seconds() == 3600
+    assert clock.business_today() == date(2026, 12, 31)
+    monkeypatch.setenv("PORTAL_NOW", "2026-07-01T10:29")  # read at each call, summer offset
+    assert clock.local_now() == datetime(2026, 7, 1, 10, 29, tzinfo=PARIS)
+
+
+def test_portal_today_moves_the_date_of_portal_now_and_keeps_its_time(monkeypatch):
+    monkeypatch.setenv("PORTAL_NOW", "2026-03-02T19:59")
+    monkeypatch.setenv("PORTAL_TODAY", "2026-07-14")
+    assert clock.local_now() == datetime(2026, 7, 14, 19, 59, tzinfo=PARIS)
+    assert clock.business_today() == date(2026, 7, 14)
+
+
+@pytest.mark.parametrize("value", ["2026-03-02", "2026-03-02 25:00", "ce soir"])
+def test_an_invalid_portal_now_is_a_clear_french_error(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_NOW", value)
+    with pytest.raises(clock.ClockConfigurationError) as error:
+        clock.local_now()
+    assert "PORTAL_NOW doit être une date et une heure au format AAAA-MM-JJTHH:MM" in str(error.value)

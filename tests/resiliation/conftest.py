@@ -114,7 +114,9 @@ def at(monkeypatch):
 
     def _at(moment: datetime):
         aware = moment if moment.tzinfo else moment.replace(tzinfo=clock.local_zone())
-        monkeypatch.setenv("PORTAL_TODAY", aware.date().isoformat())
+        local = aware.astimezone(clock.local_zone())
+        monkeypatch.setenv("PORTAL_TODAY", local.date().isoformat())
+        monkeypatch.setenv("PORTAL_NOW", local.strftime("%Y-%m-%dT%H:%M"))
         monkeypatch.setattr(timezone, "now", lambda: aware.astimezone(timezone.UTC))
         return aware
 
