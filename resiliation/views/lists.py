@@ -34,7 +34,8 @@ def letters(request):
     query.pop("page", None)
     today = clock.business_today()
     return render(request, "resiliation/letters.html", {
-        "page": page, "cancellable": {letter.pk for letter in page if letter.cancel_refusal(today=today) is None}, "folder": folder, "folders": FOLDERS, "filters": filters, "folder_label": FOLDERS[folder][0],
+        "page": page, "folder": folder, "folders": FOLDERS, "filters": filters, "folder_label": FOLDERS[folder][0],
+        "cancellable": {letter.pk for letter in page if letter.cancel_refusal(today=today) is None},
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
         "query": query.urlencode(), "export_query": request.GET.urlencode(),
     })
