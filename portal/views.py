@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.errors import ApplicationError
 from portal.models import Area
@@ -29,6 +30,17 @@ def area_required(area: str):
         return wrapped
 
     return decorator
+
+
+def next_url(request, *, default: str) -> str:
+    """Where to go after a form: the request's ``next`` (form field, then query string) when it is a
+    same-site relative path, else ``default``. Read before any change, so a bad ``next`` never
+    turns a saved change into an error: it just falls back to a safe page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None,
+                                                                   require_https=request.is_secure()):
+        return target
+    return default
 
 
 def form_error(form, error: ApplicationError) -> None:

@@ -16,8 +16,8 @@ from resiliation.models import (
 
 @admin.register(Insurer)
 class InsurerAdmin(admin.ModelAdmin):
-    list_display = ["name", "address_line1", "postal_code", "city", "is_identified", "is_active"]
-    list_filter = ["is_active", "is_identified"]
+    list_display = ["name", "address_line1", "postal_code", "city", "kind", "is_identified", "is_active"]
+    list_filter = ["is_active", "kind", "is_identified"]
     search_fields = ["name", "city", "postal_code"]
 
 

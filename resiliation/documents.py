@@ -12,7 +12,7 @@ from django.conf import settings
 
 from portal import uploads
 from portal.pdf import pdf_render
-from resiliation import conf, rules
+from resiliation import conf, deadlines, rules
 from resiliation.models import LetterStatus, SenderMode, TerminationLetter
 
 # Uploads are checked by the platform (size, and type read from the content).
@@ -37,9 +37,17 @@ def letter_context(letter: TerminationLetter, *, letter_date: date, contracts=No
     reasons = [c.reason for c in contracts]
     mode = rules.letter_mode(reasons) if contracts else None
     reply_to = letter.organisation.email or letter.created_by.email
+    insurer_kind = letter.insurer.kind if letter.insurer else rules.InsurerKind.COMPANY
+    # Each contract's own article and effective date, for a letter leaving on ``letter_date``.
+    clauses = [deadlines.termination_clause(c.legal_dates, send=letter_date,
+                                            reference=rules.legal_reference(c.reason, insurer_kind),
+                                            new_contract_start=letter.new_contract_start) for c in contracts]
     return {
         "letter": letter,
         "contracts": contracts,
+        "contract_rows": [{"contract": contract, "clause": clause,
+                           "vehicle": rules.contract_type(contract.contract_type).vehicle}
+                          for contract, clause in zip(contracts, clauses, strict=True)],
         "sender": sender_block(letter),
         "place": sender_block(letter)["city"] or letter.city.title(),
         "insurer": letter.insurer,
@@ -48,7 +56,6 @@ def letter_context(letter: TerminationLetter, *, letter_date: date, contracts=No
         "reply_to": letter.email if letter.sender_mode == SenderMode.PLATFORM else reply_to,
         "mandate_attached": letter.mandate_choice not in ("", "not_attached") or letter.sender_mode == "platform",
         "draft": letter.status == LetterStatus.DRAFT,
-        "vehicle": any(rules.contract_type(c.contract_type).vehicle for c in contracts),
     }
 
 

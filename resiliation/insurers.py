@@ -42,15 +42,27 @@ INSURERS = [
     ("WAKAM", "120-122 rue Réaumur", "", "75002", "PARIS", False),
 ]
 
+# The directory's insurers not governed by the Code des assurances (``Insurer.kind``; every other
+# one is an insurance company — a « société d'assurance mutuelle » such as the MAIF included).
+INSURER_KINDS = {
+    "APIVIA MUTUELLE": "mutual",
+    "HARMONIE MUTUELLE": "mutual",
+    "LA MUTUELLE GÉNÉRALE": "mutual",
+    "MGEN": "mutual",
+    "AG2R LA MONDIALE": "provident",
+    "MALAKOFF HUMANIS": "provident",
+}
+
 
 def insurers_load(insurer_model) -> int:
     """Create the missing insurers (existing rows, maybe edited in the admin, are kept)."""
     created = 0
+    typed = any(field.name == "kind" for field in insurer_model._meta.get_fields())  # migration 0002 predates it
     for name, line1, line2, postal_code, city, identified in INSURERS:
-        _, was_created = insurer_model.objects.get_or_create(
-            name=name,
-            defaults={"address_line1": line1, "address_line2": line2, "postal_code": postal_code, "city": city,
-                      "is_identified": identified},
-        )
+        defaults = {"address_line1": line1, "address_line2": line2, "postal_code": postal_code, "city": city,
+                    "is_identified": identified}
+        if typed:
+            defaults["kind"] = INSURER_KINDS.get(name, "company")
+        _, was_created = insurer_model.objects.get_or_create(name=name, defaults=defaults)
         created += was_created
     return created

@@ -8,7 +8,13 @@ from django.db import models
 from django.db.models import Q
 
 from portal.models import Organisation, StoredDocument, postal_code_validator, siret_validator
-from resiliation import rules
+from resiliation import deadlines, rules
+
+
+class InsurerKind(models.TextChoices):
+    COMPANY = rules.InsurerKind.COMPANY.value, "Entreprise d'assurance (Code des assurances)"
+    MUTUAL = rules.InsurerKind.MUTUAL.value, "Mutuelle (Code de la mutualité)"
+    PROVIDENT = rules.InsurerKind.PROVIDENT.value, "Institution de prévoyance (Code de la sécurité sociale)"
 
 
 class Insurer(models.Model):
@@ -23,6 +29,8 @@ class Insurer(models.Model):
     is_identified = models.BooleanField(
         "identifié eIDAS", default=False, help_text="Destinataire identifié de manière forte (LRE qualifiée)."
     )
+    kind = models.CharField("nature", max_length=10, choices=InsurerKind.choices, default=InsurerKind.COMPANY,
+                            help_text="Le code qui régit l'assureur : les lettres citent ses articles.")
     is_active = models.BooleanField("actif", default=True)
 
     class Meta:
@@ -92,6 +100,7 @@ class LetterStatus(models.TextChoices):
     DRAFT = "draft", "Non envoyée"
     AWAITING_SIGNATURE = "awaiting_signature", "Signature du mandat à initier"
     SCHEDULED = "scheduled", "Envoi programmé"
+    HELD = "held", "Envoi suspendu : nouvelle date à choisir"
     IN_TRANSIT = "in_transit", "En cours d'acheminement"
     DEPOSITED = "deposited", "Déposée"
     SIGNED = "signed", "Signée"
@@ -103,10 +112,14 @@ class LetterStatus(models.TextChoices):
 
 SENT_STATUSES = (LetterStatus.IN_TRANSIT, LetterStatus.DEPOSITED, LetterStatus.SIGNED, LetterStatus.COLLECTED,
                  LetterStatus.RESENT)
-PLANNED_STATUSES = (LetterStatus.AWAITING_SIGNATURE, LetterStatus.SCHEDULED)
+PLANNED_STATUSES = (LetterStatus.AWAITING_SIGNATURE, LetterStatus.SCHEDULED, LetterStatus.HELD)
 # Progress of a sent letter: a webhook never moves a letter backwards (out-of-order events).
 STATUS_RANK = {LetterStatus.IN_TRANSIT: 1, LetterStatus.DEPOSITED: 2, LetterStatus.RESENT: 3,
                LetterStatus.SIGNED: 4, LetterStatus.COLLECTED: 4}
+
+
+MANDATE_SIGNED_REFUSAL = ("Le mandat a été signé électroniquement par le souscripteur : l'envoi ne peut plus être "
+                          "annulé ni modifié.")
 
 
 class SenderMode(models.TextChoices):
@@ -161,6 +174,10 @@ class TerminationLetter(models.Model):
     new_contract_start = models.DateField("date de prise d'effet", null=True, blank=True)
     send_date = models.DateField("date d'envoi", null=True, blank=True)
     status = models.CharField("suivi", max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
+    # « Envoi suspendu »: the sending job found the letter could no longer leave as planned.
+    held_reason = models.TextField("motif de la suspension", blank=True)
+    held_at = models.DateTimeField("suspendue le", null=True, blank=True)
+    mandate_signed_at = models.DateTimeField("mandat signé électroniquement le", null=True, blank=True)
     qualified = models.BooleanField("LRE qualifiée eIDAS", default=False)
     debit_entry_id = models.BigIntegerField("écriture de débit", null=True, blank=True)
     refund_entry_id = models.BigIntegerField("écriture de remboursement", null=True, blank=True)
@@ -227,8 +244,37 @@ class TerminationLetter(models.Model):
         return "Lettre complète (Recommandé avec AR)" if self.with_acknowledgement else \
             "Lettre complète (Recommandé simple)"
 
+    def cancel_refusal(self, *, today) -> str | None:
+        """Why « Annuler l'envoi » is refused (French), or None: a sending waiting for its
+        e-signature, held, or scheduled until the eve of its date — never once the mandate is
+        e-signed (seed 001 §5.6a)."""
+        if self.status in (LetterStatus.AWAITING_SIGNATURE, LetterStatus.HELD):
+            return None
+        if self.status == LetterStatus.SCHEDULED:
+            if self.mandate_signed_at:
+                return MANDATE_SIGNED_REFUSAL
+            if self.send_date and self.send_date > today:
+                return None
+            return "Cet envoi ne peut plus être annulé (au plus tard la veille de l'envoi)."
+        return "Cet envoi ne peut plus être annulé."
+
+    def reschedule_refusal(self, *, today) -> str | None:
+        """Why « Modifier la date d'envoi » is refused (French), or None: a held sending, or a
+        scheduled one until the eve of its date unless its mandate is e-signed."""
+        if self.status == LetterStatus.HELD:
+            return None
+        if self.status == LetterStatus.SCHEDULED:
+            if self.mandate_signed_at:
+                return MANDATE_SIGNED_REFUSAL
+            if self.send_date and self.send_date > today:
+                return None
+            return "La date d'envoi ne peut plus être modifiée (au plus tard la veille de l'envoi)."
+        return "La date d'envoi ne peut plus être modifiée."
+
     @property
     def tracking_label(self) -> str:
+        if self.status == LetterStatus.HELD and self.send_date:
+            return f"Envoi suspendu (prévu le {self.send_date:%d/%m/%Y}) : nouvelle date à choisir"
         if self.status == LetterStatus.SCHEDULED and self.send_date:
             return f"Envoi programmé ({self.send_date:%d/%m/%Y})"
         if self.status == LetterStatus.AWAITING_SIGNATURE and self.send_date:
@@ -267,6 +313,13 @@ class LetterContract(models.Model):
         if self.contract_type == rules.OTHER_TYPE and self.custom_type:
             return f"Autre type ({self.custom_type})"
         return self.get_contract_type_display()
+
+    @property
+    def legal_dates(self) -> deadlines.ContractDates:
+        """What the legal date engine needs of this contract."""
+        return deadlines.ContractDates(reason=self.reason, label=f"{self.type_label} n° {self.reference}",
+                                       main_due_date=self.main_due_date, notice_date=self.notice_date,
+                                       event_date=self.event_date)
 
     @property
     def reason_label(self) -> str:

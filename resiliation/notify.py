@@ -119,3 +119,19 @@ def user_signature_refused(*, letter: TerminationLetter) -> None:
         text=(f"Bonjour,\n\n{letter.subscriber_display} a refusé de signer le mandat de la lettre de résiliation "
               f"n° {letter.pk}. La lettre n'a pas été envoyée et vous avez été remboursé.\n"),
     )
+
+
+def letter_url(letter: TerminationLetter) -> str:
+    return conf.base_url() + reverse("resiliation:letter", args=[letter.pk])
+
+
+def user_letter_held(*, letter: TerminationLetter) -> None:
+    """« Envoi suspendu »: the user learns why and chooses a new date (one e-mail per hold)."""
+    email_enqueue(
+        key=f"resiliation:{letter.pk}:held:{letter.held_at:%Y%m%dT%H%M%S}",
+        to=letter.managed_by.email,
+        subject=f"Lettre de résiliation n° {letter.pk} non envoyée : nouvelle date à choisir",
+        text=(f"Bonjour,\n\nLa lettre de résiliation n° {letter.pk} ({letter.subscriber_display}, "
+              f"{letter.insurer.name}){_reference(letter)} n'a pas été envoyée.\n\n{letter.held_reason}\n\n"
+              f"Choisissez une nouvelle date d'envoi sur la page de la lettre : {letter_url(letter)}\n"),
+    )

@@ -11,7 +11,7 @@ The legal date engine is in ``resiliation.deadlines``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -55,10 +55,13 @@ CONTRACT_TYPES: tuple[ContractType, ...] = (
     ContractType("driver_injury", "Garantie Corporelle du Conducteur"),
     ContractType("accidents_of_life", "Garantie des Accidents de la vie"),
     ContractType("crop", "Assurance Récolte", professional=True),
-    ContractType("other", "Autre type"),
+    # « Autre type »; offered on a Loi Hamon letter as « Autre catégorie » (the seed's list of §5.5c):
+    # Loi Hamon covers every contract of an individual's private life, affinity contracts included.
+    ContractType("other", "Autre type", hamon=True),
 )
 CONTRACT_TYPES_BY_CODE = {t.code: t for t in CONTRACT_TYPES}
 OTHER_TYPE = "other"
+OTHER_TYPE_HAMON_LABEL = "Autre catégorie"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Reason:
 REASONS: tuple[Reason, ...] = (
     Reason("hamon", "Loi Hamon", DateMode.NEW_CONTRACT_START, "article L113-15-2 du Code des assurances"),
     Reason("health_ria", "Résiliation infra-annuelle (complémentaire santé)", DateMode.NEW_CONTRACT_START,
-           "article L113-15-2 du Code des assurances et L221-10-2 du Code de la mutualité"),
+           "article L113-15-2 du Code des assurances"),
     Reason("main_due_date", "Echéance principale", legal_reference="article L113-12 du Code des assurances"),
     Reason("chatel", "Loi Châtel : Application de l'article L.113-15-1 du Code des Assurances et L221-10-1 du "
            "Code de la Mutualité", legal_reference="article L113-15-1 du Code des assurances"),
@@ -92,6 +95,30 @@ REASONS: tuple[Reason, ...] = (
 )
 REASONS_BY_CODE = {r.code: r for r in REASONS}
 SITUATION_CHANGES = frozenset({"change_of_address", "matrimonial_regime", "marital_status", "professional_situation"})
+
+
+class InsurerKind(StrEnum):
+    """Which code governs the old insurer: the article a letter cites depends on it."""
+
+    COMPANY = "company"  # entreprise d'assurance: Code des assurances
+    MUTUAL = "mutual"  # mutuelle or union of the Code de la mutualité
+    PROVIDENT = "provident"  # institution de prévoyance: Code de la sécurité sociale
+
+
+# Where a mutuelle or an institution de prévoyance is governed by another article than the
+# reason's own (Code des assurances).
+REFERENCES_BY_INSURER_KIND: dict[tuple[str, InsurerKind], str] = {
+    ("health_ria", InsurerKind.MUTUAL): "article L221-10-2 du Code de la mutualité",
+    ("health_ria", InsurerKind.PROVIDENT): "article L932-12-2 du Code de la sécurité sociale",
+    ("chatel", InsurerKind.MUTUAL): "article L221-10-1 du Code de la mutualité",
+}
+
+
+def legal_reference(reason_code: str, insurer_kind: str = InsurerKind.COMPANY) -> str:
+    """The article a termination for this reason cites, at an insurer of this kind ("" when the
+    law sets none: the contract's own terms apply)."""
+    why = reason(reason_code)
+    return REFERENCES_BY_INSURER_KIND.get((why.code, InsurerKind(insurer_kind)), why.legal_reference)
 
 
 def contract_type(code: str) -> ContractType:
@@ -134,8 +161,12 @@ def reasons_for_type(type_code: str, *, mode: DateMode | None = None) -> list[Re
 
 
 def types_for_mode(mode: DateMode | None) -> list[ContractType]:
-    """The types that can join a letter of that date mode (all types for a new letter)."""
-    return [t for t in CONTRACT_TYPES if reasons_for_type(t.code, mode=mode)]
+    """The types that can join a letter of that date mode (all types for a new letter); on a Loi
+    Hamon / RIA letter « Autre type » is named « Autre catégorie », as in the seed."""
+    types = [t for t in CONTRACT_TYPES if reasons_for_type(t.code, mode=mode)]
+    if mode == DateMode.NEW_CONTRACT_START:
+        types = [replace(t, label=OTHER_TYPE_HAMON_LABEL) if t.code == OTHER_TYPE else t for t in types]
+    return types
 
 
 def letter_mode(reason_codes: list[str]) -> DateMode | None:

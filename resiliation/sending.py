@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from portal import uploads
 from portal.clock import at_local_time
@@ -41,6 +41,19 @@ ESIGN_CHOICES = (MandateChoice.ESIGN, MandateChoice.ESIGN_OWN)
 
 def orias_certificate_valid(*, organisation_id: int, on: date) -> OriasCertificate | None:
     return OriasCertificate.objects.filter(organisation_id=organisation_id, valid_until__gte=on).first()
+
+
+def orias_refusal(*, letter: TerminationLetter, on: date, today: date) -> str | None:
+    """Why the letter may not leave on ``on`` for want of an ORIAS certificate valid that day (an
+    agency sending, seed 001 §5.7a), or None. The one check of confirmation, date change and
+    dispatch."""
+    if letter.sender_mode != SenderMode.AGENCY:
+        return None
+    if orias_certificate_valid(organisation_id=letter.organisation_id, on=on) is not None:
+        return None
+    tense = "ne sera plus" if on > today else "n'est plus"
+    return (f"Votre attestation ORIAS {tense} valable le {on:%d/%m/%Y} : l'envoi au nom de l'agence demande une "
+            "attestation en cours de validité le jour de l'envoi.")
 
 
 def letter_contract_pairs(letter: TerminationLetter) -> list[tuple[str, str]]:
@@ -177,11 +190,12 @@ def sending_plan(*, letter: TerminationLetter, with_acknowledgement: bool, start
             raise ApplicationError(error, field="send_date")
         if send > now.date() + timedelta(days=365):
             raise ApplicationError("La date d'envoi ne peut pas dépasser un an.", field="send_date")
+    refusal = orias_refusal(letter=letter, on=send, today=now.date())
+    if refusal:
+        raise ApplicationError(refusal, field="new_contract_start" if start else "send_date")
     warnings, effects = [], []
     for contract in contracts:
-        dates = deadlines.ContractDates(reason=contract.reason, label=f"{contract.type_label} n° {contract.reference}",
-                                        main_due_date=contract.main_due_date, notice_date=contract.notice_date,
-                                        event_date=contract.event_date)
+        dates = contract.legal_dates
         warnings += deadlines.contract_warnings(dates, send)
         effects.append((dates.label, deadlines.contract_effect_date(dates, send)))
     products = rules.billing_products(sender_mode=letter.sender_mode, with_acknowledgement=with_acknowledgement,
@@ -202,10 +216,6 @@ def letter_confirm(*, letter: TerminationLetter, by: User, with_acknowledgement:
     if not dates_confirmed:
         raise ApplicationError("Cochez « Je confirme choisir les dates ci-dessus et reconnais être responsable de "
                                "ce choix ».", field="dates_confirmed")
-    if letter.sender_mode == SenderMode.AGENCY and orias_certificate_valid(
-            organisation_id=letter.organisation_id, on=plan.send) is None:
-        raise ApplicationError(f"Votre attestation ORIAS ne sera plus valable le {plan.send:%d/%m/%Y}.",
-                               field="send_date")
     with transaction.atomic():
         locked = TerminationLetter.objects.select_for_update().get(pk=letter.pk)
         check_editable(locked)
@@ -240,34 +250,39 @@ def letter_dispatch_start(*, letter: TerminationLetter) -> None:
 
 def letter_send_date_change(*, letter: TerminationLetter, start: date | None, send: date | None,
                             now: datetime) -> TerminationLetter:
-    """A scheduled sending may move until the eve of its send date."""
+    """« Modifier la date d'envoi »: a scheduled sending until the eve of its date, unless its
+    mandate is e-signed; a held sending (« Envoi suspendu ») gets its new date here. The plan is
+    recomputed and checked as at confirmation (legal dates, ORIAS certificate on the new date)."""
     today = now.date()
-    if letter.status != LetterStatus.SCHEDULED or letter.send_date is None or letter.send_date <= today:
-        raise ApplicationError("La date d'envoi ne peut plus être modifiée (au plus tard la veille de l'envoi).")
+    refusal = letter.reschedule_refusal(today=today)
+    if refusal:
+        raise ApplicationError(refusal)
     plan = sending_plan(letter=letter, with_acknowledgement=letter.with_acknowledgement, start=start, send=send,
                         now=now)
     with transaction.atomic():
-        updated = TerminationLetter.objects.filter(pk=letter.pk, status=LetterStatus.SCHEDULED,
-                                                   send_date__gt=today).update(
-            send_date=plan.send, new_contract_start=plan.start)
-        if not updated:
-            raise ApplicationError("La date d'envoi ne peut plus être modifiée.")
+        locked = TerminationLetter.objects.select_for_update().get(pk=letter.pk)
+        refusal = locked.reschedule_refusal(today=today)
+        if refusal:
+            raise ApplicationError(refusal)
+        locked.send_date, locked.new_contract_start = plan.send, plan.start
+        locked.status, locked.held_reason, locked.held_at = LetterStatus.SCHEDULED, "", None
+        locked.save(update_fields=["send_date", "new_contract_start", "status", "held_reason", "held_at",
+                                   "updated_at"])
         if plan.send <= today:
-            letter_dispatch_start(letter=letter)
-    letter.refresh_from_db()
-    return letter
+            letter_dispatch_start(letter=locked)
+    return locked
 
 
 def letter_cancel(*, letter: TerminationLetter, by: User | None, now: datetime,
                   status: str = LetterStatus.CANCELLED, reason: str = "Envoi annulé par l'utilisateur") -> TerminationLetter:
-    """« Annuler l'envoi » (scheduled until the eve, or waiting for the signature): refunded."""
+    """« Annuler l'envoi » (waiting for the signature, held, or scheduled until the eve and not
+    e-signed): refunded once."""
     today = now.date()
     with transaction.atomic():
         locked = TerminationLetter.objects.select_for_update().get(pk=letter.pk)
-        cancellable = locked.status == LetterStatus.AWAITING_SIGNATURE or (
-            locked.status == LetterStatus.SCHEDULED and locked.send_date and locked.send_date > today)
-        if not cancellable:
-            raise ApplicationError("Cet envoi ne peut plus être annulé.")
+        refusal = locked.cancel_refusal(today=today)
+        if refusal:
+            raise ApplicationError(refusal)
         locked.status, locked.cancelled_at = status, now
         if locked.debit_entry_id and not locked.refund_entry_id:
             locked.refund_entry_id = charges.refund(debit_entry_id=locked.debit_entry_id, reason=reason, by=by)
@@ -290,18 +305,64 @@ def _provider_cancel_after_commit(request: SignatureRequest) -> None:
 # ---------------------------------------------------------------------------- dispatch
 
 
+def dispatch_hold_reason(letter: TerminationLetter, *, today: date) -> str | None:
+    """Why a scheduled letter may not leave today (French), or None.
+
+    A letter leaves dated the day it really leaves. When the sending job runs after the planned
+    day (beat down, say) and that delay breaks a legal date the letter promises — the new
+    contract's start (Loi Hamon / RIA), the two months before the due date… —, or when the ORIAS
+    certificate is no longer valid, it is held: never sent backdated, nor with a broken promise."""
+    reasons = []
+    refusal = orias_refusal(letter=letter, on=today, today=today)
+    if refusal:
+        reasons.append(refusal)
+    problems = deadlines.late_dispatch_problems(
+        [c.legal_dates for c in letter.contracts.all()], planned=letter.send_date, actual=today,
+        new_contract_start=letter.new_contract_start)
+    if problems:
+        reasons.append(f"La lettre devait partir le {letter.send_date:%d/%m/%Y} et n'a pas pu être envoyée ce "
+                       f"jour-là. Envoyée le {today:%d/%m/%Y}, elle ne tiendrait plus ses dates : "
+                       + " ; ".join(problems) + ".")
+    if not reasons:
+        return None
+    return " ".join(reasons) + " Elle n'est pas envoyée : choisissez une nouvelle date (ou annulez l'envoi, remboursé)."
+
+
+def letter_hold(*, letter: TerminationLetter, reason: str, now: datetime) -> bool:
+    """« Envoi suspendu »: the scheduled letter waits for a new date chosen by its user, who is
+    e-mailed why; its debit stays (refunded if the user cancels)."""
+    with transaction.atomic():
+        held = TerminationLetter.objects.filter(pk=letter.pk, status=LetterStatus.SCHEDULED).update(
+            status=LetterStatus.HELD, held_reason=reason, held_at=now, updated_at=now)
+        if held:
+            letter.refresh_from_db()
+            notify.user_letter_held(letter=letter)
+    return bool(held)
+
+
 def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
-    """Render the final letter, hand it to the registered-mail provider, record the reference.
+    """Render the final letter dated the day it leaves, hand it to the registered-mail provider,
+    record the reference — or hold it (``dispatch_hold_reason``).
 
     Idempotent: the provider key is the letter id, so a retried task never sends twice. The PDF
     is rendered outside any transaction, then stored in a short one.
     """
     from resiliation.providers import registered_mail_provider
 
-    claimed = TerminationLetter.objects.filter(
-        Q(status=LetterStatus.SCHEDULED) | Q(status=LetterStatus.IN_TRANSIT, provider_reference=""),
-        pk=letter_id, send_date__lte=now.date(),
-    ).update(status=LetterStatus.IN_TRANSIT, updated_at=now)
+    today = now.date()
+    due = TerminationLetter.objects.filter(pk=letter_id, status=LetterStatus.SCHEDULED, send_date__lte=today).first()
+    if due is not None:
+        reason = dispatch_hold_reason(due, today=today)
+        if reason:
+            letter_hold(letter=due, reason=reason, now=now)
+            return False
+    # A SCHEDULED letter is claimed on the plan just checked; an IN_TRANSIT one whose provider
+    # call never completed (dead worker) is sent again under the same idempotency key.
+    claimable = Q(status=LetterStatus.IN_TRANSIT, provider_reference="")
+    if due is not None:
+        claimable |= Q(status=LetterStatus.SCHEDULED, send_date=due.send_date)
+    claimed = TerminationLetter.objects.filter(claimable, pk=letter_id, send_date__lte=today).update(status=LetterStatus.IN_TRANSIT, send_date=Case(
+        When(status=LetterStatus.SCHEDULED, then=Value(today)), default=F("send_date")), updated_at=now)
     if not claimed:
         return False
     letter = TerminationLetter.objects.select_related("organisation", "insurer", "created_by",

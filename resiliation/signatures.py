@@ -97,8 +97,9 @@ def signature_event_signed(*, event: dict, now: datetime) -> bool:
     stored = document_store(content=content, name="Mandat_Resiliation_signe.pdf", content_type="application/pdf")
     request.status, request.signed_at, request.signed_document = SignatureStatus.SIGNED, signed_at, stored
     request.save(update_fields=["status", "signed_at", "signed_document"])
-    letter.status = LetterStatus.SCHEDULED
-    letter.save(update_fields=["status", "updated_at"])
+    # Once the client has signed, the sending can no longer be cancelled or moved (seed 001 §5.6a).
+    letter.status, letter.mandate_signed_at = LetterStatus.SCHEDULED, signed_at
+    letter.save(update_fields=["status", "mandate_signed_at", "updated_at"])
     if letter.send_date <= now.astimezone(local_zone()).date():
         letter_dispatch_start(letter=letter)
     return True

@@ -13,15 +13,28 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.models import StoredDocument, User
 from portal.views import form_error
-from resiliation import documents, sending, services
+from resiliation import deadlines, documents, sending, services
 from resiliation.forms import FreeTextForm, OldManagerForm, SubscriberForm, UploadForm
-from resiliation.models import LetterStatus, SignatureRequest
+from resiliation.models import PLANNED_STATUSES, LetterStatus, SignatureRequest
 from resiliation.selectors import managers_for
 from resiliation.views.common import changed, letter_for, resiliation_page
 from resiliation.views.wizard import SUBSCRIBER_FIELDS
 
 
+def _new_date_proposal(letter, contracts, now):
+    """The recomputed plan a held letter is offered (the earliest dates), or None."""
+    if letter.status != LetterStatus.HELD or not contracts:
+        return None
+    earliest = deadlines.earliest_send_date(now)
+    try:
+        return sending.sending_plan(letter=letter, with_acknowledgement=letter.with_acknowledgement, start=None,
+                                    send=earliest, now=now)
+    except ApplicationError:
+        return None
+
+
 def letter_page_context(request, letter, **extra) -> dict:
+    now = clock.local_now()
     today = clock.business_today()
     contracts = list(letter.contracts.all())
     signature = SignatureRequest.objects.filter(letter=letter).order_by("-id").first()
@@ -37,8 +50,9 @@ def letter_page_context(request, letter, **extra) -> dict:
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
         "signature": signature,
         "identified": sending.account_identified(organisation_id=letter.organisation_id),
-        "can_cancel": letter.status == LetterStatus.AWAITING_SIGNATURE
-        or (letter.status == LetterStatus.SCHEDULED and letter.send_date and letter.send_date > today),
+        "can_cancel": letter.cancel_refusal(today=today) is None,
+        "can_reschedule": letter.reschedule_refusal(today=today) is None,
+        "proposal": _new_date_proposal(letter, contracts, now),
         "preview_version": str(int(letter.updated_at.timestamp() * 1000)),
         **extra,
     }
@@ -59,7 +73,10 @@ def letter_preview(request, pk: int):
     letter = letter_for(request, pk)
     if letter.sent_document_id and request.GET.get("version") != "draft":
         return _document_response(letter.sent_document, inline=True)
-    day = letter.send_date or clock.business_today()
+    today = clock.business_today()
+    day = letter.send_date or today
+    if letter.status in (*PLANNED_STATUSES, LetterStatus.DRAFT):
+        day = max(day, today)  # a letter not yet sent is dated the day it leaves, never in the past
     pdf = documents.letter_pdf(letter, letter_date=day)
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"

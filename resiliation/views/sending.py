@@ -7,11 +7,12 @@ from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
-from portal.views import form_error
+from portal.views import form_error, next_url
 from resiliation import charges, identity, rules, sending, services, signatures
 from resiliation.forms import FinaliseForm, IdentityForm, OriasForm, SignatureForm, UploadForm
 from resiliation.models import IdentityVerification, LetterStatus, OriasCertificate
@@ -142,26 +143,28 @@ def esign(request, pk: int):
 def cancel(request, pk: int):
     """« Annuler l'envoi » (refunded)."""
     letter = letter_for(request, pk)
+    target = next_url(request, default=reverse("resiliation:letter", args=[letter.pk]))
     try:
         sending.letter_cancel(letter=letter, by=request.user, now=clock.local_now())
         messages.success(request, "L'envoi est annulé et vous avez été remboursé.")
     except ApplicationError as error:
         messages.error(request, error.message)
-    if request.POST.get("next") == "list":
-        return redirect("resiliation:letters")
-    return redirect("resiliation:letter", pk=letter.pk)
+    return redirect(target)
 
 
 @require_POST
 @resiliation_page
 def reschedule(request, pk: int):
-    """« Modifier la date d'envoi » until the eve."""
+    """« Modifier la date d'envoi » until the eve, or the new date of a held sending."""
     letter = letter_for(request, pk)
+    start = None if request.POST.get("earliest") else _parse_date(request.POST.get("new_contract_start", ""))
     try:
-        sending.letter_send_date_change(letter=letter, start=_parse_date(request.POST.get("new_contract_start", "")),
-                                        send=_parse_date(request.POST.get("send_date", "")), now=clock.local_now())
-        letter.refresh_from_db()
-        messages.success(request, f"L'envoi est reprogrammé le {letter.send_date:%d/%m/%Y}.")
+        letter = sending.letter_send_date_change(letter=letter, start=start,
+                                                 send=_parse_date(request.POST.get("send_date", "")),
+                                                 now=clock.local_now())
+        messages.success(request, f"L'envoi est reprogrammé le {letter.send_date:%d/%m/%Y}"
+                         + (f" (prise d'effet des nouveaux contrats le {letter.new_contract_start:%d/%m/%Y})."
+                            if letter.new_contract_start else "."))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("resiliation:letter", pk=letter.pk)
@@ -170,6 +173,7 @@ def reschedule(request, pk: int):
 @resiliation_page
 def orias(request):
     """« Document d'identification »: the ORIAS certificate needed to send in the agency's name."""
+    target = next_url(request, default=reverse("resiliation:orias"))  # checked before anything is saved
     form = OriasForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +185,7 @@ def orias(request):
             form_error(form, error)
         else:
             messages.success(request, "Votre attestation ORIAS est enregistrée.")
-            return redirect(request.GET.get("next") or "resiliation:orias")
+            return redirect(target)
     certificates = OriasCertificate.objects.filter(organisation_id=request.user.organisation_id)
     return render(request, "resiliation/orias.html", {"form": form, "certificates": certificates,
                                                       "today": clock.business_today()})

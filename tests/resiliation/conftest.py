@@ -143,7 +143,40 @@ def deliver(client):
     return _deliver
 
 
-__all__ = ["PDF_BYTES", "PNG_BYTES", "pdf_upload", "signed_event", "io", "timedelta"]
+@pytest.fixture
+def e_signed(deliver):
+    """The souscripteur e-signs a letter's mandate at the sandbox provider, whose webhooks reach the
+    portal's endpoint (as in production)."""
+
+    def _sign(letter, *, now: datetime):
+        from resiliation import signatures
+        from resiliation.models import SandboxWebhookDelivery
+        from resiliation.providers import sandbox
+
+        request = signatures.signature_request_start(letter=letter, email=letter.email, mobile_phone="0612345678",
+                                                     mode="remote", certified=True, now=now)
+        session = sandbox.sandbox_code_send(reference=request.provider_reference, now=now)
+        sandbox.sandbox_sign(reference=request.provider_reference, code=session.code, signed_pdf=PDF_BYTES, now=now)
+        for delivery in SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id"):
+            body = delivery.body.encode()
+            header = webhooks.signature_header(body, secret=conf.webhook_secret(),
+                                               timestamp=int(timezone.now().timestamp()))
+            assert deliver(delivery.provider, body, header).status_code == 200
+            delivery.delivered_at = timezone.now()
+            delivery.save(update_fields=["delivered_at"])
+        letter.refresh_from_db()
+        return letter
+
+    return _sign
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(content)).pages)
+
+
+__all__ = ["PDF_BYTES", "pdf_text", "PNG_BYTES", "pdf_upload", "signed_event", "io", "timedelta"]
 
 
 @pytest.fixture(autouse=True)

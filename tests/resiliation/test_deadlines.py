@@ -106,6 +106,71 @@ def test_l121_11_vehicle_sale_ten_days_notice():
     assert d.contract_warnings(contract, date(2026, 3, 6)) == []
 
 
+def test_main_due_date_effect_moves_to_the_next_due_date_the_letter_reaches_in_time():
+    due = date(2026, 7, 1)
+    assert d.main_due_date_effect(due, date(2026, 4, 30)) == due  # received 01/05, two months before
+    assert d.main_due_date_effect(due, date(2026, 5, 1)) == date(2027, 7, 1)
+    assert d.main_due_date_effect(date(2025, 7, 1), date(2026, 3, 2)) == date(2026, 7, 1)  # last year's date given
+
+
+SEND = date(2026, 3, 2)  # received 03/03/2026
+
+
+@pytest.mark.parametrize(("contract", "article", "effect"), [
+    (d.ContractDates(reason="main_due_date", main_due_date=date(2026, 7, 1)), "L113-12", "01/07/2026"),
+    (d.ContractDates(reason="chatel", main_due_date=date(2026, 4, 1), notice_date=date(2026, 2, 20)),
+     "L113-15-1", "03/03/2026"),
+    (d.ContractDates(reason="change_of_address", event_date=date(2026, 2, 1)), "L113-16", "03/04/2026"),
+    (d.ContractDates(reason="marital_status", event_date=date(2026, 2, 1)), "L113-16", "03/04/2026"),
+    (d.ContractDates(reason="vehicle_sale", event_date=date(2026, 2, 20)), "L121-11", "13/03/2026"),
+    (d.ContractDates(reason="hamon"), "L113-15-2", "03/04/2026"),
+])
+def test_each_clause_cites_its_article_and_its_effective_date(contract, article, effect):
+    from resiliation import rules
+
+    clause = d.termination_clause(contract, send=SEND, reference=rules.legal_reference(contract.reason))
+    assert f"article {article} du Code des assurances" in clause and f"soit le {effect}" in clause
+    assert "prévue par la loi" not in clause
+
+
+def test_ria_clause_at_a_mutuelle_cites_the_code_de_la_mutualite_and_the_new_start():
+    from resiliation import rules
+
+    clause = d.termination_clause(d.ContractDates(reason="health_ria"), send=SEND,
+                                  reference=rules.legal_reference("health_ria", rules.InsurerKind.MUTUAL),
+                                  new_contract_start=date(2026, 4, 4))
+    assert "article L221-10-2 du Code de la mutualité" in clause and "L113-15-2" not in clause
+    assert "soit le 03/04/2026" in clause and "le nouveau contrat prenant effet le 04/04/2026" in clause
+
+
+def test_a_reason_without_legal_date_refers_to_the_contract():
+    clause = d.termination_clause(d.ContractDates(reason="price_increase"), send=SEND, reference="")
+    assert clause == "Cette résiliation prendra effet dans les conditions prévues par le contrat."
+
+
+def test_late_dispatch_breaks_the_hamon_start():
+    start = d.hamon_earliest_start(SEND)  # the latest send date for this start is SEND itself
+    assert d.late_dispatch_problems([], planned=SEND, actual=SEND, new_contract_start=start) == []
+    late = d.late_dispatch_problems([], planned=SEND, actual=SEND + timedelta(days=1), new_contract_start=start)
+    assert len(late) == 1 and f"{start:%d/%m/%Y}" in late[0] and "au plus tôt au 05/04/2026" in late[0]
+    # a start chosen with room to spare survives a day's delay
+    assert d.late_dispatch_problems([], planned=SEND, actual=SEND + timedelta(days=1),
+                                    new_contract_start=start + timedelta(days=10)) == []
+
+
+def test_late_dispatch_breaks_only_the_limits_the_planned_date_kept():
+    due = d.ContractDates(reason="main_due_date", label="Assurance auto n° 1", main_due_date=date(2026, 5, 3))
+    latest = d.latest_send_date(due)  # received 03/03 = two months before 03/05
+    assert latest == SEND
+    problems = d.late_dispatch_problems([due], planned=SEND, actual=SEND + timedelta(days=1))
+    assert len(problems) == 1 and "Assurance auto n° 1" in problems[0] and "02/03/2026" in problems[0]
+    # already late when planned (a warning the user accepted): the delay changes nothing more
+    assert d.late_dispatch_problems([due], planned=SEND + timedelta(days=1), actual=SEND + timedelta(days=2)) == []
+    # reasons without a sending limit are not held
+    sale = d.ContractDates(reason="vehicle_sale", event_date=date(2026, 2, 1))
+    assert d.late_dispatch_problems([sale], planned=SEND, actual=SEND + timedelta(days=5)) == []
+
+
 # ---------------------------------------------------------------------------- properties
 
 
@@ -140,3 +205,11 @@ def test_hamon_round_trip_from_a_send_date(send):
 def test_main_due_date_warning_iff_received_later_than_two_months_before(send, due):
     warned = bool(d.contract_warnings(d.ContractDates(reason="main_due_date", main_due_date=due), send))
     assert warned == (send + timedelta(days=1) > d.add_months(due, -2))
+
+
+@given(days, st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=90))
+def test_late_dispatch_holds_a_hamon_letter_iff_its_start_is_no_longer_reachable(planned, delay, spare):
+    start = d.hamon_earliest_start(planned) + timedelta(days=spare)
+    actual = planned + timedelta(days=delay)
+    held = bool(d.late_dispatch_problems([], planned=planned, actual=actual, new_contract_start=start))
+    assert held == (d.hamon_earliest_start(actual) > start)

@@ -13,7 +13,7 @@ def test_the_seed_list_of_types_in_order_with_autre_type_last():
 
 def test_loi_hamon_suits_auto_home_and_affinity_contracts_only():
     hamon = {t.code for t in rules.CONTRACT_TYPES if rules.reason_suits_type("hamon", t.code)}
-    assert hamon == {"auto", "home_owner", "other_vehicle", "motorbike", "home_tenant", "mobile_devices"}
+    assert hamon == {"auto", "home_owner", "other_vehicle", "motorbike", "home_tenant", "mobile_devices", "other"}
 
 
 def test_ria_only_for_health():
@@ -43,8 +43,36 @@ def test_a_hamon_letter_accepts_only_hamon_or_ria_contracts():
 
 def test_types_offered_when_adding_to_a_hamon_letter():
     offered = [t.code for t in rules.types_for_mode(rules.DateMode.NEW_CONTRACT_START)]
-    assert offered == ["auto", "home_owner", "health", "other_vehicle", "motorbike", "home_tenant", "mobile_devices"]
+    assert offered == ["auto", "home_owner", "health", "other_vehicle", "motorbike", "home_tenant", "mobile_devices",
+                       "other"]
     assert len(rules.types_for_mode(None)) == 22
+
+
+def test_autre_categorie_is_offered_on_a_hamon_letter():
+    """Seed 001 §5.5c: adding to a Loi Hamon letter offers « Autre catégorie »."""
+    hamon_types = {t.code: t.label for t in rules.types_for_mode(rules.DateMode.NEW_CONTRACT_START)}
+    assert hamon_types.get(rules.OTHER_TYPE) == "Autre catégorie"
+    assert [r.code for r in rules.reasons_for_type("other", mode=rules.DateMode.NEW_CONTRACT_START)] == ["hamon"]
+    assert rules.contract_compatible(type_code="other", reason_code="hamon", letter_reason_codes=["hamon"]) is None
+    # a new letter still lists it as « Autre type », last of the seed's list
+    assert rules.types_for_mode(None)[-1].label == "Autre type"
+    assert rules.field_needs("other", "hamon").custom_type and rules.field_needs("other", "hamon").new_insurer
+
+
+@pytest.mark.parametrize(("reason", "kind", "article"), [
+    ("health_ria", "company", "article L113-15-2 du Code des assurances"),
+    ("health_ria", "mutual", "article L221-10-2 du Code de la mutualité"),
+    ("health_ria", "provident", "article L932-12-2 du Code de la sécurité sociale"),
+    ("hamon", "company", "article L113-15-2 du Code des assurances"),
+    ("main_due_date", "company", "article L113-12 du Code des assurances"),
+    ("chatel", "company", "article L113-15-1 du Code des assurances"),
+    ("chatel", "mutual", "article L221-10-1 du Code de la mutualité"),
+    ("change_of_address", "mutual", "article L113-16 du Code des assurances"),
+    ("vehicle_sale", "company", "article L121-11 du Code des assurances"),
+    ("price_increase", "company", ""),
+])
+def test_legal_reference_by_reason_and_insurer_kind(reason, kind, article):
+    assert rules.legal_reference(reason, kind) == article
     assert [r.code for r in rules.reasons_for_type("auto", mode=rules.DateMode.NEW_CONTRACT_START)] == ["hamon"]
 
 

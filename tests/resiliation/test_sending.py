@@ -244,3 +244,155 @@ def test_the_same_key_debits_once(admin_user, funded, balance):
     refund = charges.refund(debit_entry_id=first, reason="Test")
     assert charges.refund(debit_entry_id=first, reason="Test") == refund
     assert balance(admin_user.organisation) == before
+
+
+# ------------------------------------------------------------- e-signed mandate (item 12)
+
+
+@pytest.fixture
+def signed_future_letter(admin_user, make_letter, funded, e_signed):
+    """A letter in the platform's name, due on Thursday, whose mandate the client e-signed today."""
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="home_owner")
+    sending.letter_sender_mode_set(letter=letter, mode="platform")
+    letter = confirm(letter, admin_user, send=date(2026, 3, 5), ar=True)
+    assert letter.status == LetterStatus.AWAITING_SIGNATURE
+    letter = e_signed(letter, now=MORNING)
+    assert letter.status == LetterStatus.SCHEDULED and letter.mandate_signed_at is not None
+    return letter
+
+
+def test_an_e_signed_letter_can_neither_be_cancelled_nor_moved(signed_future_letter, admin_user, balance):
+    letter = signed_future_letter
+    before = balance(admin_user.organisation)
+    with pytest.raises(ApplicationError, match="signé électroniquement par le souscripteur"):
+        sending.letter_cancel(letter=letter, by=admin_user, now=MORNING)
+    with pytest.raises(ApplicationError, match="ne peut plus être annulé ni modifié"):
+        sending.letter_send_date_change(letter=letter, start=None, send=date(2026, 3, 9), now=MORNING)
+    letter.refresh_from_db()
+    assert (letter.status, letter.send_date, letter.refund_entry_id) == (LetterStatus.SCHEDULED, date(2026, 3, 5), None)
+    assert balance(admin_user.organisation) == before
+
+
+def test_a_letter_awaiting_its_signature_can_still_be_cancelled(admin_user, make_letter, funded, balance):
+    funded(admin_user.organisation)
+    before = balance(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="home_owner")
+    sending.letter_sender_mode_set(letter=letter, mode="platform")
+    letter = confirm(letter, admin_user, send=date(2026, 3, 5), ar=True)
+    sending.letter_cancel(letter=letter, by=admin_user, now=MORNING)
+    assert balance(admin_user.organisation) == before
+
+
+# ------------------------------------------------------ ORIAS on the send date (item 13)
+
+
+def test_moving_the_send_date_checks_the_orias_certificate_like_confirmation(admin_user, make_letter,
+                                                                              orias_on_file, funded):
+    orias_on_file(admin_user, valid_until=date(2026, 3, 15))
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    letter = confirm(letter, admin_user, send=date(2026, 3, 12))
+    with pytest.raises(ApplicationError, match="ORIAS ne sera plus valable le 25/03/2026") as error:
+        sending.letter_send_date_change(letter=letter, start=None, send=date(2026, 3, 25), now=MORNING)
+    assert error.value.field == "send_date"
+    letter.refresh_from_db()
+    assert letter.send_date == date(2026, 3, 12)
+    sending.letter_send_date_change(letter=letter, start=None, send=date(2026, 3, 13), now=MORNING)
+    letter.refresh_from_db()
+    assert letter.send_date == date(2026, 3, 13)
+
+
+def test_dispatch_holds_a_late_letter_whose_orias_certificate_has_expired(admin_user, make_letter, orias_on_file,
+                                                                          funded):
+    orias_on_file(admin_user, valid_until=date(2026, 3, 15))
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    letter = confirm(letter, admin_user, send=date(2026, 3, 13))
+    assert sending.letter_dispatch(letter_id=letter.pk, now=datetime(2026, 3, 16, 9, 0, tzinfo=PARIS)) is False
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.HELD and "ORIAS n'est plus valable le 16/03/2026" in letter.held_reason
+    assert not SandboxRegisteredMail.objects.exists()
+
+
+# ---------------------------------------------------------------- late dispatch (item 14)
+
+
+LATE = datetime(2026, 3, 5, 9, 0, tzinfo=PARIS)  # the beat job was down on the 4th
+
+
+@pytest.fixture
+def hamon_letter_due_on_the_4th(admin_user, make_letter, orias_on_file, funded):
+    """A Loi Hamon letter whose new contract starts on the earliest date a send on the 4th allows."""
+    from resiliation import deadlines
+
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="auto", reason="hamon")
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    start = deadlines.hamon_earliest_start(date(2026, 3, 4))
+    letter = confirm(letter, admin_user, start=start, send=None, ar=True)
+    assert (letter.send_date, letter.new_contract_start) == (date(2026, 3, 4), start)
+    return letter
+
+
+def test_a_late_hamon_letter_is_held_never_sent_backdated(hamon_letter_due_on_the_4th, admin_user, balance):
+    letter = hamon_letter_due_on_the_4th
+    debited = balance(admin_user.organisation)
+    assert sending.letters_dispatch_due(now=LATE) == [letter.pk]
+    assert sending.letter_dispatch(letter_id=letter.pk, now=LATE) is False
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.HELD and letter.sent_at is None
+    assert "devait partir le 04/03/2026" in letter.held_reason
+    assert f"{letter.new_contract_start:%d/%m/%Y} n'est plus possible" in letter.held_reason
+    assert "Envoi suspendu" in letter.tracking_label
+    assert not SandboxRegisteredMail.objects.exists()
+    mail = OutboxMessage.objects.get(key__startswith=f"resiliation:{letter.pk}:held:")
+    assert mail.to == letter.managed_by.email and letter.held_reason in mail.body_text
+    assert f"/resiliations/{letter.pk}/" in mail.body_text
+    # the next ticks neither send it nor e-mail again
+    assert sending.letters_dispatch_due(now=LATE) == []
+    assert sending.letter_dispatch(letter_id=letter.pk, now=LATE) is False
+    assert OutboxMessage.objects.filter(key__startswith=f"resiliation:{letter.pk}:held:").count() == 1
+    assert balance(admin_user.organisation) == debited
+
+
+def test_a_held_letter_gets_a_recomputed_date_then_leaves_debited_once(hamon_letter_due_on_the_4th, admin_user,
+                                                                       balance):
+    from resiliation import deadlines
+
+    letter = hamon_letter_due_on_the_4th
+    debited = balance(admin_user.organisation)
+    sending.letter_dispatch(letter_id=letter.pk, now=LATE)
+    letter = sending.letter_send_date_change(letter=TerminationLetter.objects.get(pk=letter.pk), start=None,
+                                             send=None, now=LATE)  # « Au plus tôt »
+    assert (letter.status, letter.send_date) == (LetterStatus.SCHEDULED, date(2026, 3, 5))
+    assert letter.new_contract_start == deadlines.hamon_earliest_start(date(2026, 3, 5))
+    assert letter.held_reason == ""
+    assert sending.letter_dispatch(letter_id=letter.pk, now=LATE) is True
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.IN_TRANSIT
+    assert balance(admin_user.organisation) == debited  # never debited twice
+
+
+def test_a_held_letter_cancelled_is_refunded(hamon_letter_due_on_the_4th, admin_user, balance):
+    letter = hamon_letter_due_on_the_4th
+    sending.letter_dispatch(letter_id=letter.pk, now=LATE)
+    debited = balance(admin_user.organisation)
+    sending.letter_cancel(letter=TerminationLetter.objects.get(pk=letter.pk), by=admin_user, now=LATE)
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.CANCELLED and letter.refund_entry_id
+    assert balance(admin_user.organisation) == debited + Decimal("3.78")
+
+
+def test_a_late_letter_whose_dates_still_hold_leaves_dated_the_real_day(ready_letter, admin_user):
+    from tests.resiliation.conftest import pdf_text
+
+    letter = confirm(ready_letter, admin_user, send=date(2026, 3, 4))  # due date 01/07/2026: two months ahead
+    assert sending.letter_dispatch(letter_id=letter.pk, now=LATE) is True
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.IN_TRANSIT and letter.send_date == date(2026, 3, 5)
+    text = pdf_text(letter.sent_document.file.read())
+    assert "le 5 mars 2026" in text and "4 mars 2026" not in text

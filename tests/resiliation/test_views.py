@@ -245,3 +245,119 @@ def test_identity_pages(client_for, admin_user, funded, balance):
     assert "incorrect" in client.post(response.url, {"code": "x"}).content.decode()
     assert client.post(response.url, {"code": code}).status_code == 302
     assert "Votre identité est vérifiée" in client.get("/resiliations/identite/").content.decode()
+
+
+# ------------------------------------------------------------------ open redirect (item 3)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)",
+                                    "/\\evil.example", "http://testserver/resiliations/"])
+def test_orias_page_never_redirects_off_site(client_for, admin_user, target):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from resiliation.models import OriasCertificate
+    from tests.resiliation.conftest import PDF_BYTES
+
+    response = client_for(admin_user).post(f"/resiliations/attestation-orias/?next={target}",
+                                           {"valid_until": "2026-12-31",
+                                            "file": SimpleUploadedFile("o.pdf", PDF_BYTES)})
+    assert response.status_code == 302 and response["Location"] == "/resiliations/attestation-orias/"
+    assert OriasCertificate.objects.count() == 1
+
+
+def test_orias_page_goes_back_to_the_letter(client_for, admin_user, make_letter):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.resiliation.conftest import PDF_BYTES
+
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    page = client.get(f"/resiliations/{letter.pk}/").content.decode()
+    assert f"/resiliations/attestation-orias/?next=/resiliations/{letter.pk}/" in page
+    response = client.post(f"/resiliations/attestation-orias/?next=/resiliations/{letter.pk}/",
+                           {"valid_until": "2026-12-31", "file": SimpleUploadedFile("o.pdf", PDF_BYTES)})
+    assert response["Location"] == f"/resiliations/{letter.pk}/"
+
+
+def test_cancel_redirects_only_on_site(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    evil = client.post(f"/resiliations/{letter.pk}/annuler/", {"next": "https://evil.example/"})
+    assert evil["Location"] == f"/resiliations/{letter.pk}/"
+    back = client.post(f"/resiliations/{letter.pk}/annuler/", {"next": "/resiliations/"})
+    assert back["Location"] == "/resiliations/"
+
+
+# ------------------------------------------------------------- « Autre catégorie » (item 16)
+
+
+def test_autre_categorie_can_join_a_hamon_letter(client_for, admin_user, make_letter):
+    letter = make_letter(admin_user, contract_type="auto", reason="hamon")
+    client = client_for(admin_user)
+    types = client.get(f"/resiliations/{letter.pk}/contrats/ajouter/").content.decode()
+    assert "Autre catégorie" in types and f"/resiliations/{letter.pk}/contrats/ajouter/other/" in types
+    response = client.post(f"/resiliations/{letter.pk}/contrats/ajouter/other/", {
+        "reference": "AFF-1", "custom_type": "Assurance affinitaire", "reason": "hamon",
+        "new_insurer": "AXA FRANCE IARD"})
+    assert response.status_code == 302
+    assert letter.contracts.filter(contract_type="other", reason="hamon").exists()
+
+
+# --------------------------------------------- signed and held letters on the pages (12, 14)
+
+
+def test_an_e_signed_letter_shows_no_cancel_nor_date_change(client_for, admin_user, make_letter, funded, e_signed):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from resiliation import sending
+
+    now = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Europe/Paris"))
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="home_owner")
+    sending.letter_sender_mode_set(letter=letter, mode="platform")
+    letter = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+                                    send=date(2026, 3, 5), dates_confirmed=True, now=now)
+    client = client_for(admin_user)
+    cancel = f'action="/resiliations/{letter.pk}/annuler/"'
+    assert cancel in client.get("/resiliations/").content.decode()
+    e_signed(letter, now=now)
+    page = client.get(f"/resiliations/{letter.pk}/").content.decode()
+    assert "Envoi programmé (05/03/2026)" in page and "ne peut plus être annulé ni modifié" in page
+    assert cancel not in page and f'action="/resiliations/{letter.pk}/date-envoi/"' not in page
+    assert cancel not in client.get("/resiliations/").content.decode()
+    refused = client.post(f"/resiliations/{letter.pk}/annuler/", follow=True).content.decode()
+    assert "signé électroniquement par le souscripteur" in refused
+
+
+def test_a_held_letter_explains_why_and_offers_a_new_date(client_for, admin_user, make_letter, orias_on_file,
+                                                          funded, at):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from resiliation import deadlines, sending
+
+    paris = ZoneInfo("Europe/Paris")
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, contract_type="auto", reason="hamon")
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    start = deadlines.hamon_earliest_start(date(2026, 3, 4))
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=start, send=None,
+                           dates_confirmed=True, now=datetime(2026, 3, 2, 10, tzinfo=paris))
+    at(datetime(2026, 3, 5, 9, 0, tzinfo=paris))
+    sending.letter_dispatch(letter_id=letter.pk, now=datetime(2026, 3, 5, 9, 0, tzinfo=paris))
+    letter.refresh_from_db()
+    client = client_for(admin_user)
+    listing = client.get("/resiliations/", {"dossier": "scheduled"}).content.decode()
+    assert "Envoi suspendu (prévu le 04/03/2026)" in listing and "devait partir le 04/03/2026" in listing
+    assert f'action="/resiliations/{letter.pk}/annuler/"' in listing
+    page = client.get(f"/resiliations/{letter.pk}/").content.decode()
+    proposal = deadlines.hamon_earliest_start(date(2026, 3, 5))
+    assert 'id="held-reason"' in page and "n&#x27;est plus possible" in page
+    assert f"prise d'effet des nouveaux contrats le <strong>{proposal:%d/%m/%Y}</strong>" in page
+    assert f'value="{proposal:%Y-%m-%d}"' in page and "Envoyer à cette date" in page
+    response = client.post(f"/resiliations/{letter.pk}/date-envoi/", {"new_contract_start": f"{proposal:%Y-%m-%d}"})
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert (letter.status, letter.send_date, letter.new_contract_start) == ("scheduled", date(2026, 3, 5), proposal)
