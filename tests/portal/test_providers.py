@@ -120,3 +120,20 @@ def test_gateway_client_refuses_what_is_not_a_pdf_and_sends_its_key(settings):
         with pytest.raises(ApplicationError, match="réponse HTTP 302"):  # redirects are not followed
             client.post_json("/redirect", {})
         assert {call.headers["Authorization"] for call in server.requests} == {"Bearer k-1"}
+
+
+def test_demo_data_played_by_the_sandboxes_is_skipped_where_they_are_not_allowed(settings, org, admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from billing.models import CreditPurchase
+    from resiliation.models import TerminationLetter
+
+    settings.PORTAL_SANDBOX_PROVIDERS = False
+    out = StringIO()
+    call_command("billing_demo", stdout=out)
+    call_command("resiliation_demo", stdout=out)
+    assert "Facturation : pas de données de démonstration (bacs à sable refusés par ces réglages)." in out.getvalue()
+    assert "Résiliation : pas de données de démonstration" in out.getvalue()
+    assert not CreditPurchase.objects.exists() and not TerminationLetter.objects.exists()
