@@ -1,4 +1,4 @@
-"""The payment-provider interface and its sandbox implementation (seed 001 §9.1).
+"""The payment-provider interface, its ``http`` and ``sandbox`` implementations (seed 001 §9.1).
 
 A purchase goes: portal → ``checkout_url`` (the provider's payment page, the user's browser is
 redirected there) → the user confirms or declines → the provider sends a signed notification
@@ -11,17 +11,37 @@ HMAC-SHA256 of the payload bytes with ``BILLING_PAYMENT_SECRET``, compared with
 ``token`` (the purchase), ``outcome`` (``paid`` / ``declined``), ``amount`` (string, euros),
 ``provider_reference`` and ``issued_at`` (Unix seconds: a late notification is refused).
 
-The sandbox provider is the bank of development, tests and demos: its payment page is served
-by the portal itself (``billing:sandbox_payment``), takes any card number and sends its
+``BILLING_PAYMENT_PROVIDER`` chooses the implementation:
+
+``http`` — the payment provider's gateway at ``BILLING_PAYMENT_API_URL``, every request with
+``Authorization: Bearer <BILLING_PAYMENT_API_KEY>``, JSON in and out, timeouts of 5 s (connect)
+and 30 s (answer); any other answer than 2xx is a failure (the user is told to retry)::
+
+    POST /payments        Idempotency-Key: <token>   (the same token never creates a second payment)
+      {"reference": "<token>", "amount": "50.00", "currency": "EUR", "label": "Achat de crédits",
+       "return_url": "<portal>/facturation/achat-de-credits/<token>/",
+       "notify_url": "<portal>/facturation/paiement/notification/"}
+      → 201 {"id": "<the provider's payment id>", "checkout_url": "https://… (its payment page)"}
+
+  Once the user has paid or declined, the provider POSTs its notification to ``notify_url``
+  (form fields ``payload`` and ``signature``, or the signature in the ``X-Payment-Signature``
+  header; server to server or through the user's browser), its ``token`` being the reference.
+  Answers: 303 (applied, or already settled), 409 (that ``notification_id`` was received before:
+  do not retry), 403 (forged or late), 404 (unknown purchase), 400 (unreadable, other amount),
+  410 (the 30-minute payment window had closed: not credited).
+
+``sandbox`` — the bank of development, tests and demos: its payment page is served by the
+portal itself (``billing:sandbox_payment``), takes any Luhn-valid card number and sends its
 notification through the user's browser (an auto-submitted form, like 3-D Secure pages do).
+Refused where ``PORTAL_SANDBOX_PROVIDERS`` is false (production): the page is not routed and
+the provider refuses to run. In production ``BILLING_PAYMENT_SECRET`` is required (elsewhere a
+key derived from SECRET_KEY stands in for it).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -30,11 +50,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from billing.models import CreditPurchase
 from billing.rules import signature_matches, signature_of
 from portal.errors import ApplicationError
+from portal.providers import HTTP, SANDBOX, HttpGateway, gateway_from_settings, sandbox_guard, shared_secret
 
 OUTCOMES = ("paid", "declined")
 
@@ -61,11 +83,9 @@ class PaymentProvider(Protocol):
 
 
 def payment_secret() -> bytes:
-    """``BILLING_PAYMENT_SECRET`` (environment), or a key derived from SECRET_KEY."""
-    configured = getattr(settings, "BILLING_PAYMENT_SECRET", "")
-    if configured:
-        return configured.encode("utf-8")
-    return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"billing.payment.sandbox", hashlib.sha256).digest()
+    """``BILLING_PAYMENT_SECRET`` (environment); required in production (derived from SECRET_KEY
+    only where sandboxes run)."""
+    return shared_secret("BILLING_PAYMENT_SECRET", derived_from="billing.payment")
 
 
 def notice_encode(notice: PaymentNotice, *, secret: bytes) -> tuple[str, str]:
@@ -111,19 +131,48 @@ def notice_decode(payload: str, signature: str, *, secret: bytes) -> PaymentNoti
     return notice
 
 
-class SandboxProvider:
-    """A bank for development and tests, with its payment page inside the portal."""
+class HttpProvider:
+    """The payment provider's gateway (protocol in the module docstring)."""
 
-    name = "sandbox"
+    name = HTTP
+
+    def __init__(self, gateway: HttpGateway | None = None) -> None:
+        self.gateway = gateway or gateway_from_settings(
+            url_setting="BILLING_PAYMENT_API_URL", key_setting="BILLING_PAYMENT_API_KEY",
+            service="Le service de paiement")
 
     def checkout_url(self, *, purchase: CreditPurchase) -> str:
-        return reverse("billing:sandbox_payment", args=[purchase.token])
+        base = settings.PORTAL_BASE_URL.rstrip("/")
+        answer = self.gateway.post_json("/payments", {
+            "reference": purchase.token,
+            "amount": f"{purchase.amount:.2f}",
+            "currency": "EUR",
+            "label": "Achat de crédits",
+            "return_url": base + reverse("billing:purchase_result", args=[purchase.token]),
+            "notify_url": base + reverse("billing:payment_callback"),
+        }, idempotency_key=purchase.token)
+        return self.gateway.url(answer, "checkout_url")
 
     def notice_parse(self, *, payload: str, signature: str) -> PaymentNotice:
         return notice_decode(payload, signature, secret=payment_secret())
 
+
+class SandboxProvider:
+    """A bank for development and tests, with its payment page inside the portal."""
+
+    name = SANDBOX
+
+    def checkout_url(self, *, purchase: CreditPurchase) -> str:
+        sandbox_guard("BILLING_PAYMENT_PROVIDER")
+        return reverse("billing:sandbox_payment", args=[purchase.token])
+
+    def notice_parse(self, *, payload: str, signature: str) -> PaymentNotice:
+        sandbox_guard("BILLING_PAYMENT_PROVIDER")
+        return notice_decode(payload, signature, secret=payment_secret())
+
     def notice_for(self, *, purchase: CreditPurchase, outcome: str, now: datetime) -> tuple[str, str]:
         """The signed notification the sandbox bank sends once the user has decided."""
+        sandbox_guard("BILLING_PAYMENT_PROVIDER")
         notice = PaymentNotice(
             notification_id=secrets.token_urlsafe(18),
             token=purchase.token,
@@ -135,13 +184,13 @@ class SandboxProvider:
         return notice_encode(notice, secret=payment_secret())
 
 
-PROVIDERS: dict[str, PaymentProvider] = {"sandbox": SandboxProvider()}
-
-
-def payment_provider(name: str | None = None) -> PaymentProvider:
-    """The configured provider (``BILLING_PAYMENT_PROVIDER``, "sandbox" by default)."""
-    key = name or getattr(settings, "BILLING_PAYMENT_PROVIDER", "sandbox")
-    try:
-        return PROVIDERS[key]
-    except KeyError:
-        raise ApplicationError(f"Prestataire de paiement inconnu : {key}.")
+def payment_provider() -> PaymentProvider:
+    """The configured provider (``BILLING_PAYMENT_PROVIDER``); the sandbox is refused where
+    sandboxes may not run (production)."""
+    key = settings.BILLING_PAYMENT_PROVIDER
+    if key == HTTP:
+        return HttpProvider()
+    if key == SANDBOX:
+        sandbox_guard("BILLING_PAYMENT_PROVIDER")
+        return SandboxProvider()
+    raise ImproperlyConfigured(f"BILLING_PAYMENT_PROVIDER : prestataire inconnu « {key} » (http ou sandbox).")

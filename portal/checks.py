@@ -38,3 +38,19 @@ def portal_today_is_not_forced(app_configs, **kwargs):
             id="portal.W001",
         ))
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def sandboxes_are_not_allowed(app_configs, **kwargs):
+    """The sandboxes (payment page, e-signature page, LRE console, identity operator served by
+    the portal itself) never run in production."""
+    from portal.providers import sandboxes_allowed
+
+    if not sandboxes_allowed():
+        return []
+    return [Error(
+        "PORTAL_SANDBOX_PROVIDERS est vrai : les prestataires bac à sable (paiement, signature, LRE, identité) "
+        "et leurs pages sont actifs.",
+        hint="En production, utilisez portal.settings.production (les bacs à sable y sont refusés).",
+        id="portal.E002",
+    )]

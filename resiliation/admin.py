@@ -92,10 +92,10 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
 @admin.register(IdentityVerification)
 class IdentityVerificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "status", "created_at", "verified_at"]
-    list_filter = ["status"]
-    readonly_fields = ["user", "organisation", "mobile_phone", "email", "status", "debit_entry_id", "created_at",
-                       "verified_at"]
+    list_display = ["user", "organisation", "provider", "status", "created_at", "verified_at"]
+    list_filter = ["status", "provider"]
+    readonly_fields = ["user", "organisation", "mobile_phone", "email", "status", "provider", "provider_reference",
+                       "verification_url", "debit_entry_id", "created_at", "verified_at"]
     exclude = ["code"]
 
 

@@ -1,35 +1,29 @@
-"""Settings of the résiliation app, with their defaults (no shared settings file to edit)."""
+"""Settings of the résiliation app (defined, from the environment, in portal/settings/base.py)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 
-
-def setting(name: str, default):
-    return getattr(settings, name, default)
+from portal.providers import shared_secret
 
 
 def platform_name() -> str:
-    return setting("RESILIATION_PLATFORM_NAME", "Portail courtiers — service Résiliation")
+    return settings.RESILIATION_PLATFORM_NAME
 
 
 def webhook_secret() -> bytes:
-    configured = setting("RESILIATION_WEBHOOK_SECRET", "")
-    if configured:
-        return configured.encode()
-    # Derived from SECRET_KEY so that a fresh install works; set it explicitly in production.
-    return hashlib.sha256(f"resiliation-webhooks:{settings.SECRET_KEY}".encode()).hexdigest().encode()
+    """``RESILIATION_WEBHOOK_SECRET``; required in production (derived from SECRET_KEY only where
+    sandboxes run)."""
+    return shared_secret("RESILIATION_WEBHOOK_SECRET", derived_from="resiliation-webhooks")
 
 
 def webhook_tolerance_seconds() -> int:
-    return setting("RESILIATION_WEBHOOK_TOLERANCE", 300)
+    return settings.RESILIATION_WEBHOOK_TOLERANCE
 
 
 def inline_tasks() -> bool:
     """Tasks (dispatch, proofs, sandbox webhooks) run in-process after commit (browser tests)."""
-    return setting("RESILIATION_RUN_TASKS_INLINE", False)
+    return settings.RESILIATION_RUN_TASKS_INLINE
 
 
 def base_url() -> str:

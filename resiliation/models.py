@@ -16,6 +16,11 @@ class InsurerKind(models.TextChoices):
     MUTUAL = rules.InsurerKind.MUTUAL.value, "Mutuelle (Code de la mutualité)"
     PROVIDENT = rules.InsurerKind.PROVIDENT.value, "Institution de prévoyance (Code de la sécurité sociale)"
 
+# A provider's reference of an object (letter, signature, identity check), and the longest event
+# id a webhook may carry: longer ones are refused, never cut.
+REFERENCE_MAX = 80
+EVENT_ID_MAX = 255
+
 
 class Insurer(models.Model):
     """An insurer of the directory, with the address its termination letters go to."""
@@ -181,7 +186,9 @@ class TerminationLetter(models.Model):
     qualified = models.BooleanField("LRE qualifiée eIDAS", default=False)
     debit_entry_id = models.BigIntegerField("écriture de débit", null=True, blank=True)
     refund_entry_id = models.BigIntegerField("écriture de remboursement", null=True, blank=True)
-    provider_reference = models.CharField("référence LRE", max_length=80, blank=True)
+    # Recorded at hand-over: the provider's name and its reference (webhooks match both).
+    registered_mail_provider = models.CharField("prestataire LRE", max_length=30, blank=True)
+    provider_reference = models.CharField("référence LRE", max_length=REFERENCE_MAX, blank=True)
     sent_document = models.ForeignKey(StoredDocument, on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+")
     deposit_notice = models.ForeignKey(StoredDocument, on_delete=models.PROTECT, null=True, blank=True,
@@ -202,8 +209,8 @@ class TerminationLetter(models.Model):
         verbose_name_plural = "lettres de résiliation"
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["provider_reference"], condition=~Q(provider_reference=""),
-                                    name="letter_provider_reference_unique"),
+            models.UniqueConstraint(fields=["registered_mail_provider", "provider_reference"],
+                                    condition=~Q(provider_reference=""), name="letter_provider_reference_unique"),
             models.UniqueConstraint(fields=["debit_entry_id"], condition=Q(debit_entry_id__isnull=False),
                                     name="letter_debit_unique"),
             models.CheckConstraint(name="letter_platform_with_ar",
@@ -365,7 +372,7 @@ class SignatureRequest(models.Model):
 
     letter = models.ForeignKey(TerminationLetter, on_delete=models.CASCADE, related_name="signature_requests")
     provider = models.CharField("prestataire", max_length=30)
-    provider_reference = models.CharField("référence", max_length=80, unique=True)
+    provider_reference = models.CharField("référence", max_length=REFERENCE_MAX, unique=True)
     mode = models.CharField("mode", max_length=10, choices=SignatureMode.choices)
     email = models.EmailField("e-mail du signataire")
     mobile_phone = models.CharField("mobile du signataire", max_length=20)
@@ -391,12 +398,13 @@ class SignatureRequest(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """Every provider event received once: a duplicate delivery finds its row and stops."""
+    """Every provider event received once: a duplicate delivery finds its row and stops. Ids
+    are stored and compared whole."""
 
     provider = models.CharField(max_length=30)
-    event_id = models.CharField(max_length=80)
+    event_id = models.CharField(max_length=EVENT_ID_MAX)
     event_type = models.CharField(max_length=40)
-    object_reference = models.CharField(max_length=80)
+    object_reference = models.CharField(max_length=REFERENCE_MAX)
     occurred_at = models.DateTimeField()
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
@@ -425,7 +433,11 @@ class IdentityVerification(models.Model):
     mobile_phone = models.CharField("téléphone portable", max_length=20)
     email = models.EmailField("adresse e-mail")
     status = models.CharField("état", max_length=10, choices=IdentityStatus.choices, default=IdentityStatus.PENDING)
-    code = models.CharField("code", max_length=8)
+    provider = models.CharField("prestataire", max_length=30)
+    provider_reference = models.CharField("référence", max_length=REFERENCE_MAX, blank=True)
+    verification_url = models.URLField("lien de vérification", max_length=500, blank=True)
+    # The SMS code of the sandbox operator only (shown on its page); real operators keep theirs.
+    code = models.CharField("code", max_length=8, blank=True)
     debit_entry_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -436,6 +448,8 @@ class IdentityVerification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=Q(status__in=["pending", "verified"]),
                                     name="one_live_identity_check_per_user"),
+            models.UniqueConstraint(fields=["provider", "provider_reference"], condition=~Q(provider_reference=""),
+                                    name="identity_provider_reference_unique"),
         ]
 
     def __str__(self) -> str:

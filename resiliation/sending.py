@@ -380,7 +380,8 @@ def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
     for attachment in letter.attachments.select_related("document"):
         files.append((attachment.document.original_name, document_bytes(attachment.document)))
     sender = documents.sender_block(letter)
-    reference = registered_mail_provider().registered_send(
+    provider = registered_mail_provider()
+    reference = provider.registered_send(
         idempotency_key=f"letter-{letter.pk}", sender_name=sender["name"], recipient_name=letter.insurer.name,
         recipient_lines=letter.insurer.address_lines, with_acknowledgement=letter.with_acknowledgement,
         qualified=letter.qualified, documents=files,
@@ -388,10 +389,10 @@ def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
     with transaction.atomic():
         stored = document_store(content=pdf, name=f"Lettre_resiliation_{letter.pk}.pdf",
                                 content_type="application/pdf")
-        # The provider's first event may already have recorded the reference (see tracking).
+        # The provider's events find the letter by its name and this reference (see tracking).
         TerminationLetter.objects.filter(Q(provider_reference="") | Q(provider_reference=reference),
                                          pk=letter.pk).update(provider_reference=reference, sent_document=stored,
-                                                              sent_at=now)
+                                                              registered_mail_provider=provider.name, sent_at=now)
         letter.sent_document = stored
         notify.subscriber_letter_copy(letter=letter)
     return True

@@ -53,12 +53,13 @@ def signature_request_start(*, letter: TerminationLetter, email: str, mobile_pho
         content = document_bytes(letter.mandate_document)
     else:
         content = documents.mandate_pdf(letter, letter_date=now.astimezone(local_zone()).date())
-    start = signature_provider().signature_start(
+    provider = signature_provider()
+    start = provider.signature_start(
         document=content, document_name="Mandat_Resiliation.pdf", signer_name=letter.subscriber_name,
         email=email, mobile_phone=mobile_phone, expires_at=expires_at)
     with transaction.atomic():
         request = SignatureRequest.objects.create(
-            letter=letter, provider=signature_provider().name, provider_reference=start.reference, mode=mode,
+            letter=letter, provider=provider.name, provider_reference=start.reference, mode=mode,
             email=email, mobile_phone=mobile_phone, expires_at=expires_at, signing_url=start.url)
         mandate = letter.mandate_document if letter.mandate_choice == MandateChoice.ESIGN_OWN else document_store(
             content=content, name="Mandat_Resiliation.pdf", content_type="application/pdf")
@@ -68,8 +69,9 @@ def signature_request_start(*, letter: TerminationLetter, email: str, mobile_pho
 
 
 def _request_for(event: dict) -> SignatureRequest | None:
+    """The request of an event: started at that provider (its name) under that reference."""
     return (SignatureRequest.objects.select_for_update().select_related("letter")
-            .filter(provider_reference=event["reference"]).first())
+            .filter(provider=event["provider"], provider_reference=event["reference"]).first())
 
 
 def signature_event_opened(*, event: dict, now: datetime) -> bool:
@@ -93,7 +95,7 @@ def signature_event_signed(*, event: dict, now: datetime) -> bool:
     signed_at = event["occurred"]
     if signed_at >= request.expires_at:
         return False  # signed too late: the expiry job cancels the letter
-    content = signature_provider().signed_document(reference=request.provider_reference)
+    content = signature_provider(request.provider).signed_document(reference=request.provider_reference)
     stored = document_store(content=content, name="Mandat_Resiliation_signe.pdf", content_type="application/pdf")
     request.status, request.signed_at, request.signed_document = SignatureStatus.SIGNED, signed_at, stored
     request.save(update_fields=["status", "signed_at", "signed_document"])

@@ -16,19 +16,14 @@ from resiliation.models import STATUS_RANK, LetterStatus, TerminationLetter
 
 
 def _letter_for(event: dict) -> TerminationLetter:
-    """The letter of an event. The provider may call back before the portal has stored its
-    reference (the submission's answer and the first event race): the event then carries our
-    own key ``letter-<id>``. Unknown letters make the provider retry later."""
+    """The letter of an event: one handed to that provider (its name, recorded at hand-over with
+    the reference it answered). The provider may call back before the portal has recorded the
+    answer to the submission: the letter is then unknown and the provider retries later (409);
+    a draft, a letter of another provider or one not sent yet is never found."""
     from resiliation.webhooks import WebhookRetry
 
     letters = TerminationLetter.objects.select_for_update(of=("self",)).select_related("insurer", "organisation")
-    letter = letters.filter(provider_reference=event["reference"]).first()
-    key = str((event.get("data") or {}).get("client_reference", ""))
-    if letter is None and key.startswith("letter-") and key[7:].isdigit():
-        letter = letters.filter(pk=int(key[7:]), provider_reference="").first()
-        if letter is not None:
-            letter.provider_reference = event["reference"]
-            letter.save(update_fields=["provider_reference"])
+    letter = letters.filter(registered_mail_provider=event["provider"], provider_reference=event["reference"]).first()
     if letter is None:
         raise WebhookRetry("courrier inconnu")
     return letter
@@ -93,7 +88,9 @@ def letter_proof_fetch(*, letter_id: int, kind: str) -> bool:
     letter = TerminationLetter.objects.select_related("insurer", "organisation").get(pk=letter_id)
     if getattr(letter, f"{field}_id"):
         return False
-    content = registered_mail_provider().proof_document(reference=letter.provider_reference, kind=kind)
+    # From the provider the letter was handed to, whatever the settings say today.
+    provider = registered_mail_provider(letter.registered_mail_provider)
+    content = provider.proof_document(reference=letter.provider_reference, kind=kind)
     with transaction.atomic():
         title = "Avis_de_depot" if kind == "deposit" else "Accuse_de_reception"
         stored = document_store(content=content, name=f"{title}_{letter.pk}.pdf", content_type="application/pdf")

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from resiliation.views import letter, lists, public, sending, wizard
+from portal.providers import sandboxes_allowed
+from resiliation.views import identity, letter, lists, public, sending, wizard
 
 app_name = "resiliation"
 
@@ -40,11 +41,15 @@ urlpatterns = [
     path("<int:pk>/date-envoi/", sending.reschedule, name="reschedule"),
     path("attestation-orias/", sending.orias, name="orias"),
     path("identite/", sending.identity_page, name="identity"),
-    path("identite/verification/", sending.identity_verify, name="identity_verify"),
-    # Without login: signed links and provider webhooks; the sandbox LRE console
-    path("signature/<str:token>/", public.sign, name="sign"),
-    path("signature/<str:token>/mandat.pdf", public.sign_document, name="sign_document"),
+    path("identite/verification/", identity.identity_continue, name="identity_verify"),
+    # Without login: signed links and provider webhooks
     path("documents/<str:token>/", public.public_document, name="public_document"),
     path("webhooks/<slug:provider>/", public.webhook, name="webhook"),
-    path("<int:pk>/bac-a-sable/lre/", public.sandbox_mail, name="sandbox_mail"),
 ]
+
+if sandboxes_allowed():  # never routed in production: the sandbox signature page and LRE console
+    urlpatterns += [
+        path("signature/<str:token>/", public.sign, name="sign"),
+        path("signature/<str:token>/mandat.pdf", public.sign_document, name="sign_document"),
+        path("<int:pk>/bac-a-sable/lre/", public.sandbox_mail, name="sandbox_mail"),
+    ]

@@ -37,9 +37,34 @@ PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 *
 # Cycle amiable: the fixed recovery indemnity (art. D441-5 Code de commerce), off by default.
 AMIABLE_RECOVERY_INDEMNITY_ENABLED = env.bool("AMIABLE_RECOVERY_INDEMNITY_ENABLED", default=False)
 AMIABLE_RECOVERY_INDEMNITY = env("AMIABLE_RECOVERY_INDEMNITY", default="40.00")
-# Credit purchases: payment provider and the HMAC secret of its notifications (billing.payments).
+
+# ------------------------------------------------------------------------ external providers
+# "sandbox" (served by the portal itself: development, tests, demos) or "http" (the provider's
+# gateway: *_API_URL and *_API_KEY; protocols in billing/payments.py and
+# resiliation/providers/base.py). Sandboxes run only where PORTAL_SANDBOX_PROVIDERS is true
+# (dev and test settings); production refuses them (portal/providers.py, `manage.py check`).
+PORTAL_SANDBOX_PROVIDERS = False
+# Credit purchases (billing.payments) and the HMAC secret of the provider's notifications.
 BILLING_PAYMENT_PROVIDER = env("BILLING_PAYMENT_PROVIDER", default="sandbox")
+BILLING_PAYMENT_API_URL = env("BILLING_PAYMENT_API_URL", default="")
+BILLING_PAYMENT_API_KEY = env("BILLING_PAYMENT_API_KEY", default="")
 BILLING_PAYMENT_SECRET = env("BILLING_PAYMENT_SECRET", default="")
+# Résiliation: e-signature, registered e-mail (LRE), eIDAS identity check, and the HMAC secret
+# of their webhooks (resiliation.webhooks).
+RESILIATION_SIGNATURE_PROVIDER = env("RESILIATION_SIGNATURE_PROVIDER", default="sandbox")
+RESILIATION_SIGNATURE_API_URL = env("RESILIATION_SIGNATURE_API_URL", default="")
+RESILIATION_SIGNATURE_API_KEY = env("RESILIATION_SIGNATURE_API_KEY", default="")
+RESILIATION_REGISTERED_MAIL_PROVIDER = env("RESILIATION_REGISTERED_MAIL_PROVIDER", default="sandbox")
+RESILIATION_REGISTERED_MAIL_API_URL = env("RESILIATION_REGISTERED_MAIL_API_URL", default="")
+RESILIATION_REGISTERED_MAIL_API_KEY = env("RESILIATION_REGISTERED_MAIL_API_KEY", default="")
+RESILIATION_IDENTITY_PROVIDER = env("RESILIATION_IDENTITY_PROVIDER", default="sandbox")
+RESILIATION_IDENTITY_API_URL = env("RESILIATION_IDENTITY_API_URL", default="")
+RESILIATION_IDENTITY_API_KEY = env("RESILIATION_IDENTITY_API_KEY", default="")
+RESILIATION_WEBHOOK_SECRET = env("RESILIATION_WEBHOOK_SECRET", default="")
+RESILIATION_WEBHOOK_TOLERANCE = env.int("RESILIATION_WEBHOOK_TOLERANCE", default=300)  # seconds
+RESILIATION_PLATFORM_NAME = env("RESILIATION_PLATFORM_NAME", default="Portail courtiers — service Résiliation")
+# Résiliation tasks run in-process after commit (single-process browser tests only).
+RESILIATION_RUN_TASKS_INLINE = False
 
 # ----------------------------------------------------------------------------- applications
 INSTALLED_APPS = [

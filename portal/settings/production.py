@@ -1,4 +1,6 @@
-"""Production: everything from the environment, HTTPS only; ``check --deploy`` is clean."""
+"""Production: everything from the environment, HTTPS only, real providers only (no sandbox:
+its pages are not routed and its providers refuse to run); ``check --deploy`` is clean once
+the providers and their secrets are configured (README, "Providers")."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -10,6 +12,8 @@ SECRET_KEY = env("SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY doit compter au moins 50 caractères aléatoires en production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Never from the environment: a production process cannot be talked into running a sandbox.
+PORTAL_SANDBOX_PROVIDERS = False
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -22,6 +22,9 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 AXES_ENABLED = True
+# The sandbox providers (the suite and its browser tests play the payment, e-signature, LRE and
+# identity providers through them); the http providers are tested against a local server.
+PORTAL_SANDBOX_PROVIDERS = True
 
 TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_PROCESS}"

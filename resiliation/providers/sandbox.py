@@ -9,6 +9,11 @@ webhooks that really travel over HTTP to the portal's endpoint, HMAC-signed, ret
   the sandbox console (``resiliation:sandbox_mail``) plays the recipient — accept (→ signed
   with AR, collected without) — and ``sandbox_mail_tick`` marks letters not collected after
   15 days as resent.
+* Identity: ``identity_start`` points to the portal's operator page (``resiliation:identity_verify``)
+  which shows the SMS code (``resiliation.identity``).
+
+Development and tests only: every entry point refuses to run where ``PORTAL_SANDBOX_PROVIDERS``
+is false (production), and the periodic chores do nothing there.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.pdf import document_bytes, document_store, pdf_render
+from portal.providers import SANDBOX, sandbox_guard, sandboxes_allowed
 from resiliation import conf
-from resiliation.providers.base import SignatureStart
+from resiliation.providers.base import IdentityStart, SignatureStart
 from resiliation.sandbox_models import SandboxRegisteredMail, SandboxSignature, SandboxWebhookDelivery
 from resiliation.webhooks import HEADER, signature_header
 
@@ -42,6 +48,7 @@ MAX_DELIVERY_ATTEMPTS = 10
 def sandbox_event_emit(*, provider: str, event_type: str, reference: str, data: dict | None = None,
                        occurred_at: datetime | None = None) -> SandboxWebhookDelivery:
     """Queue a webhook for the portal; delivered after commit, retried until it is accepted."""
+    sandbox_guard(f"RESILIATION_{provider.upper()}_PROVIDER")
     event = {
         "id": f"evt_{uuid.uuid4().hex}",
         "type": event_type,
@@ -62,6 +69,7 @@ def sandbox_webhook_deliver(*, delivery_id: int) -> bool:
     import requests
 
     delivery = SandboxWebhookDelivery.objects.get(pk=delivery_id)
+    sandbox_guard(f"RESILIATION_{delivery.provider.upper()}_PROVIDER")
     if delivery.delivered_at:
         return True
     body = delivery.body.encode()
@@ -91,6 +99,7 @@ def sandbox_webhooks_deliver_in_process() -> int:
     portal verifies them exactly as it does over HTTP."""
     from resiliation.webhooks import WebhookRejected, WebhookRetry, webhook_receive
 
+    sandbox_guard("RESILIATION_REGISTERED_MAIL_PROVIDER")
     delivered = 0
     for delivery in SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id"):
         body = delivery.body.encode()
@@ -108,6 +117,8 @@ def sandbox_webhooks_deliver_in_process() -> int:
 def sandbox_webhooks_due(*, limit: int = 200) -> list[int]:
     from django.db.models import Q
 
+    if not sandboxes_allowed():
+        return []
     now = timezone.now()
     return list(
         SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_DELIVERY_ATTEMPTS)
@@ -131,10 +142,11 @@ def sign_token_reference(token: str, *, max_age: int = 8 * 24 * 3600) -> str | N
 
 
 class SandboxSignatureProvider:
-    name = "sandbox"
+    name = SANDBOX
 
     def signature_start(self, *, document: bytes, document_name: str, signer_name: str, email: str,
                         mobile_phone: str, expires_at: datetime) -> SignatureStart:
+        sandbox_guard("RESILIATION_SIGNATURE_PROVIDER")
         reference = f"sig_{uuid.uuid4().hex[:20]}"
         with transaction.atomic():
             stored = document_store(content=document, name=document_name, content_type="application/pdf")
@@ -148,6 +160,7 @@ class SandboxSignatureProvider:
             status="cancelled")
 
     def signed_document(self, *, reference: str) -> bytes:
+        sandbox_guard("RESILIATION_SIGNATURE_PROVIDER")
         session = SandboxSignature.objects.select_related("signed_document").get(reference=reference)
         if session.signed_document is None:
             raise LookupError("Document non signé.")
@@ -217,11 +230,12 @@ def _check_open(session: SandboxSignature, now: datetime) -> None:
 
 
 class SandboxRegisteredMailProvider:
-    name = "sandbox"
+    name = SANDBOX
 
     def registered_send(self, *, idempotency_key: str, sender_name: str, recipient_name: str,
                         recipient_lines: list[str], with_acknowledgement: bool, qualified: bool,
                         documents: list[tuple[str, bytes]]) -> str:
+        sandbox_guard("RESILIATION_REGISTERED_MAIL_PROVIDER")
         existing = SandboxRegisteredMail.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing.reference
@@ -241,6 +255,7 @@ class SandboxRegisteredMailProvider:
         return mail.reference
 
     def proof_document(self, *, reference: str, kind: str) -> bytes:
+        sandbox_guard("RESILIATION_REGISTERED_MAIL_PROVIDER")
         mail = SandboxRegisteredMail.objects.get(reference=reference)
         title = "Avis de dépôt" if kind == "deposit" else "Accusé de réception"
         moment = mail.deposited_at if kind == "deposit" else mail.received_at
@@ -266,6 +281,8 @@ def sandbox_mail_receive(*, reference: str, now: datetime) -> SandboxRegisteredM
 
 def sandbox_mail_tick(*, now: datetime) -> int:
     """Letters not collected within 15 days are resent by the operator (« retransmise »)."""
+    if not sandboxes_allowed():
+        return 0
     count = 0
     for mail in SandboxRegisteredMail.objects.filter(status="deposited", deposited_at__lte=now - NOT_COLLECTED_AFTER):
         with transaction.atomic():
@@ -276,3 +293,19 @@ def sandbox_mail_tick(*, now: datetime) -> int:
                                    reference=mail.reference, occurred_at=now)
                 count += 1
     return count
+
+
+# ------------------------------------------------------------------------------- identity
+
+
+class SandboxIdentityProvider:
+    """The identification operator of development and tests: its page is the portal's own
+    (``resiliation:identity_verify``), which shows the SMS code to type."""
+
+    name = SANDBOX
+
+    def identity_start(self, *, idempotency_key: str, holder_name: str, email: str,
+                       mobile_phone: str) -> IdentityStart:
+        sandbox_guard("RESILIATION_IDENTITY_PROVIDER")
+        return IdentityStart(reference=f"idc_{idempotency_key}",
+                             url=conf.base_url() + reverse("resiliation:identity_verify"))

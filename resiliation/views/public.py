@@ -1,5 +1,8 @@
 """Pages without login: the sandbox signature page (signed link), the souscripteur's document
-links (signed, expiring), the providers' webhook endpoint; and the sandbox LRE console."""
+links (signed, expiring), the providers' webhook endpoint; and the sandbox LRE console.
+
+The sandbox pages are routed only where sandboxes may run (``resiliation.urls``) and answer
+404 otherwise, whatever routes them."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_POST
 from portal import clock
 from portal.models import StoredDocument
 from portal.pdf import pdf_render
+from portal.providers import SANDBOX, sandboxes_allowed
 from resiliation import notify, webhooks
 from resiliation.models import SandboxRegisteredMail, SandboxSignature, TerminationLetter
 from resiliation.providers import sandbox
@@ -24,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 def _session(token: str) -> SandboxSignature:
+    if not sandboxes_allowed():
+        raise Http404
     reference = sandbox.sign_token_reference(token)
     if reference is None:
         raise Http404
@@ -87,7 +93,7 @@ def public_document(request, token: str):
 @require_POST
 def webhook(request, provider: str):
     """Provider events: HMAC-verified, replays refused, each event applied once."""
-    if provider not in ("signature", "registered_mail"):
+    if provider not in webhooks.KINDS:
         raise Http404
     try:
         result = webhooks.webhook_receive(provider=provider, body=request.body,
@@ -104,9 +110,11 @@ def webhook(request, provider: str):
 @resiliation_page
 def sandbox_mail(request, pk: int):
     """Sandbox LRE console for a letter: play the recipient (accept / open) or the 15-day rule."""
+    if not sandboxes_allowed():
+        raise Http404
     letter = letter_for(request, pk)
     mail = SandboxRegisteredMail.objects.filter(reference=letter.provider_reference).first() \
-        if letter.provider_reference else None
+        if letter.provider_reference and letter.registered_mail_provider == SANDBOX else None
     if request.method == "POST" and mail is not None:
         now = clock.local_now()
         try:

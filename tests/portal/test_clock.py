@@ -1,5 +1,6 @@
 """The business date (SPEC §3): ``PORTAL_TODAY`` read at each call, checked by ``check``."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -88,22 +89,87 @@ def manage(*args: str, settings_module: str, **env: str) -> subprocess.Completed
 
 
 PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "portail.example.fr"}
+# The real (http) providers, their gateways and their secrets, as a production environment sets them.
+REAL_PROVIDERS = {
+    **{f"{prefix}_{suffix}": value
+       for prefix in ("BILLING_PAYMENT", "RESILIATION_SIGNATURE", "RESILIATION_REGISTERED_MAIL", "RESILIATION_IDENTITY")
+       for suffix, value in (("PROVIDER", "http"), ("API_URL", f"https://{prefix.lower()}.example.fr/v1"),
+                             ("API_KEY", secrets.token_urlsafe(24)))},
+    "BILLING_PAYMENT_SECRET": secrets.token_urlsafe(32),
+    "RESILIATION_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+}
 
 
 def test_production_settings_pass_check_deploy():
     result = manage("check", "--deploy", "--fail-level", "WARNING",
-                    settings_module="portal.settings.production", **PRODUCTION)
+                    settings_module="portal.settings.production", **PRODUCTION, **REAL_PROVIDERS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_warns_when_portal_today_or_portal_now_is_set():
+def test_check_deploy_refuses_sandbox_providers_and_warns_when_the_clock_is_forced():
+    """Production settings with the defaults (sandboxes, no secrets) and a forced clock."""
     result = manage("check", "--deploy", "--fail-level", "WARNING", settings_module="portal.settings.production",
-                    PORTAL_TODAY="2026-03-02", PORTAL_NOW="2026-03-02T19:59", **PRODUCTION)
+                    PORTAL_TODAY="2026-03-02", PORTAL_NOW="2026-03-02T19:59", PORTAL_SANDBOX_PROVIDERS="true",
+                    **PRODUCTION)
+    output = result.stderr + result.stdout
     assert result.returncode != 0
-    assert "portal.W001" in result.stderr + result.stdout
-    assert "PORTAL_TODAY force la date métier au 02/03/2026" in result.stderr + result.stdout
-    assert "PORTAL_NOW force le moment métier au 02/03/2026 à 19:59" in result.stderr + result.stdout
+    for setting in ("BILLING_PAYMENT_PROVIDER", "RESILIATION_SIGNATURE_PROVIDER", "RESILIATION_REGISTERED_MAIL_PROVIDER",
+                    "RESILIATION_IDENTITY_PROVIDER"):
+        assert f"{setting}=sandbox : le bac à sable" in output and f"HINT: Configurez le prestataire réel : {setting}=http" in output
+    assert output.count("billing.E002") == 1 and output.count("resiliation.E002") == 3
+    assert "billing.E004" in output and "BILLING_PAYMENT_SECRET manque" in output
+    assert "resiliation.E004" in output and "RESILIATION_WEBHOOK_SECRET manque" in output
+    assert "portal.E002" not in output  # PORTAL_SANDBOX_PROVIDERS is not read from the environment in production
+    assert "portal.W001" in output
+    assert "PORTAL_TODAY force la date métier au 02/03/2026" in output
+    assert "PORTAL_NOW force le moment métier au 02/03/2026 à 19:59" in output
+
+
+PRODUCTION_RUNTIME = """
+import json
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from billing.payments import payment_provider
+from portal.providers import sandboxes_allowed
+from resiliation.providers import identity_provider, registered_mail_provider, signature_provider
+
+def routed(path):
+    try:
+        resolve(path)
+        return True
+    except Resolver404:
+        return False
+
+def named(name, *args):
+    try:
+        reverse(name, args=args)
+        return True
+    except NoReverseMatch:
+        return False
+
+print(json.dumps({
+    "sandboxes_allowed": sandboxes_allowed(),
+    "routed": [routed(p) for p in ("/facturation/paiement/bac-a-sable/tok/", "/resiliations/1/bac-a-sable/lre/",
+                                   "/resiliations/signature/tok/", "/resiliations/signature/tok/mandat.pdf")],
+    "named": [named("billing:sandbox_payment", "t"), named("resiliation:sandbox_mail", 1),
+              named("resiliation:sign", "t"), named("resiliation:sign_document", "t")],
+    "doors": [routed("/facturation/paiement/notification/"), routed("/resiliations/webhooks/identity/"),
+              routed("/resiliations/identite/verification/")],
+    "providers": [type(p).__name__ for p in (payment_provider(), signature_provider(), registered_mail_provider(),
+                                             identity_provider())],
+}))
+"""
+
+
+def test_production_routes_no_sandbox_page_and_runs_the_real_providers():
+    result = manage("shell", "-c", PRODUCTION_RUNTIME, settings_module="portal.settings.production",
+                    PORTAL_SANDBOX_PROVIDERS="true", **PRODUCTION, **REAL_PROVIDERS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer == {
+        "sandboxes_allowed": False, "routed": [False] * 4, "named": [False] * 4, "doors": [True] * 3,
+        "providers": ["HttpProvider", "HttpSignatureProvider", "HttpRegisteredMailProvider", "HttpIdentityProvider"],
+    }
 
 
 def test_every_command_refuses_an_invalid_portal_today():

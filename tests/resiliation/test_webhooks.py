@@ -237,23 +237,94 @@ def test_unknown_letter_asks_the_provider_to_retry(sent_letter, deliver):
     assert not WebhookEvent.objects.exists()
 
 
-def test_event_before_the_reference_is_stored_finds_the_letter_by_our_key(admin_user, make_letter, orias_on_file,
-                                                                            funded, deliver):
+def _raw_event(**fields) -> tuple[bytes, str]:
+    from resiliation import conf, webhooks
+
+    body = json.dumps({"type": "registered_mail.deposited", "occurred_at": MORNING.isoformat(), "data": {},
+                       **fields}).encode()
+    return body, webhooks.signature_header(body, secret=conf.webhook_secret(),
+                                           timestamp=int(timezone.now().timestamp()))
+
+
+def test_an_event_naming_our_key_never_reaches_a_letter_not_handed_to_the_provider(admin_user, make_letter,
+                                                                                    orias_on_file, funded, deliver):
+    """A signed event carrying ``letter-<id>`` finds neither a draft nor a letter whose hand-over
+    is not recorded: the provider is asked to retry (409) and nothing moves."""
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    draft = make_letter(admin_user)
+    body, header = _raw_event(id="evt_draft", type="registered_mail.collected", reference="lre_forged",
+                              data={"client_reference": f"letter-{draft.pk}"})
+    assert deliver("registered_mail", body, header).status_code == 409
+    draft.refresh_from_db()
+    assert (draft.status, draft.provider_reference, draft.received_at) == (LetterStatus.DRAFT, "", None)
+
+    letter = make_letter(admin_user, reference="SENT")
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
+                           dates_confirmed=True, now=MORNING)
+    TerminationLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.IN_TRANSIT)  # claimed, not answered
+    body, header = _raw_event(id="evt_race", reference="lre_race", data={"client_reference": f"letter-{letter.pk}"})
+    assert deliver("registered_mail", body, header).status_code == 409
+    letter.refresh_from_db()
+    assert (letter.status, letter.provider_reference) == (LetterStatus.IN_TRANSIT, "")
+    assert not WebhookEvent.objects.exists()
+
+
+def test_an_event_sent_before_the_hand_over_is_recorded_applies_on_its_retry(admin_user, make_letter, orias_on_file,
+                                                                              funded, deliver):
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user)
     sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
     sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
                            dates_confirmed=True, now=MORNING)
-    TerminationLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.IN_TRANSIT)  # claimed, not answered
-    body = json.dumps({"id": "evt_race", "type": "registered_mail.deposited", "reference": "lre_race",
-                       "occurred_at": MORNING.isoformat(), "data": {"client_reference": f"letter-{letter.pk}"}}).encode()
-    from resiliation import conf, webhooks
-
-    header = webhooks.signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
-    assert deliver("registered_mail", body, header).content == b"applied"
+    sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
     letter.refresh_from_db()
-    assert (letter.provider_reference, letter.status) == ("lre_race", LetterStatus.DEPOSITED)
+    assert (letter.registered_mail_provider, letter.status) == ("sandbox", LetterStatus.IN_TRANSIT)
+    [response] = relay(deliver)  # the sandbox's « deposited », now that the reference is recorded
+    assert response.content == b"applied"
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.DEPOSITED
+
+
+def test_an_event_of_another_provider_does_not_move_the_letter(sent_letter, deliver, settings):
+    """The letter was handed to the sandbox: the same reference sent by the provider now
+    configured (http) names another letter, not this one."""
+    settings.RESILIATION_REGISTERED_MAIL_PROVIDER = "http"
+    settings.RESILIATION_REGISTERED_MAIL_API_URL = "https://lre.example.fr/v1"
+    settings.RESILIATION_REGISTERED_MAIL_API_KEY = "key"
+    body, header = signed_event(event_type="registered_mail.signed", reference=sent_letter.provider_reference,
+                                occurred_at=MORNING + timedelta(hours=1))
+    assert deliver("registered_mail", body, header).status_code == 409
+    sent_letter.refresh_from_db()
+    assert sent_letter.status == LetterStatus.IN_TRANSIT and sent_letter.received_at is None
+
+
+def test_long_event_ids_are_compared_whole(sent_letter, deliver):
+    prefix = "evt_" + "x" * 96  # two ids alike over their first 100 characters
+    for suffix, event_type in (("-deposited", "registered_mail.deposited"), ("-signed", "registered_mail.signed")):
+        body, header = signed_event(event_type=event_type, reference=sent_letter.provider_reference,
+                                    occurred_at=MORNING + timedelta(hours=1), event_id=prefix + suffix)
+        assert deliver("registered_mail", body, header).content == b"applied"
+    assert sorted(WebhookEvent.objects.values_list("event_id", flat=True)) == [prefix + "-deposited",
+                                                                               prefix + "-signed"]
+    sent_letter.refresh_from_db()
+    assert sent_letter.status == LetterStatus.SIGNED
+
+
+def test_an_over_long_event_id_or_reference_is_refused_with_a_clear_message(sent_letter, deliver):
+    body, header = signed_event(event_type="registered_mail.signed", reference=sent_letter.provider_reference,
+                                occurred_at=MORNING, event_id="e" * 256)
+    response = deliver("registered_mail", body, header)
+    assert response.status_code == 400
+    assert "identifiant d'évènement trop long (256 caractères, 255 au plus)" in response.content.decode()
+    body, header = signed_event(event_type="registered_mail.signed", reference="r" * 81, occurred_at=MORNING)
+    response = deliver("registered_mail", body, header)
+    assert response.status_code == 400 and "référence trop longue (81 caractères, 80 au plus)" in response.content.decode()
+    assert not WebhookEvent.objects.exists()
+    sent_letter.refresh_from_db()
+    assert sent_letter.status == LetterStatus.IN_TRANSIT
 
 
 @pytest.mark.parametrize("body", [b"not json", b'{"id": "e1", "type": "registered_mail.deposited"}',

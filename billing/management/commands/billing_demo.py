@@ -16,6 +16,7 @@ from billing.rules import previous_month
 from billing.services import LineItem, account_debit, account_refund, paper_mail_items, price_list_install_defaults
 from portal import clock
 from portal.models import Organisation, Role, User
+from portal.providers import sandboxes_allowed
 
 DEMO = {
     # orias: purchases (€), debits last month, debits this month
@@ -28,6 +29,9 @@ class Command(BaseCommand):
     help = "Crée des achats de crédits, reçus, consommations et factures de démonstration (idempotent)."
 
     def handle(self, *args, **options):
+        if not sandboxes_allowed():  # production: no sandbox to play the providers
+            self.stdout.write("Facturation : pas de données de démonstration (bacs à sable refusés par ces réglages).")
+            return
         price_list_install_defaults()
         today = clock.business_today()
         last_start, last_end = previous_month(today)

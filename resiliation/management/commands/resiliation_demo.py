@@ -17,6 +17,7 @@ from django.db import transaction
 from portal import clock
 from portal.errors import ApplicationError
 from portal.models import Organisation, User
+from portal.providers import sandboxes_allowed
 from resiliation import sending, services, signatures, tracking
 from resiliation.insurers import insurers_load
 from resiliation.models import Insurer, OriasCertificate, TerminationLetter
@@ -37,6 +38,9 @@ class Command(BaseCommand):
     help = "Crée des lettres de résiliation de démonstration (idempotent)."
 
     def handle(self, *args, **options):
+        if not sandboxes_allowed():  # production: no sandbox to play the providers
+            self.stdout.write("Résiliation : pas de données de démonstration (bacs à sable refusés par ces réglages).")
+            return
         now = clock.local_now()
         insurers_load(Insurer)
         made = 0

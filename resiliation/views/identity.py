@@ -1,0 +1,30 @@
+"""« Continuer la vérification » (seed 001 §7): on to the identity operator of the pending check."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from portal.errors import ApplicationError
+from resiliation import identity
+from resiliation.models import IdentityStatus, IdentityVerification
+from resiliation.views import sending
+from resiliation.views.common import resiliation_page
+
+
+@resiliation_page
+def identity_continue(request):
+    """The sandbox operator is the portal's own page (``views.sending.identity_verify``, which
+    shows the SMS code); a real operator's page is the provider's, opened at the provider first
+    if an earlier attempt got no answer."""
+    check = IdentityVerification.objects.filter(user=request.user, status=IdentityStatus.PENDING).first()
+    if check is None:
+        return redirect("resiliation:identity")
+    if identity.identity_check_in_sandbox(check):
+        return sending.identity_verify(request)
+    try:
+        check = identity.identity_check_open(check=check)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("resiliation:identity")
+    return redirect(check.verification_url)
