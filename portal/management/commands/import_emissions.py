@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import services
+from portal import clock, services
 from portal.api import EmissionRowSerializer
 from portal.csv_import import csv_rows, format_row_errors
 from portal.errors import ApplicationError
@@ -17,7 +17,9 @@ class Command(BaseCommand):
         try:
             parsed = csv_rows(path=path, serializer_class=EmissionRowSerializer)
             lines = parsed.lines
-            result = services.emissions_import(rows=[EmissionRowSerializer().to_row(row) for row in parsed.rows])
+            result = services.emissions_import(
+                rows=[EmissionRowSerializer().to_row(row) for row in parsed.rows], today=clock.business_today()
+            )
         except ApplicationError as error:
             raise CommandError(format_row_errors(error, lines=lines)) from error
         self.stdout.write(f"{result.created} émission(s) créée(s), {result.updated} mise(s) à jour.")

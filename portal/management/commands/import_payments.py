@@ -18,7 +18,7 @@ class Command(BaseCommand):
             parsed = csv_rows(path=path, serializer_class=PaymentRowSerializer)
             lines = parsed.lines
             result = services.payments_import(
-                rows=[services.PaymentRow(**row) for row in parsed.rows], today=clock.business_today()
+                rows=[PaymentRowSerializer().to_row(row) for row in parsed.rows], today=clock.business_today()
             )
         except ApplicationError as error:
             raise CommandError(format_row_errors(error, lines=lines)) from error
