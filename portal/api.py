@@ -6,6 +6,8 @@ Interfaces only: parse with a serializer, call one service, respond. Errors of s
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
@@ -51,9 +53,10 @@ class MayPushCoreData(BasePermission):
 
 
 # ------------------------------------------------------------------------------ imports
-# The serializers only check JSON types and turn each row into the service's typed row; what a
-# value may be (single line, length, plausible date, amount the columns can hold) is decided by
-# the import services' check_* functions, for the API and the CSV commands alike.
+# The fields check JSON types, then call the import services' check_* functions — the one
+# definition of what a value may be (single line, length, plausible date, amount the columns
+# hold) — so that a batch gets all its errors in one answer; the services check again for their
+# other callers (CSV commands, demo data), then check the rows against each other and the data.
 
 
 class RowListSerializer(serializers.ListSerializer):
@@ -81,26 +84,40 @@ class RowListSerializer(serializers.ListSerializer):
 
 
 class ImportRowSerializer(serializers.Serializer):
+    """A row of an import. ``context["today"]`` is the business date the dates are checked
+    against (the clock's when absent)."""
+
     default_error_messages = {"null": "La ligne est vide (null) : un objet JSON est attendu."}
 
     class Meta:
         list_serializer_class = RowListSerializer
 
 
+def refuse(problems: list[str]) -> None:
+    if problems:
+        raise serializers.ValidationError(problems)
+
+
+def business_date(field: serializers.Field) -> date:
+    return field.context.get("today") or clock.business_today()
+
+
 class TextField(serializers.CharField):
-    """A JSON string, trimmed. A number is refused, not turned into text: ``1e20`` or ``0123``
-    would not come back as the reference the insurer's system meant."""
+    """A JSON string, trimmed, checked by ``services.check_text``. A number is refused, not
+    turned into text: ``1e20`` or ``0123`` would not come back as the insurer meant them."""
 
     default_error_messages = {"invalid": "Une chaîne de caractères est attendue."}
 
-    def __init__(self, *, max_length: int, **kwargs):
-        kwargs.setdefault("help_text", f"Une ligne, {max_length} caractères au plus.")
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"Une ligne, {kwargs['max_length']} caractères au plus.")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        value = super().to_internal_value(data)
+        refuse(services.check_text(value, max_length=self.max_length))
+        return value
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -115,11 +132,40 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class AmountField(serializers.DecimalField):
-    """Euros: a decimal string (``"1250.50"``) or a JSON number; the bounds are the service's."""
+    """Euros: a decimal string (``"1250.50"``) or a JSON number, checked by ``services.check_amount``."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "En euros, positif, 2 décimales au plus, 9 999 999 999,99 au plus.")
         super().__init__(max_digits=None, decimal_places=None, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        refuse(services.check_amount(value))
+        return value
+
+
+class DueDateField(serializers.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"Entre le {services.EARLIEST_DATE:%d/%m/%Y} et la date du jour + "
+                                       f"{services.DUE_DATE_HORIZON_YEARS} ans.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        refuse(services.check_due_date(value, today=business_date(self)))
+        return value
+
+
+class PaidOnField(serializers.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"Entre le {services.EARLIEST_DATE:%d/%m/%Y} et la date du jour "
+                                       "(jamais dans le futur).")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        refuse(services.check_paid_on(value, today=business_date(self)))
+        return value
 
 
 class EmissionRowSerializer(ImportRowSerializer):
@@ -127,14 +173,12 @@ class EmissionRowSerializer(ImportRowSerializer):
     policy_number = TextField(max_length=services.EMISSION_TEXTS["policy_number"])
     member_number = TextField(max_length=services.EMISSION_TEXTS["member_number"])
     company_name = TextField(max_length=services.EMISSION_TEXTS["company_name"])
-    broker_orias = serializers.CharField(
-        max_length=8, min_length=8, allow_null=True, required=False, validators=[orias_validator]
+    broker_orias = TextField(
+        max_length=8, min_length=8, allow_null=True, required=False, validators=[orias_validator],
+        help_text="8 chiffres, ou null quand la police n'a pas de courtier.",
     )
     broker_manages = StrictBooleanField()
-    due_date = serializers.DateField(
-        help_text=f"Entre le {services.EARLIEST_DATE:%d/%m/%Y} et la date du jour + "
-        f"{services.DUE_DATE_HORIZON_YEARS} ans."
-    )
+    due_date = DueDateField()
     amount = AmountField()
 
     def to_row(self, data: dict) -> services.EmissionRow:
@@ -149,18 +193,16 @@ class PaymentRowSerializer(ImportRowSerializer):
     )
     emission_reference = TextField(max_length=services.PAYMENT_TEXTS["emission_reference"])
     amount = AmountField()
-    paid_on = serializers.DateField(
-        help_text=f"Entre le {services.EARLIEST_DATE:%d/%m/%Y} et la date du jour (jamais dans le futur)."
-    )
+    paid_on = PaidOnField()
 
     def to_row(self, data: dict) -> services.PaymentRow:
         return services.PaymentRow(**data)
 
 
-def parse_rows(serializer_class, data) -> list[dict]:
+def parse_rows(serializer_class, data, *, today: date) -> list[dict]:
     if not isinstance(data, list):
         raise ApplicationError("Le corps de la requête doit être une liste JSON.", field="non_field_errors")
-    serializer = serializer_class(data=data, many=True)
+    serializer = serializer_class(data=data, many=True, context={"today": today})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -205,10 +247,9 @@ PaymentResultSerializer = inline_serializer(
 @api_view(["POST"])
 @permission_classes([IsAuthenticated, MayPushCoreData])
 def emissions_import_api(request):
-    rows = parse_rows(EmissionRowSerializer, request.data)
-    result = services.emissions_import(
-        rows=[EmissionRowSerializer().to_row(row) for row in rows], today=clock.business_today()
-    )
+    today = clock.business_today()
+    rows = parse_rows(EmissionRowSerializer, request.data, today=today)
+    result = services.emissions_import(rows=[EmissionRowSerializer().to_row(row) for row in rows], today=today)
     return Response({"created": result.created, "updated": result.updated})
 
 
@@ -236,8 +277,7 @@ def emissions_import_api(request):
 @api_view(["POST"])
 @permission_classes([IsAuthenticated, MayPushCoreData])
 def payments_import_api(request):
-    rows = parse_rows(PaymentRowSerializer, request.data)
-    result = services.payments_import(
-        rows=[PaymentRowSerializer().to_row(row) for row in rows], today=clock.business_today()
-    )
+    today = clock.business_today()
+    rows = parse_rows(PaymentRowSerializer, request.data, today=today)
+    result = services.payments_import(rows=[PaymentRowSerializer().to_row(row) for row in rows], today=today)
     return Response({"recorded": result.recorded, "already_recorded": result.already_recorded})

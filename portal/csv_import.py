@@ -2,9 +2,9 @@
 
 Same columns as the API (SPEC §8), ``;`` or ``,`` separated, UTF-8 with or without BOM;
 French decimals (``1 250,50``), dates (``02/03/2026``) and booleans (``oui``/``non``) are
-accepted. Each row goes through the API's serializer (types), then the same import service
-(values), so a file and an API call are checked by the same rules; errors name the line of the
-file where the row starts (the header is line 1).
+accepted. Each row goes through the API's serializer, then the same import service, so a file
+and an API call are checked by the same rules; errors name the line of the file where the row
+starts (the header is line 1).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rest_framework import serializers
@@ -51,8 +52,9 @@ def _first_line(last_line: int, raw: dict) -> int:
     return last_line - breaks
 
 
-def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer]) -> CsvRows:
-    """Validated rows of a CSV file, or an ApplicationError listing every bad line."""
+def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer], today: date) -> CsvRows:
+    """Validated rows of a CSV file, or an ApplicationError listing every bad line. ``today`` is
+    the business date the dates are checked against."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -76,7 +78,7 @@ def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer]
                 normalised = _normalise(value or "", fields[key])
                 if normalised is not None or key == "broker_orias":
                     data[key] = normalised
-        serializer = serializer_class(data=data)
+        serializer = serializer_class(data=data, context={"today": today})
         line = _first_line(reader.line_num, raw)
         if serializer.is_valid():
             rows.append(serializer.validated_data)

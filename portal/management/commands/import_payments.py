@@ -14,11 +14,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         lines = None
+        today = clock.business_today()
         try:
-            parsed = csv_rows(path=path, serializer_class=PaymentRowSerializer)
+            parsed = csv_rows(path=path, serializer_class=PaymentRowSerializer, today=today)
             lines = parsed.lines
             result = services.payments_import(
-                rows=[PaymentRowSerializer().to_row(row) for row in parsed.rows], today=clock.business_today()
+                rows=[PaymentRowSerializer().to_row(row) for row in parsed.rows], today=today
             )
         except ApplicationError as error:
             raise CommandError(format_row_errors(error, lines=lines)) from error
