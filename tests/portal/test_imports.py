@@ -415,3 +415,21 @@ def test_one_reference_sent_at_once_for_two_premium_calls_is_recorded_once(two_c
     assert "Le paiement VIR-X est déjà enregistré avec une autre émission" in refused[0].errors[0]["reference"][0]
     assert Payment.objects.count() == 1
     assert sorted(PremiumCall.objects.values_list("paid_amount", flat=True)) == [Decimal("0.00"), Decimal("10.00")]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real parallel transactions (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_paying_the_same_premium_calls_at_once_both_count(org):
+    services.emissions_import(rows=[emission_row(reference=f"EM-{i}", policy_number=f"P-{i}", member_number=f"M-{i}",
+                                                 amount=Decimal("100.00")) for i in range(200)])
+
+    def batch(prefix, amount):
+        return [payment_row(emission_reference=f"EM-{i}", amount=Decimal(amount), reference=f"{prefix}-{i}")
+                for i in range(200)]
+
+    first, second = batch("VIR-A", "30.00"), batch("VIR-B", "20.00")
+    results = run_together(lambda: services.payments_import(rows=first, today=TODAY),
+                           lambda: services.payments_import(rows=second, today=TODAY))
+    assert [(result.recorded, result.already_recorded) for result in results] == [(200, 0), (200, 0)], results
+    assert set(PremiumCall.objects.values_list("paid_amount", flat=True)) == {Decimal("50.00")}
