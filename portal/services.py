@@ -78,9 +78,9 @@ class RowErrors:
 
 EARLIEST_DATE = date(2000, 1, 1)  # no premium call or payment of the portfolio is older
 DUE_DATE_HORIZON_YEARS = 2  # premium calls are issued at most two years ahead
-CENT = Decimal("0.01")
-# The money columns are DecimalField(max_digits=12, decimal_places=2).
-AMOUNT_MAX = Decimal("9999999999.99")
+AMOUNT_COLUMN = PremiumCall._meta.get_field("amount")  # max_digits 12, decimal_places 2, as Payment.amount
+CENT = Decimal(1).scaleb(-AMOUNT_COLUMN.decimal_places)
+AMOUNT_MAX = Decimal(10) ** (AMOUNT_COLUMN.max_digits - AMOUNT_COLUMN.decimal_places) - CENT  # 9 999 999 999,99
 # Characters that break a line (str.splitlines), named apart from the other control characters.
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 # Control, format (zero-width, bidirectional…), surrogate, private-use and unassigned characters.
@@ -163,7 +163,7 @@ def check_amount(value: object) -> list[str]:
     except InvalidOperation:
         in_cents = False
     if not in_cents:
-        return ["Le montant a au plus 2 chiffres après la virgule."]
+        return [f"Le montant a au plus {AMOUNT_COLUMN.decimal_places} chiffres après la virgule."]
     return []
 
 
@@ -412,9 +412,9 @@ def check_payment_rows(
 
 
 def payments_import(*, rows: Sequence[PaymentRow], today: date) -> PaymentImportResult:
-    """Record payments by their reference — a payment sent again is recorded once, whether it
-    comes back in the same batch or in another — and update the amounts paid of their premium
-    calls, set-based, all rows or none."""
+    """Record payments by their reference — a payment sent again in a later batch, even one
+    written at the same moment, is recorded once (twice in one batch is refused) — and update the
+    amounts paid of their premium calls, set-based, all rows or none."""
     try:
         return _payments_record(rows=rows, today=today)
     except IntegrityError:
