@@ -7,7 +7,10 @@ from portal.errors import ApplicationError
 
 
 class Command(BaseCommand):
-    help = "Importe un fichier CSV de paiements (mêmes colonnes que POST /api/v1/payments/)."
+    help = (
+        "Importe un fichier CSV de paiements : reference (obligatoire, unique), emission_reference, amount, "
+        "paid_on, les colonnes de POST /api/v1/payments/. Un fichier importé deux fois n'enregistre rien deux fois."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="fichier CSV, séparateur ; ou ,")
