@@ -27,9 +27,10 @@ def emission_rows(prefix: str, amount: str) -> list[dict]:
 
 
 def payment_rows(prefix: str) -> list[dict]:
+    """``reference`` is the insurer's own payment id, required and unique (SPEC §8)."""
     return [
-        {"emission_reference": f"{prefix}-{index:06d}", "amount": "100.00",
-         "paid_on": (date(2026, 1, 5) + timedelta(days=index % 50)).isoformat(), "reference": f"PAY-{prefix}-{index}"}
+        {"reference": f"PAY-{prefix}-{index}", "emission_reference": f"{prefix}-{index:06d}", "amount": "100.00",
+         "paid_on": (date(2026, 1, 5) + timedelta(days=index % 50)).isoformat()}
         for index in range(ROWS)
     ]
 
@@ -78,3 +79,15 @@ def run(report) -> None:
     started = time.perf_counter()
     services.emissions_import(rows=rows)
     report(f"service emissions_import: {ROWS} new rows", ROWS / (time.perf_counter() - started), "rows/s")
+
+    payments = [
+        services.PaymentRow(**{**row, "paid_on": date.fromisoformat(row["paid_on"]), "amount": Decimal(row["amount"])})
+        for row in payment_rows("SV")
+    ]
+    today = max(row.paid_on for row in payments)
+    for label, expected in (("new", (ROWS, 0)), ("replayed", (0, ROWS))):
+        started = time.perf_counter()
+        result = services.payments_import(rows=payments, today=today)
+        elapsed = time.perf_counter() - started
+        assert (result.recorded, result.already_recorded) == expected, result
+        report(f"service payments_import: {ROWS} {label} rows", ROWS / elapsed, "rows/s")

@@ -2,8 +2,9 @@
 
 Same columns as the API (SPEC §8), ``;`` or ``,`` separated, UTF-8 with or without BOM;
 French decimals (``1 250,50``), dates (``02/03/2026``) and booleans (``oui``/``non``) are
-accepted. Each row goes through the API's serializer, so a file and an API call are checked by
-the same rules; errors name the line of the file (the header is line 1).
+accepted. Each row goes through the API's serializer, then the same import service, so a file
+and an API call are checked by the same rules; errors name the line of the file where the row
+starts (the header is line 1).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rest_framework import serializers
@@ -20,15 +22,16 @@ from portal.errors import ApplicationError
 
 FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 FRENCH_DECIMAL = re.compile(r"^-?\d[\d\s\u202f\u00a0]*,\d+$")
-FRENCH_BOOLEANS = {"oui": "true", "non": "false"}
+BOOLEANS = {"oui": True, "non": False, "true": True, "false": False, "1": True, "0": False}
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _normalise(value: str, field: serializers.Field) -> str | None:
+def _normalise(value: str, field: serializers.Field) -> str | bool | None:
     value = value.strip()
     if value == "" or value.lower() == "null":
         return None
     if isinstance(field, serializers.BooleanField):
-        return FRENCH_BOOLEANS.get(value.lower(), value)
+        return BOOLEANS.get(value.lower(), value)
     if isinstance(field, serializers.DateField) and (match := FRENCH_DATE.match(value)):
         day, month, year = match.groups()
         return f"{year}-{month}-{day}"
@@ -40,11 +43,18 @@ def _normalise(value: str, field: serializers.Field) -> str | None:
 @dataclass(frozen=True)
 class CsvRows:
     rows: list[dict]
-    lines: list[int]  # line of the file of each row, for the messages of later checks
+    lines: list[int]  # first line of the file of each row, for the messages of later checks
 
 
-def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer]) -> CsvRows:
-    """Validated rows of a CSV file, or an ApplicationError listing every bad line."""
+def _first_line(last_line: int, raw: dict) -> int:
+    """The line a record starts on: a quoted value may span several lines of the file."""
+    breaks = sum(len(LINE_BREAK.findall(value)) for value in raw.values() if isinstance(value, str))
+    return last_line - breaks
+
+
+def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer], today: date) -> CsvRows:
+    """Validated rows of a CSV file, or an ApplicationError listing every bad line. ``today`` is
+    the business date the dates are checked against."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -68,12 +78,13 @@ def csv_rows(*, path: Path | str, serializer_class: type[serializers.Serializer]
                 normalised = _normalise(value or "", fields[key])
                 if normalised is not None or key == "broker_orias":
                     data[key] = normalised
-        serializer = serializer_class(data=data)
+        serializer = serializer_class(data=data, context={"today": today})
+        line = _first_line(reader.line_num, raw)
         if serializer.is_valid():
             rows.append(serializer.validated_data)
-            lines.append(reader.line_num)
+            lines.append(line)
         else:
-            errors.append({"row": len(rows) + len(errors), "line": reader.line_num, **serializer.errors})
+            errors.append({"row": len(rows) + len(errors), "line": line, **serializer.errors})
     if errors:
         count = len(errors)
         raise ApplicationError(

@@ -350,8 +350,9 @@ class Payment(models.Model):
     reference = models.CharField(
         "référence du paiement",
         max_length=40,
-        blank=True,
-        help_text="Facultative ; un même paiement envoyé deux fois n'est compté qu'une fois.",
+        help_text="Identifiant du paiement chez L'Auxiliaire, obligatoire et unique : un même paiement "
+        "envoyé deux fois n'est compté qu'une fois. Les paiements enregistrés sans référence avant "
+        "qu'elle ne devienne obligatoire portent « SANS-REF-<n° d'enregistrement> ».",
     )
     created_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
@@ -361,9 +362,8 @@ class Payment(models.Model):
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
-            models.UniqueConstraint(
-                fields=["reference"], condition=~Q(reference=""), name="payment_reference_unique"
-            ),
+            models.CheckConstraint(name="payment_reference_not_empty", condition=~Q(reference="")),
+            models.UniqueConstraint(fields=["reference"], name="payment_reference_unique"),
         ]
 
     def __str__(self) -> str:

@@ -2,23 +2,28 @@
 
 Imports of premium calls (émissions) and payments follow validate-then-do: every row is
 checked first and all errors are reported together (per row, in French); only a fully valid
-batch is written, set-based, in one transaction.
+batch is written, set-based, in one transaction. The checks of every value (``check_text``,
+``check_due_date``, ``check_paid_on``, ``check_amount``) live here, once, for every caller: the
+API and the CSV commands only turn their input into typed rows.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from portal import clock
 from portal.errors import ApplicationError
+from portal.formatting import format_money
 from portal.models import (
     Contact,
     DelegationProfile,
@@ -47,6 +52,13 @@ class RowErrors:
     def add(self, row: int, field: str, message: str) -> None:
         self._errors.setdefault(row, {}).setdefault(field, []).append(message)
 
+    def add_all(self, row: int, field: str, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.add(row, field, message)
+
+    def has(self, row: int, field: str) -> bool:
+        return field in self._errors.get(row, {})
+
     def __bool__(self) -> bool:
         return bool(self._errors)
 
@@ -59,6 +71,104 @@ class RowErrors:
                 code="invalid_rows",
                 errors=rows,
             )
+
+
+# ---------------------------------------------------------------------- plausible values
+# One rule per kind of value, shared by both imports and every interface (SPEC §8).
+
+EARLIEST_DATE = date(2000, 1, 1)  # no premium call or payment of the portfolio is older
+DUE_DATE_HORIZON_YEARS = 2  # premium calls are issued at most two years ahead
+AMOUNT_COLUMN = PremiumCall._meta.get_field("amount")  # max_digits 12, decimal_places 2, as Payment.amount
+CENT = Decimal(1).scaleb(-AMOUNT_COLUMN.decimal_places)
+AMOUNT_MAX = Decimal(10) ** (AMOUNT_COLUMN.max_digits - AMOUNT_COLUMN.decimal_places) - CENT  # 9 999 999 999,99
+# Characters that break a line (str.splitlines), named apart from the other control characters.
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+# Control, format (zero-width, bidirectional…), surrogate, private-use and unassigned characters.
+FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _day(value: date) -> str:
+    """dd/mm/yyyy, the year on four digits even before 1000 (``strftime`` would not pad it)."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def check_text(value: object, *, max_length: int) -> list[str]:
+    """A single line of text: a string, trimmed, not empty, without control or invisible
+    characters, at most ``max_length`` characters. Returns the French problems (none: valid)."""
+    if not isinstance(value, str):
+        return ["Une chaîne de caractères est attendue."]
+    if not value.strip():
+        return ["Ce champ ne peut être vide."]
+    problems = []
+    if value != value.strip():
+        problems.append("Le texte ne doit ni commencer ni finir par une espace.")
+    if not value.isprintable():  # fast path: most values are plain text
+        if any(char in LINE_BREAKS for char in value):
+            problems.append("Le texte doit tenir sur une seule ligne (retour à la ligne interdit).")
+        else:
+            bad = next((char for char in value if unicodedata.category(char) in FORBIDDEN_CATEGORIES), None)
+            if bad is not None:
+                problems.append(f"Le texte contient un caractère de contrôle ou invisible interdit (U+{ord(bad):04X}).")
+    if len(value) > max_length:
+        problems.append(f"Au plus {max_length} caractères (reçu {len(value)}).")
+    return problems
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def latest_due_date(*, today: date) -> date:
+    """The latest plausible due date: the business date plus DUE_DATE_HORIZON_YEARS years."""
+    year = today.year + DUE_DATE_HORIZON_YEARS
+    return today.replace(year=year, day=28) if (today.month, today.day) == (2, 29) else today.replace(year=year)
+
+
+def check_due_date(value: object, *, today: date) -> list[str]:
+    """A due date between EARLIEST_DATE and ``latest_due_date(today)``."""
+    if not _is_date(value):
+        return ["Une date est attendue."]
+    latest = latest_due_date(today=today)
+    if not EARLIEST_DATE <= value <= latest:
+        return [f"L'échéance {_day(value)} n'est pas plausible : elle doit être comprise entre le "
+                f"{_day(EARLIEST_DATE)} et le {_day(latest)}."]
+    return []
+
+
+def check_paid_on(value: object, *, today: date) -> list[str]:
+    """A payment date between EARLIEST_DATE and the business date (not in the future)."""
+    if not _is_date(value):
+        return ["Une date est attendue."]
+    if value > today:
+        return [f"La date de paiement {_day(value)} est dans le futur."]
+    if value < EARLIEST_DATE:
+        return [f"La date de paiement {_day(value)} n'est pas plausible : elle doit être postérieure au "
+                f"{_day(EARLIEST_DATE)}."]
+    return []
+
+
+def check_amount(value: object) -> list[str]:
+    """A positive amount in euros and cents that the money columns can hold."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return ["Un montant décimal est attendu."]
+    value = Decimal(value)
+    if not value.is_finite():
+        return ["Un nombre valide est requis."]
+    if value <= 0:
+        return ["Le montant doit être positif."]
+    if value > AMOUNT_MAX:
+        return [f"Le montant ne peut pas dépasser {format_money(AMOUNT_MAX)}."]
+    try:
+        in_cents = value == value.quantize(CENT)
+    except InvalidOperation:
+        in_cents = False
+    if not in_cents:
+        return [f"Le montant a au plus {AMOUNT_COLUMN.decimal_places} chiffres après la virgule."]
+    return []
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 # ---------------------------------------------------------------------------- émissions
@@ -76,25 +186,46 @@ class EmissionRow:
     amount: Decimal
 
 
+EMISSION_TEXTS = {  # field of the row → its maximum length, read from the column it fills
+    "reference": _max_length(PremiumCall, "reference"),
+    "policy_number": _max_length(Policy, "number"),
+    "member_number": _max_length(Member, "member_number"),
+    "company_name": _max_length(Member, "company_name"),
+}
+
+
 @dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
 
 
-def check_emission_rows(*, rows: Sequence[EmissionRow]) -> tuple[RowErrors, dict[str, int]]:
-    """Business checks of an émission batch against itself and the database."""
+def check_emission_rows(*, rows: Sequence[EmissionRow], today: date) -> tuple[RowErrors, dict[str, int]]:
+    """Checks of an émission batch: each value, then the rows against each other and the database."""
     if not rows:
         raise ApplicationError("La liste des émissions est vide.", field="non_field_errors")
     errors = RowErrors()
 
-    for index, count in _duplicates(row.reference for row in rows):
-        errors.add(index, "reference", f"La référence {rows[index].reference} apparaît {count} fois dans l'envoi.")
-
-    policy_shape: dict[str, tuple] = {}
     for index, row in enumerate(rows):
-        if row.amount <= 0:
-            errors.add(index, "amount", "Le montant doit être positif.")
+        for field, max_length in EMISSION_TEXTS.items():
+            errors.add_all(index, field, check_text(getattr(row, field), max_length=max_length))
+        if row.broker_orias is not None:
+            errors.add_all(index, "broker_orias", check_text(row.broker_orias, max_length=_max_length(
+                Organisation, "orias")))
+        if not isinstance(row.broker_manages, bool):
+            errors.add(index, "broker_manages", "Un booléen est attendu.")
+        errors.add_all(index, "due_date", check_due_date(row.due_date, today=today))
+        errors.add_all(index, "amount", check_amount(row.amount))
+    # The checks across rows and with the database read the rows whose texts are sound.
+    texts = (*EMISSION_TEXTS, "broker_orias", "broker_manages")
+    checked = [(index, row) for index, row in enumerate(rows) if not any(errors.has(index, f) for f in texts)]
+
+    references = Counter(row.reference for _, row in checked)
+    policy_shape: dict[str, tuple] = {}
+    for index, row in checked:
+        if references[row.reference] > 1:
+            errors.add(index, "reference",
+                       f"La référence {row.reference} apparaît {references[row.reference]} fois dans l'envoi.")
         if row.broker_manages and not row.broker_orias:
             errors.add(index, "broker_manages", "Un courtier gestionnaire doit avoir un numéro ORIAS.")
         shape = (row.member_number, row.broker_orias, row.broker_manages)
@@ -105,17 +236,16 @@ def check_emission_rows(*, rows: Sequence[EmissionRow]) -> tuple[RowErrors, dict
                 "policy_number",
                 f"La police {row.policy_number} apparaît avec des sociétaires ou courtiers différents.",
             )
-
-    orias_numbers = {row.broker_orias for row in rows if row.broker_orias}
+    orias_numbers = {row.broker_orias for _, row in checked if row.broker_orias}
     brokers = dict(Organisation.objects.filter(orias__in=orias_numbers).values_list("orias", "id"))
-    for index, row in enumerate(rows):
+    for index, row in checked:
         if row.broker_orias and row.broker_orias not in brokers:
             errors.add(index, "broker_orias", f"Aucun cabinet n'a le numéro ORIAS {row.broker_orias}.")
 
     existing_policies = dict(
         Policy.objects.filter(number__in=policy_shape).values_list("number", "member__member_number")
     )
-    for index, row in enumerate(rows):
+    for index, row in checked:
         owner = existing_policies.get(row.policy_number)
         if owner is not None and owner != row.member_number:
             errors.add(
@@ -125,11 +255,9 @@ def check_emission_rows(*, rows: Sequence[EmissionRow]) -> tuple[RowErrors, dict
             )
 
     existing_calls = dict(
-        PremiumCall.objects.filter(reference__in=[row.reference for row in rows]).values_list(
-            "reference", "policy__number"
-        )
+        PremiumCall.objects.filter(reference__in=list(references)).values_list("reference", "policy__number")
     )
-    for index, row in enumerate(rows):
+    for index, row in checked:
         policy = existing_calls.get(row.reference)
         if policy is not None and policy != row.policy_number:
             errors.add(
@@ -140,9 +268,11 @@ def check_emission_rows(*, rows: Sequence[EmissionRow]) -> tuple[RowErrors, dict
     return errors, brokers
 
 
-def emissions_import(*, rows: Sequence[EmissionRow]) -> ImportResult:
-    """Upsert members, policies and premium calls by their numbers: all rows or none."""
-    errors, brokers = check_emission_rows(rows=rows)
+def emissions_import(*, rows: Sequence[EmissionRow], today: date | None = None) -> ImportResult:
+    """Upsert members, policies and premium calls by their numbers: all rows or none.
+
+    ``today`` (the business date by default) bounds the plausible due dates."""
+    errors, brokers = check_emission_rows(rows=rows, today=today or clock.business_today())
     errors.raise_if_any("Import des émissions")
 
     with transaction.atomic():
@@ -203,14 +333,6 @@ def _ids_by(model, field: str, keys: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-def _duplicates(values: Iterable[str]) -> Iterator[tuple[int, int]]:
-    values = list(values)
-    counts = Counter(values)
-    for index, value in enumerate(values):
-        if counts[value] > 1:
-            yield index, counts[value]
-
-
 # ----------------------------------------------------------------------------- payments
 
 
@@ -219,7 +341,13 @@ class PaymentRow:
     emission_reference: str
     amount: Decimal
     paid_on: date
-    reference: str = ""
+    reference: str  # the insurer's own payment id: required, unique (SPEC §8)
+
+
+PAYMENT_TEXTS = {
+    "reference": _max_length(Payment, "reference"),
+    "emission_reference": _max_length(PremiumCall, "reference"),
+}
 
 
 @dataclass(frozen=True)
@@ -228,30 +356,43 @@ class PaymentImportResult:
     already_recorded: int
 
 
-def check_payment_rows(*, rows: Sequence[PaymentRow], today: date) -> tuple[RowErrors, dict[str, int]]:
+def check_payment_rows(
+    *, rows: Sequence[PaymentRow], today: date
+) -> tuple[RowErrors, dict[str, int], set[str]]:
+    """Checks of a payment batch: each value, then the rows against each other and the
+    database. Returns the errors, the premium call ids by reference and the references of the
+    payments already recorded (the same payment sent again).
+
+    Runs inside the import's transaction: it locks the premium calls of the batch, so that two
+    imports paying the same premium calls (a batch sent again while the first is still being
+    written, say) run one after the other and the second sees what the first recorded."""
     if not rows:
         raise ApplicationError("La liste des paiements est vide.", field="non_field_errors")
     errors = RowErrors()
+    for index, row in enumerate(rows):
+        for field, max_length in PAYMENT_TEXTS.items():
+            errors.add_all(index, field, check_text(getattr(row, field), max_length=max_length))
+        errors.add_all(index, "amount", check_amount(row.amount))
+        errors.add_all(index, "paid_on", check_paid_on(row.paid_on, today=today))
+    checked = [(index, row) for index, row in enumerate(rows) if not any(errors.has(index, f) for f in PAYMENT_TEXTS)]
+
     calls = dict(
-        PremiumCall.objects.filter(reference__in={row.emission_reference for row in rows}).values_list(
-            "reference", "id"
-        )
+        PremiumCall.objects.select_for_update()
+        .filter(reference__in={row.emission_reference for _, row in checked})
+        .order_by("id")
+        .values_list("reference", "id")
     )
+    references = Counter(row.reference for _, row in checked)
     recorded = {
         payment["reference"]: payment
-        for payment in Payment.objects.filter(reference__in={row.reference for row in rows if row.reference}).values(
+        for payment in Payment.objects.filter(reference__in=list(references)).values(
             "reference", "premium_call__reference", "amount", "paid_on"
         )
     }
-    references = Counter(row.reference for row in rows if row.reference)
-    for index, row in enumerate(rows):
+    for index, row in checked:
         if row.emission_reference not in calls:
             errors.add(index, "emission_reference", f"Aucune émission n'a la référence {row.emission_reference}.")
-        if row.amount <= 0:
-            errors.add(index, "amount", "Le montant doit être positif.")
-        if row.paid_on > today:
-            errors.add(index, "paid_on", f"La date de paiement {row.paid_on:%d/%m/%Y} est dans le futur.")
-        if row.reference and references[row.reference] > 1:
+        if references[row.reference] > 1:
             errors.add(
                 index, "reference", f"Le paiement {row.reference} apparaît {references[row.reference]} fois dans l'envoi."
             )
@@ -267,22 +408,27 @@ def check_payment_rows(*, rows: Sequence[PaymentRow], today: date) -> tuple[RowE
                 f"Le paiement {row.reference} est déjà enregistré avec une autre émission, un autre montant "
                 "ou une autre date.",
             )
-    return errors, calls
+    return errors, calls, set(recorded)
 
 
 def payments_import(*, rows: Sequence[PaymentRow], today: date) -> PaymentImportResult:
-    """Record payments (a replayed payment reference is recorded once) and update the
-    amounts paid of their premium calls, set-based."""
-    errors, calls = check_payment_rows(rows=rows, today=today)
-    errors.raise_if_any("Import des paiements")
+    """Record payments by their reference — a payment sent again in a later batch, even one
+    written at the same moment, is recorded once (twice in one batch is refused) — and update the
+    amounts paid of their premium calls, set-based, all rows or none."""
+    try:
+        return _payments_record(rows=rows, today=today)
+    except IntegrityError:
+        # Another import recorded one of these references between our check and our insert
+        # (under another premium call, so our lock did not wait for it): check again, now
+        # that it is committed — the row is then known or refused with its message.
+        return _payments_record(rows=rows, today=today)
 
+
+def _payments_record(*, rows: Sequence[PaymentRow], today: date) -> PaymentImportResult:
     with transaction.atomic():
-        known = set(
-            Payment.objects.filter(reference__in=[row.reference for row in rows if row.reference]).values_list(
-                "reference", flat=True
-            )
-        )
-        new = [row for row in rows if not row.reference or row.reference not in known]
+        errors, calls, known = check_payment_rows(rows=rows, today=today)
+        errors.raise_if_any("Import des paiements")
+        new = [row for row in rows if row.reference not in known]
         Payment.objects.bulk_create(
             [
                 Payment(

@@ -3,6 +3,7 @@ imported, the daily run opening cases — on dates chosen around French holidays
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -62,7 +63,10 @@ def make_case(emission, tick, contacts, org):
 
 @pytest.fixture
 def pay(db):
-    def _pay(case: Case, amount: str, paid_on: date, reference: str = ""):
+    numbers = itertools.count(1)
+
+    def _pay(case: Case, amount: str, paid_on: date, reference: str | None = None):
+        reference = reference or f"VIR-{case.premium_call.reference}-{next(numbers)}"
         services.payments_import(
             rows=[services.PaymentRow(case.premium_call.reference, Decimal(amount), paid_on, reference)],
             today=paid_on,

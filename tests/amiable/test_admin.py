@@ -106,7 +106,7 @@ def test_collection_export_for_the_agency(make_case, tick, client_for, accountin
         tick(day)
     from portal import services as portal_services
 
-    portal_services.payments_import(rows=[portal_services.PaymentRow("EM-2", 1000, date(2026, 4, 1))],
+    portal_services.payments_import(rows=[portal_services.PaymentRow("EM-2", 1000, date(2026, 4, 1), "VIR-EM-2")],
                                     today=date(2026, 4, 1))
     tick(date(2026, 4, 2))
     response = client_for(accounting_user).get(reverse("admin:amiable_collectioncase_export"))

@@ -56,7 +56,7 @@ def test_a_paid_premium_never_opens_a_case(emission, org, tick, pay):
     call = emission(broker=org)
     from portal import services
 
-    services.payments_import(rows=[services.PaymentRow(call.reference, call.amount, date(2026, 2, 5))],
+    services.payments_import(rows=[services.PaymentRow(call.reference, call.amount, date(2026, 2, 5), "VIR-1")],
                              today=date(2026, 2, 5))
     tick(DEFAULT)
     assert not Case.objects.exists()

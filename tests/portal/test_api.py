@@ -21,6 +21,11 @@ def emission(**overrides) -> dict:
             **overrides}
 
 
+def payment(**overrides) -> dict:
+    return {"reference": "VIR-1", "emission_reference": "EM-1", "amount": "100.00", "paid_on": "2026-03-02",
+            **overrides}
+
+
 def post(client, url, data):
     return client.post(url, data, format="json")
 
@@ -58,9 +63,8 @@ def test_the_system_and_accounting_import_with_their_token(request, api_for, org
     assert response.json() == {"created": 0, "updated": 1}
     assert PremiumCall.objects.get(reference="EM-1").amount == Decimal("1100.00")
 
-    payment = {"emission_reference": "EM-1", "amount": "100.00", "paid_on": "2026-03-02", "reference": "PAY-1"}
-    assert post(api, PAYMENTS, [payment]).json() == {"recorded": 1, "already_recorded": 0}
-    assert post(api, PAYMENTS, [payment]).json() == {"recorded": 0, "already_recorded": 1}
+    assert post(api, PAYMENTS, [payment()]).json() == {"recorded": 1, "already_recorded": 0}
+    assert post(api, PAYMENTS, [payment()]).json() == {"recorded": 0, "already_recorded": 1}
     assert PremiumCall.objects.get(reference="EM-1").paid_amount == Decimal("100.00")
 
 
@@ -77,6 +81,36 @@ BAD_ROWS = [
     ({"reference": ""}, "reference", "Ce champ ne peut être vide."),
     ({"company_name": None}, "company_name", "Ce champ ne peut être nul."),
     ({"broker_orias": "07999999"}, "broker_orias", "Aucun cabinet n'a le numéro ORIAS 07999999."),
+    # plausible values (the rules of the import services, SPEC §8)
+    ({"due_date": "0001-01-01"}, "due_date",
+     "L'échéance 01/01/0001 n'est pas plausible : elle doit être comprise entre le 01/01/2000 et le 02/03/2028."),
+    ({"due_date": "9999-12-31"}, "due_date", "L'échéance 31/12/9999 n'est pas plausible"),
+    ({"company_name": "GARAGE\r\nDURAND"}, "company_name",
+     "Le texte doit tenir sur une seule ligne (retour à la ligne interdit)."),
+    ({"company_name": "GARAGE\u0007DURAND"}, "company_name", "caractère de contrôle ou invisible interdit (U+0007)"),
+    ({"policy_number": "P" * 21}, "policy_number", "Au plus 20 caractères (reçu 21)."),
+    ({"member_number": "   "}, "member_number", "Ce champ ne peut être vide."),
+    ({"broker_orias": "0700\n001"}, "broker_orias", "Le texte doit tenir sur une seule ligne"),
+    ({"amount": "12.345"}, "amount", "Le montant a au plus 2 chiffres après la virgule."),
+    ({"amount": "-1"}, "amount", "Le montant doit être positif."),
+    # wrong JSON types
+    ({"amount": "1e30"}, "amount", "Le montant ne peut pas dépasser 9\u202f999\u202f999\u202f999,99\u00a0€."),
+    ({"amount": 1e30}, "amount", "Le montant ne peut pas dépasser"),
+    ({"amount": 10**30}, "amount", "Le montant ne peut pas dépasser"),
+    ({"amount": True}, "amount", "Un nombre valide est requis."),
+    ({"amount": None}, "amount", "Ce champ ne peut être nul."),
+    ({"amount": [1]}, "amount", "Un nombre valide est requis."),
+    ({"broker_manages": "true"}, "broker_manages", "Un booléen est attendu : true ou false"),
+    ({"broker_manages": 1}, "broker_manages", "Un booléen est attendu"),
+    ({"broker_manages": None}, "broker_manages", "Ce champ ne peut être nul."),
+    ({"reference": 12345}, "reference", "Une chaîne de caractères est attendue."),
+    ({"policy_number": 1e20}, "policy_number", "Une chaîne de caractères est attendue."),
+    ({"member_number": True}, "member_number", "Une chaîne de caractères est attendue."),
+    ({"company_name": {"name": "GARAGE"}}, "company_name", "Une chaîne de caractères est attendue."),
+    ({"broker_orias": 7000001}, "broker_orias", "Une chaîne de caractères est attendue."),
+    ({"due_date": 20260202}, "due_date", "La date n'a pas le bon format"),
+    ({"due_date": "2026-02-30"}, "due_date", "La date n'a pas le bon format"),
+    ({"due_date": "2026-02-02T10:00:00"}, "due_date", "La date n'a pas le bon format"),
 ]
 
 
@@ -113,19 +147,88 @@ def test_a_body_that_is_not_a_list_of_rows_is_refused(api_for, system_user, data
 def test_payment_errors_are_per_row_and_change_nothing(api_for, system_user, org):
     api = api_for(system_user)
     post(api, EMISSIONS, [emission()])
+    no_reference = payment(reference="VIR-3")
+    del no_reference["reference"]
     response = post(api, PAYMENTS, [
-        {"emission_reference": "EM-1", "amount": "10.00", "paid_on": "2026-03-02"},
-        {"emission_reference": "EM-1", "amount": "10.00", "paid_on": "2026-03-03"},
-        {"emission_reference": "EM-404", "amount": "10.00", "paid_on": "2026-03-02"},
+        payment(),
+        payment(reference="VIR-2", paid_on="2026-03-03"),
+        no_reference,
+        payment(reference=None),
+        payment(reference=""),
+        payment(reference="VIR-6", paid_on="1999-12-31"),
+        payment(reference="VIR\n7"),
     ])
     assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert errors == [
+    assert response.json()["errors"] == [
         {"row": 1, "paid_on": ["La date de paiement 03/03/2026 est dans le futur."]},
-        {"row": 2, "emission_reference": ["Aucune émission n'a la référence EM-404."]},
+        {"row": 2, "reference": ["Ce champ est obligatoire."]},
+        {"row": 3, "reference": ["Ce champ ne peut être nul."]},
+        {"row": 4, "reference": ["Ce champ ne peut être vide."]},
+        {"row": 5, "paid_on": ["La date de paiement 31/12/1999 n'est pas plausible : elle doit être postérieure au "
+                               "01/01/2000."]},
+        {"row": 6, "reference": ["Le texte doit tenir sur une seule ligne (retour à la ligne interdit)."]},
     ]
+    response = post(api, PAYMENTS, [payment(), payment(reference="VIR-2", emission_reference="EM-404")])
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"row": 1, "emission_reference": ["Aucune émission n'a la référence EM-404."]}]
     assert Payment.objects.count() == 0
     assert PremiumCall.objects.get().paid_amount == Decimal("0.00")
+
+
+def test_a_payment_batch_sent_again_records_nothing_twice(api_for, system_user, org):
+    """The review's case: 60 € paid on a 100 € premium call, the batch sent twice: 40 € still due."""
+    api = api_for(system_user)
+    post(api, EMISSIONS, [emission(amount="100.00")])
+    batch = [payment(reference="VIR-2026-0042", amount="60.00")]
+    assert post(api, PAYMENTS, batch).json() == {"recorded": 1, "already_recorded": 0}
+    assert post(api, PAYMENTS, batch).json() == {"recorded": 0, "already_recorded": 1}
+    call = PremiumCall.objects.get()
+    assert (call.paid_amount, call.outstanding) == (Decimal("60.00"), Decimal("40.00"))
+    # the same reference with another amount is not a replay: refused, named
+    response = post(api, PAYMENTS, [payment(reference="VIR-2026-0042", amount="40.00")])
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"row": 0, "reference": [
+        "Le paiement VIR-2026-0042 est déjà enregistré avec une autre émission, un autre montant ou une autre date."]}]
+    assert PremiumCall.objects.get().paid_amount == Decimal("60.00")
+
+
+@pytest.mark.parametrize(("rows", "errors"), [
+    ([None], [{"row": 0, "non_field_errors": ["La ligne est vide (null) : un objet JSON est attendu."]}]),
+    (["EM-1"], [{"row": 0, "non_field_errors": ["Donnée non valide. Attendait un dictionnaire, a reçu str."]}]),
+    ([[1, 2]], [{"row": 0, "non_field_errors": ["Donnée non valide. Attendait un dictionnaire, a reçu list."]}]),
+    ([42], [{"row": 0, "non_field_errors": ["Donnée non valide. Attendait un dictionnaire, a reçu int."]}]),
+])
+def test_rows_that_are_not_objects_get_a_400_per_row(api_for, system_user, org, rows, errors):
+    for url, good in ((EMISSIONS, emission(reference="EM-0")), (PAYMENTS, payment())):
+        response = post(api_for(system_user), url, [good, *rows])
+        assert response.status_code == 400
+        assert response.json() == {"detail": "1 ligne en erreur, rien n'a été enregistré.",
+                                   "errors": [{**error, "row": error["row"] + 1} for error in errors]}
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_a_json_number_too_big_for_a_float_is_refused(api_for, system_user, org):
+    body = json.dumps([emission(amount="AMOUNT")]).replace('"AMOUNT"', "1e400")  # read by Python as infinity
+    response = api_for(system_user).post(EMISSIONS, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"row": 0, "amount": ["Un nombre valide est requis."]}]
+
+
+@pytest.mark.parametrize("body", [
+    '[{"reference": "EM-1"',  # cut short
+    '[{"amount": NaN}]',
+    '[{"amount": Infinity}]',
+    '[{"amount": ' + "9" * 5000 + "}]",  # beyond Python's 4 300 digits for an integer
+    "\ufeff[]",
+])
+def test_unreadable_json_gets_a_french_400(api_for, system_user, org, body):
+    for url in (EMISSIONS, PAYMENTS):
+        response = api_for(system_user).post(url, body.encode(), content_type="application/json")
+        assert response.status_code == 400
+        assert response.json() == {"non_field_errors": [
+            "Le corps de la requête n'est pas un JSON valide (syntaxe, NaN ou Infinity, nombre de plus de 4 300 "
+            "chiffres…)."]}
+    assert counts() == (0, 0, 0, 0)
 
 
 def test_api_import_query_count_does_not_grow_with_rows(api_for, system_user, org):
@@ -158,6 +261,16 @@ def test_openapi_schema_documents_the_imports(api_for, system_user):
     emission_fields = schema["components"]["schemas"]["EmissionRowRequest"]["properties"]
     assert set(emission_fields) == {"reference", "policy_number", "member_number", "company_name", "broker_orias",
                                     "broker_manages", "due_date", "amount"}
+    assert emission_fields["company_name"]["maxLength"] == 120
+    payment_schema = schema["components"]["schemas"]["PaymentRowRequest"]
+    assert set(payment_schema["properties"]) == {"reference", "emission_reference", "amount", "paid_on"}
+    assert set(payment_schema["required"]) == {"reference", "emission_reference", "amount", "paid_on"}
+    assert payment_schema["properties"]["reference"]["minLength"] == 1
+    assert "obligatoire et unique" in payment_schema["properties"]["reference"]["description"]
+    answer = schema["paths"]["/api/v1/payments/"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"]["$ref"].endswith("PaymentImportResult")
+    assert set(schema["components"]["schemas"]["PaymentImportResult"]["properties"]) == {"recorded",
+                                                                                         "already_recorded"}
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
