@@ -7,6 +7,7 @@ batch is written, set-based, in one transaction.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,17 +15,22 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 
+from portal import notifications
 from portal.errors import ApplicationError
 from portal.models import (
     Contact,
     DelegationProfile,
     Member,
     Organisation,
+    OutboxMessage,
     Payment,
+    PersonalLink,
     Policy,
     PremiumCall,
     Role,
@@ -351,6 +357,27 @@ def user_create(
     return user
 
 
+def user_password_reset_request(*, user: User) -> OutboxMessage:
+    """Write the password-reset e-mail of ``user`` to the outbox. Its link is made when the
+    e-mail is sent (``notifications.outbox_send``): neither the stored body nor the key hold it."""
+    context = {
+        "email": user.email,
+        "user": user,
+        "site_name": settings.PORTAL_INSURER_NAME,
+        "personal_link": notifications.PERSONAL_LINK_PLACEHOLDER,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
+    return notifications.email_enqueue(
+        key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",  # each request its own e-mail
+        to=user.email,
+        subject=subject,
+        text=render_to_string("registration/password_reset_email.html", context),
+        personal_link=PersonalLink.PASSWORD_RESET,
+        personal_link_user=user,
+    )
+
+
 def delegation_profile_create(
     *,
     organisation: Organisation,
@@ -400,20 +427,41 @@ def contact_add(
 
 
 ACCOUNTING_GROUP = "Comptabilité"
-ACCOUNTING_APPS = ("portal", "amiable", "billing", "resiliation", "courrier", "authtoken")
+# The back office's apps: accounting clerks see, add and change their business data. Nothing
+# outside them (no API token, group, permission, schedule…) and no delete anywhere.
+ACCOUNTING_APPS = ("portal", "amiable", "billing", "resiliation", "courrier")
+# Inside those apps, what clerks never get. User accounts: only superusers add them (and only
+# they change staff accounts, roles, rights and passwords: ``portal.admin.UserAdmin``). The
+# outbox and the digest news are written by the product, and only read in the admin.
+ACCOUNTING_WITHHELD = {
+    "portal": {"add_user", "add_outboxmessage", "change_outboxmessage", "add_digestitem", "change_digestitem"},
+}
+
+
+def accounting_permissions():
+    """The permissions of the accounting group (a QuerySet of ``auth.Permission``)."""
+    from django.contrib.auth.models import Permission
+
+    withheld = Q()
+    for app_label, codenames in ACCOUNTING_WITHHELD.items():
+        withheld |= Q(content_type__app_label=app_label, codename__in=codenames)
+    return (
+        Permission.objects.filter(content_type__app_label__in=ACCOUNTING_APPS)
+        .exclude(codename__startswith="delete_")
+        .exclude(withheld)
+    )
 
 
 def accounting_group_sync():
-    """The admin rights of accounting clerks: see and change the business data, delete nothing.
+    """Give the accounting group exactly ``accounting_permissions()``: grants the permissions of
+    new models and removes any other, e.g. those an earlier version granted. Run after every
+    ``migrate`` (``portal.apps``), by ``seed_demo`` and when a clerk is created.
 
     What may not change once issued (letters, ledger, payments…) is protected by the admin
     classes and the services themselves, not by this group.
     """
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
 
     group, _ = Group.objects.get_or_create(name=ACCOUNTING_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=ACCOUNTING_APPS).exclude(
-        codename__startswith="delete_"
-    )
-    group.permissions.set(permissions)
+    group.permissions.set(accounting_permissions())
     return group
