@@ -182,8 +182,11 @@ class PremiumCallAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     inlines = [PaymentInline]
 
+    # Premium calls and payments come from the insurer's system (API or CSV import services).
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        # Premium calls and payments come from the insurer's system (API or CSV import).
         return False
 
 
@@ -203,8 +206,13 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(StoredDocument)
 class StoredDocumentAdmin(admin.ModelAdmin):
+    """Files kept as issued or uploaded through the services: read-only here."""
+
     list_display = ["original_name", "content_type", "size", "sha256", "created_at"]
     search_fields = ["original_name", "sha256"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -229,14 +237,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 @admin.register(DigestItem)
 class DigestItemAdmin(admin.ModelAdmin):
+    """Read-only: news written by the business steps, sent by the daily digests."""
+
     list_display = ["addressee", "kind", "text", "business_date", "digested_on"]
     list_filter = ["kind", "audience", "digested_on"]
     search_fields = ["recipient", "text", "organisation__name", "member__company_name"]
     list_select_related = ["organisation", "member"]
+    readonly_fields = [f.name for f in DigestItem._meta.fields]
 
     @admin.display(description="destinataire")
     def addressee(self, obj):
         if obj.fan_out:
             return f"{obj.get_fan_out_display()} ({len(obj.policies)} polices)"
         return obj.recipient or obj.organisation or obj.member
-    readonly_fields = [f.name for f in DigestItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

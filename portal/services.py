@@ -427,14 +427,27 @@ def contact_add(
 
 
 ACCOUNTING_GROUP = "Comptabilité"
-# The back office's apps: accounting clerks see, add and change their business data. Nothing
-# outside them (no API token, group, permission, schedule…) and no delete anywhere.
+# The back office's apps: accounting clerks see every row of their models. Nothing outside them
+# (no API token, group, permission, schedule…) and no delete anywhere.
 ACCOUNTING_APPS = ("portal", "amiable", "billing", "resiliation", "courrier")
-# Inside those apps, what clerks never get. User accounts: only superusers add them (and only
-# they change staff accounts, roles, rights and passwords: ``portal.admin.UserAdmin``). The
-# outbox and the digest news are written by the product, and only read in the admin.
-ACCOUNTING_WITHHELD = {
-    "portal": {"add_user", "add_outboxmessage", "change_outboxmessage", "add_digestitem", "change_digestitem"},
+# What clerks add or change; every other model of those apps is read-only to them, a new one
+# included until it is listed here. The admin classes narrow it further (which user accounts
+# and which of their fields: ``portal.admin.UserAdmin``; prices not yet in effect…). Only
+# superusers add user accounts or touch staff accounts, passwords, roles and rights.
+ACCOUNTING_EDITS = {
+    "portal.organisation": ("add", "change"),
+    "portal.member": ("add", "change"),
+    "portal.contact": ("add", "change"),
+    "portal.policy": ("add", "change"),
+    "portal.delegationprofile": ("add", "change"),
+    "portal.user": ("change",),  # brokers' accounts: name, phone, active
+    "amiable.case": ("change",),  # manual follow-up
+    "amiable.extensionrequest": ("change",),  # decisions
+    "billing.price": ("add", "change"),
+    "billing.account": ("change",),  # overdraft limit, adjustments
+    "resiliation.insurer": ("add", "change"),  # the insurers' directory
+    "resiliation.insurerrequest": ("change",),
+    "resiliation.oriascertificate": ("change",),
 }
 
 
@@ -442,14 +455,13 @@ def accounting_permissions():
     """The permissions of the accounting group (a QuerySet of ``auth.Permission``)."""
     from django.contrib.auth.models import Permission
 
-    withheld = Q()
-    for app_label, codenames in ACCOUNTING_WITHHELD.items():
-        withheld |= Q(content_type__app_label=app_label, codename__in=codenames)
-    return (
-        Permission.objects.filter(content_type__app_label__in=ACCOUNTING_APPS)
-        .exclude(codename__startswith="delete_")
-        .exclude(withheld)
-    )
+    edits = Q()
+    for label, actions in ACCOUNTING_EDITS.items():
+        app_label, model = label.split(".")
+        edits |= Q(content_type__app_label=app_label, content_type__model=model,
+                   codename__in=[f"{action}_{model}" for action in actions])
+    return Permission.objects.filter(Q(codename__startswith="view_") | edits,
+                                     content_type__app_label__in=ACCOUNTING_APPS)
 
 
 def accounting_group_sync():
