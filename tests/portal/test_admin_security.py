@@ -17,6 +17,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from portal import notifications, services
+from portal.admin import SUPERUSER_ONLY_APPS
 from portal.models import OutboxMessage, Role, User
 from portal.services import ACCOUNTING_APPS, ACCOUNTING_EDITS, ACCOUNTING_GROUP
 from tests.conftest import PASSWORD
@@ -254,3 +255,18 @@ def test_migrate_removes_what_an_earlier_version_granted_the_group():
     call_command("migrate", verbosity=0)
     assert set(group.permissions.all()) == set(services.accounting_permissions())
     assert not group.permissions.filter(codename__in=["add_token", "add_user", "delete_user"]).exists()
+
+
+@pytest.mark.parametrize("app_label", SUPERUSER_ONLY_APPS)
+def test_superuser_only_apps_stay_closed_to_a_clerk_granted_their_permissions(clerk, accounting_user, app_label):
+    """Tokens, groups, the beat schedule (it runs any task with any arguments), axes."""
+    from django.contrib import admin
+
+    grant(accounting_user, app_label=app_label)
+    models = [model for model in admin.site._registry if model._meta.app_label == app_label]
+    assert models
+    for model in models:
+        opts = model._meta
+        for page in ("changelist", "add"):
+            assert clerk.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}")).status_code == 403, model
+    assert clerk.get(reverse("admin:app_list", args=[app_label])).status_code == 404
