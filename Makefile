@@ -32,12 +32,15 @@ system-deps:
 			$(DEBIAN_PACKAGES) >/dev/null; \
 	fi
 
+# A development server: the dev settings, chosen here and in the Procfile (portal.wsgi and
+# portal.celery default to the production settings).
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=portal.settings.dev
 run: install system-deps
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(DEV_SETTINGS) $(PY) manage.py migrate --noinput
+	$(DEV_SETTINGS) $(PY) manage.py seed_demo
 	@echo "Portail sur http://localhost:$${WEB_PORT:-8000}/ — Ctrl-C arrête le web, le worker et le beat."
-	$(VENV)/bin/honcho start -f Procfile
+	$(DEV_SETTINGS) $(VENV)/bin/honcho start -f Procfile
 
 test: install system-deps
 	@mkdir -p var

@@ -1,4 +1,11 @@
 #!/usr/bin/env python
+"""The developers' command line: dev settings unless DJANGO_SETTINGS_MODULE says otherwise.
+
+Servers set DJANGO_SETTINGS_MODULE=portal.settings.production in their environment (the
+Dockerfile does); the server entry points themselves (portal.wsgi, portal.celery) default to
+production. Commands that must not run on a server refuse by themselves (seed_demo).
+"""
+
 import os
 import sys
 

@@ -1,5 +1,16 @@
+"""The back office of the platform (Django admin).
+
+Accounting clerks (role ACCOUNTING, group "Comptabilité": ``services.accounting_permissions``)
+work here, but only superusers manage the admin itself: staff and system accounts, passwords,
+roles and rights, API tokens, groups, the beat schedule, login throttling. Each rule is held
+twice — by the group's permissions and by these admin classes — so that a mistake in one is
+caught by the other.
+"""
+
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from portal.models import (
     Contact,
@@ -14,6 +25,36 @@ from portal.models import (
     StoredDocument,
     User,
 )
+
+# Apps whose admin pages only superusers open, whatever permissions a group grants: groups and
+# permissions, API tokens (a token is a login), the beat schedule (runs any task), axes.
+SUPERUSER_ONLY_APPS = ("auth", "authtoken", "django_celery_beat", "axes")
+
+
+class SuperuserOnlyAdmin:
+    """Mixed into a ModelAdmin: nobody but a superuser sees or changes its rows."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, *args):
+        return self.has_module_permission(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_delete_permission(request, obj)
+
+
+for _model in apps.get_models(include_auto_created=False):
+    if _model._meta.app_label in SUPERUSER_ONLY_APPS and admin.site.is_registered(_model):
+        _admin_class = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_admin_class.__name__, (SuperuserOnlyAdmin, _admin_class), {}))
 
 
 class ContactInline(admin.TabularInline):
@@ -30,8 +71,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [ContactInline]
 
 
+def clerk_may_change(account: User) -> bool:
+    """The accounts an accounting clerk may change (a few fields of): brokers' and agents'
+    users without admin access. Staff, superuser and system accounts are the superusers'."""
+    return account.is_intermediary and not account.is_staff and not account.is_superuser
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Superusers manage every account. An accounting clerk sees them all and, on brokers'
+    accounts only (``clerk_may_change``), changes the name, phone and active flag: never an
+    e-mail (the password reset goes there), a password, a role, an organisation or a right."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "organisation", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
@@ -47,15 +98,38 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "organisation", "password1", "password2"]}),
     ]
-    privilege_fields = ["is_staff", "is_superuser", "groups", "user_permissions"]
+    clerk_editable_fields = ["first_name", "last_name", "phone", "is_active"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return request.user.is_superuser or obj is None or clerk_may_change(obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Not even the password hash, nor the link to the password form.
+        return [(name, {**options, "fields": [field for field in options["fields"] if field != "password"]})
+                for name, options in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        # Only a superuser grants admin rights: an accounting clerk may manage accounts, not
-        # make anyone (themselves included) staff or superuser.
-        readonly = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        shown = [field for _, options in self.get_fieldsets(request, obj) for field in options["fields"]]
+        return ["password", *(field for field in shown if field not in self.clerk_editable_fields)]
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password is taking over their account: superusers only.
         if not request.user.is_superuser:
-            readonly += self.privilege_fields
-        return readonly
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(DelegationProfile)
@@ -108,8 +182,11 @@ class PremiumCallAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     inlines = [PaymentInline]
 
+    # Premium calls and payments come from the insurer's system (API or CSV import services).
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        # Premium calls and payments come from the insurer's system (API or CSV import).
         return False
 
 
@@ -129,8 +206,13 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(StoredDocument)
 class StoredDocumentAdmin(admin.ModelAdmin):
+    """Files kept as issued or uploaded through the services: read-only here."""
+
     list_display = ["original_name", "content_type", "size", "sha256", "created_at"]
     search_fields = ["original_name", "sha256"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -138,25 +220,39 @@ class StoredDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status"]
+    """Read-only. A personal link (password reset…) is stored nowhere: the text shows
+    "[lien personnel masqué]" where the outbox writes it when sending."""
+
+    list_display = ["subject", "to", "status", "personal_link", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "personal_link"]
     search_fields = ["to", "subject", "key"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(DigestItem)
 class DigestItemAdmin(admin.ModelAdmin):
+    """Read-only: news written by the business steps, sent by the daily digests."""
+
     list_display = ["addressee", "kind", "text", "business_date", "digested_on"]
     list_filter = ["kind", "audience", "digested_on"]
     search_fields = ["recipient", "text", "organisation__name", "member__company_name"]
     list_select_related = ["organisation", "member"]
+    readonly_fields = [f.name for f in DigestItem._meta.fields]
 
     @admin.display(description="destinataire")
     def addressee(self, obj):
         if obj.fan_out:
             return f"{obj.get_fan_out_display()} ({len(obj.policies)} polices)"
         return obj.recipient or obj.organisation or obj.member
-    readonly_fields = [f.name for f in DigestItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,15 @@
-"""The one Celery app. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport."""
+"""The one Celery app. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport.
+
+Production settings unless DJANGO_SETTINGS_MODULE says otherwise (as ``portal.wsgi``): the
+``Procfile`` of ``make run`` chooses the dev settings explicitly.
+"""
 
 import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template import loader
 
-from portal import notifications
+from portal import services
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -25,14 +24,9 @@ def login_attempt_username(request, credentials) -> str | None:
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the e-mail goes through the outbox like every other."""
+    """Django's reset form, but the e-mail goes through the outbox like every other, and its
+    link is made only when the outbox sends it (``services.user_password_reset_request``)."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email,
-                  to_email, html_email_template_name=None):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        notifications.email_enqueue(
-            key=f"password-reset:{context['uid']}:{context['token']}",
-            to=to_email,
-            subject=subject,
-            text=loader.render_to_string(email_template_name, context),
-        )
+    def save(self, **kwargs) -> None:  # Django's options (templates, domain, token generator) do not apply
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.user_password_reset_request(user=user)

@@ -396,14 +396,28 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", "Échec définitif"
 
 
+class PersonalLink(models.TextChoices):
+    """A secret link made for one user (it lets whoever holds it act as them): it is never
+    stored; the outbox writes it into the e-mail only when sending (``portal.notifications``)."""
+
+    PASSWORD_RESET = "password_reset", "réinitialisation du mot de passe"
+
+
 class OutboxMessage(models.Model):
-    """An e-mail written in the same transaction as the business change that causes it."""
+    """An e-mail written in the same transaction as the business change that causes it.
+
+    A message with a ``personal_link`` holds a placeholder where the link goes: the link is
+    made for ``personal_link_user`` when the message is sent, and stored nowhere."""
 
     key = models.CharField("clé d'unicité", max_length=200, unique=True)
     to = models.EmailField("destinataire")
     subject = models.CharField("objet", max_length=200)
     body_text = models.TextField("texte")
     body_html = models.TextField("HTML", blank=True)
+    personal_link = models.CharField("lien personnel", max_length=30, choices=PersonalLink.choices, blank=True)
+    personal_link_user = models.ForeignKey(
+        "User", verbose_name="lien personnel de", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
     status = models.CharField(
         "état", max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )

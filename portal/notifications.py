@@ -7,6 +7,11 @@
   it), sends it through Django's e-mail API — django-anymail's backend for real providers —
   outside any transaction, then marks it sent. A failure puts it back with a back-off; the
   unique ``key`` makes enqueuing the same message twice a no-op.
+* A personal link (a password reset, later an account activation: a link that lets whoever
+  holds it act as one user) is never stored: the message holds ``PERSONAL_LINK_PLACEHOLDER``
+  and the kind of link and its user; ``outbox_send`` makes the link when it sends, so the
+  stored body, the admin and the key never contain it. Django's reset tokens are stateless
+  HMACs: a link made at sending time is valid for ``PASSWORD_RESET_TIMEOUT`` from then on.
 * ``digest_items_add`` records news for an address or for a party (organisation, member); a
   set-based step records one item about many policies for each policy's broker or member;
   ``digests_send`` looks up the parties, their accounting contacts and the policies, and
@@ -26,13 +31,18 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.html import escape
+from django.utils.http import urlsafe_base64_encode
 
-from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus, Policy
+from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus, PersonalLink, Policy, User
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +62,36 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "") -> OutboxMessage:
-    """Write an e-mail to the outbox (idempotent by ``key``) and send it after commit."""
+# Where a personal link goes in a stored message; what the admin shows instead of the link.
+PERSONAL_LINK_PLACEHOLDER = "[lien personnel masqué]"
+
+
+def _check_personal_link(*, text: str, html: str, personal_link: str, user: User | None) -> None:
+    """A personal link is written by the outbox only: a message that has one holds the
+    placeholder (in its HTML too, if any) and names its user; other messages hold none."""
+    holds = [PERSONAL_LINK_PLACEHOLDER in body for body in (text, html) if body]
+    if personal_link:
+        if user is None or user.pk is None or not all(holds):
+            raise ValueError("Un lien personnel demande son destinataire et l'emplacement du lien dans le texte.")
+        PersonalLink(personal_link)  # a known kind
+    elif any(holds):
+        raise ValueError("Emplacement d'un lien personnel sans lien personnel.")
+
+
+def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "",
+                  personal_link: PersonalLink | str = "", personal_link_user: User | None = None) -> OutboxMessage:
+    """Write an e-mail to the outbox (idempotent by ``key``) and send it after commit.
+
+    With ``personal_link``, ``text`` (and ``html``) hold ``PERSONAL_LINK_PLACEHOLDER`` where
+    the link of that kind for ``personal_link_user`` goes: it is made when the e-mail is sent.
+    """
     from portal.tasks import outbox_send_task
 
+    _check_personal_link(text=text, html=html, personal_link=personal_link, user=personal_link_user)
     message, created = OutboxMessage.objects.get_or_create(
         key=key,
-        defaults={"to": to, "subject": subject, "body_text": text, "body_html": html},
+        defaults={"to": to, "subject": subject, "body_text": text, "body_html": html,
+                  "personal_link": personal_link, "personal_link_user": personal_link_user},
     )
     if created:
         # robust: a broker that is down must not turn a committed change into an error page;
@@ -82,6 +115,8 @@ class Email:
     subject: str
     text: str
     html: str = ""
+    personal_link: PersonalLink | str = ""
+    personal_link_user: User | None = None
 
 
 # Messages per send task when many e-mails go out at once (a day's digests).
@@ -94,9 +129,13 @@ def emails_enqueue(*, emails: list[Email]) -> int:
     Returns how many were new."""
     from portal.tasks import outbox_send_batch_task
 
+    for email in emails:
+        _check_personal_link(text=email.text, html=email.html, personal_link=email.personal_link,
+                             user=email.personal_link_user)
     known = _known_keys(OutboxMessage, [email.key for email in emails])
     created = OutboxMessage.objects.bulk_create(
-        [OutboxMessage(key=email.key, to=email.to, subject=email.subject, body_text=email.text, body_html=email.html)
+        [OutboxMessage(key=email.key, to=email.to, subject=email.subject, body_text=email.text, body_html=email.html,
+                       personal_link=email.personal_link, personal_link_user=email.personal_link_user)
          for email in emails if email.key not in known],
         batch_size=1000,
     )
@@ -117,7 +156,36 @@ def _claim(message_id: int) -> OutboxMessage | None:
     )
     if not claimed:
         return None
-    return OutboxMessage.objects.get(id=message_id)
+    return OutboxMessage.objects.select_related("personal_link_user").get(id=message_id)
+
+
+def personal_link_url(*, kind: str, user: User) -> str | None:
+    """The secret link of ``kind`` for ``user``, made now; None when the account may no longer
+    receive it (the same accounts Django's reset form accepts: active, with a password)."""
+    if kind == PersonalLink.PASSWORD_RESET:
+        if not (user.is_active and user.has_usable_password()):
+            return None
+        path = reverse("password_reset_confirm", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        })
+    else:
+        raise ValueError(f"Lien personnel inconnu : {kind}")
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _bodies(message: OutboxMessage) -> tuple[str, str] | None:
+    """The text and HTML to send, the personal link written in; None when it cannot be made."""
+    if not message.personal_link:
+        return message.body_text, message.body_html
+    user = message.personal_link_user
+    if user is None or user.email.lower() != message.to.lower():
+        return None  # the account is gone, or its address changed since: the link is not theirs to get
+    url = personal_link_url(kind=message.personal_link, user=user)
+    if url is None:
+        return None
+    return (message.body_text.replace(PERSONAL_LINK_PLACEHOLDER, url),
+            message.body_html.replace(PERSONAL_LINK_PLACEHOLDER, escape(url)))
 
 
 def outbox_send(*, message_id: int) -> bool:
@@ -125,15 +193,24 @@ def outbox_send(*, message_id: int) -> bool:
     message = _claim(message_id)
     if message is None:
         return False
+    bodies = _bodies(message)
+    if bodies is None:
+        OutboxMessage.objects.filter(id=message.id).update(
+            status=OutboxStatus.FAILED, claimed_at=None,
+            last_error="Compte supprimé, désactivé ou d'adresse changée depuis la demande : lien personnel non envoyé.",
+        )
+        logger.warning("outbox message %s: no personal link for its user, not sent", message.id)
+        return False
+    text, html = bodies
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers={"Message-ID": make_msgid(idstring=f"outbox-{message.id}")},
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if html:
+        email.attach_alternative(html, "text/html")
     try:
         email.send()
     except Exception as exc:  # the provider's own errors vary: anymail, SMTP, network

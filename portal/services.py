@@ -10,6 +10,7 @@ API and the CSV commands only turn their input into typed rows.
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,11 +18,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 
-from portal import clock
+from portal import clock, notifications
 from portal.errors import ApplicationError
 from portal.formatting import format_money
 from portal.models import (
@@ -29,7 +32,9 @@ from portal.models import (
     DelegationProfile,
     Member,
     Organisation,
+    OutboxMessage,
     Payment,
+    PersonalLink,
     Policy,
     PremiumCall,
     Role,
@@ -497,6 +502,27 @@ def user_create(
     return user
 
 
+def user_password_reset_request(*, user: User) -> OutboxMessage:
+    """Write the password-reset e-mail of ``user`` to the outbox. Its link is made when the
+    e-mail is sent (``notifications.outbox_send``): neither the stored body nor the key hold it."""
+    context = {
+        "email": user.email,
+        "user": user,
+        "site_name": settings.PORTAL_INSURER_NAME,
+        "personal_link": notifications.PERSONAL_LINK_PLACEHOLDER,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
+    return notifications.email_enqueue(
+        key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",  # each request its own e-mail
+        to=user.email,
+        subject=subject,
+        text=render_to_string("registration/password_reset_email.html", context),
+        personal_link=PersonalLink.PASSWORD_RESET,
+        personal_link_user=user,
+    )
+
+
 def delegation_profile_create(
     *,
     organisation: Organisation,
@@ -546,20 +572,53 @@ def contact_add(
 
 
 ACCOUNTING_GROUP = "Comptabilité"
-ACCOUNTING_APPS = ("portal", "amiable", "billing", "resiliation", "courrier", "authtoken")
+# The back office's apps: accounting clerks see every row of their models. Nothing outside them
+# (no API token, group, permission, schedule…) and no delete anywhere.
+ACCOUNTING_APPS = ("portal", "amiable", "billing", "resiliation", "courrier")
+# What clerks add or change; every other model of those apps is read-only to them, a new one
+# included until it is listed here. The admin classes narrow it further (which user accounts
+# and which of their fields: ``portal.admin.UserAdmin``; prices not yet in effect…). Only
+# superusers add user accounts or touch staff accounts, passwords, roles and rights.
+ACCOUNTING_EDITS = {
+    "portal.organisation": ("add", "change"),
+    "portal.member": ("add", "change"),
+    "portal.contact": ("add", "change"),
+    "portal.policy": ("add", "change"),
+    "portal.delegationprofile": ("add", "change"),
+    "portal.user": ("change",),  # brokers' accounts: name, phone, active
+    "amiable.case": ("change",),  # manual follow-up
+    "amiable.extensionrequest": ("change",),  # decisions
+    "billing.price": ("add", "change"),
+    "billing.account": ("change",),  # overdraft limit, adjustments
+    "resiliation.insurer": ("add", "change"),  # the insurers' directory
+    "resiliation.insurerrequest": ("change",),
+    "resiliation.oriascertificate": ("change",),
+}
+
+
+def accounting_permissions():
+    """The permissions of the accounting group (a QuerySet of ``auth.Permission``)."""
+    from django.contrib.auth.models import Permission
+
+    edits = Q()
+    for label, actions in ACCOUNTING_EDITS.items():
+        app_label, model = label.split(".")
+        edits |= Q(content_type__app_label=app_label, content_type__model=model,
+                   codename__in=[f"{action}_{model}" for action in actions])
+    return Permission.objects.filter(Q(codename__startswith="view_") | edits,
+                                     content_type__app_label__in=ACCOUNTING_APPS)
 
 
 def accounting_group_sync():
-    """The admin rights of accounting clerks: see and change the business data, delete nothing.
+    """Give the accounting group exactly ``accounting_permissions()``: grants the permissions of
+    new models and removes any other, e.g. those an earlier version granted. Run after every
+    ``migrate`` (``portal.apps``), by ``seed_demo`` and when a clerk is created.
 
     What may not change once issued (letters, ledger, payments…) is protected by the admin
     classes and the services themselves, not by this group.
     """
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
 
     group, _ = Group.objects.get_or_create(name=ACCOUNTING_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=ACCOUNTING_APPS).exclude(
-        codename__startswith="delete_"
-    )
-    group.permissions.set(permissions)
+    group.permissions.set(accounting_permissions())
     return group

@@ -31,6 +31,9 @@ PORTAL_NOTIFICATIONS_FROM = env(
     "PORTAL_NOTIFICATIONS_FROM", default="notifications@emt.auxiliaire.fr"
 )
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
+# ``seed_demo`` (logins with a known password) runs only where this is True: the dev and test
+# settings set it, in code; never read from the environment.
+PORTAL_DEMO_DATA = False
 # Extra public holidays of a subdivision: "57" (Moselle), "6AE" (Alsace); 67/68 are mapped.
 PORTAL_HOLIDAY_SUBDIVISION = env("PORTAL_HOLIDAY_SUBDIVISION", default="")
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

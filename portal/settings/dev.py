@@ -6,3 +6,4 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 PORTAL_SANDBOX_PROVIDERS = True
+PORTAL_DEMO_DATA = True  # seed_demo (make run)

@@ -11,6 +11,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL, VAR_DIR, filesystem_broker_options
 
 DEBUG = False
+PORTAL_DEMO_DATA = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,14 +1,19 @@
 """Login by e-mail, throttling, password reset through the outbox, password change, logout."""
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from portal import notifications
-from portal.models import OutboxMessage, User
+from portal.models import OutboxMessage, OutboxStatus, User
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -70,17 +75,34 @@ def test_a_successful_login_resets_the_failure_count(admin_user):
         assert login(client, "admin@un.test", "faux").status_code == 200
 
 
+def reset_link(email) -> str:
+    """The reset link of a sent e-mail, as a path."""
+    base = re.escape(settings.PORTAL_BASE_URL.rstrip("/"))
+    return re.search(base + r"(/compte/reinitialiser/[^/\s]+/[^/\s]+/)", email.body).group(1)
+
+
+def assert_stores_no_link(message: OutboxMessage) -> None:
+    message.refresh_from_db()
+    stored = " ".join(str(getattr(message, field.attname)) for field in OutboxMessage._meta.concrete_fields)
+    assert "reinitialiser" not in stored and "[lien personnel masqué]" in message.body_text
+    uid = urlsafe_base64_encode(force_bytes(message.personal_link_user_id))
+    assert f":{uid}:" not in message.key and message.key.startswith(f"password-reset:{message.personal_link_user_id}:")
+
+
 def test_password_reset_goes_through_the_outbox_and_its_link_works(admin_user):
     client = Client()
     response = client.post("/compte/mot-de-passe-oublie/", {"email": "Admin@un.test"})
     assert response.status_code == 302 and response["Location"] == "/compte/mot-de-passe-oublie/envoye/"
     message = OutboxMessage.objects.get()
     assert message.to == "admin@un.test"
-    assert message.subject.startswith("Réinitialisation de votre mot de passe")
+    assert message.subject == "Réinitialisation de votre mot de passe — L'Auxiliaire"
+    assert_stores_no_link(message)
     assert notifications.outbox_send(message_id=message.id)
+    assert_stores_no_link(message)  # sent, and still no link stored
     [email] = mail.outbox
     assert "&#x27;" not in email.body and "Vous avez demandé à choisir un nouveau mot de passe" in email.body
-    link = re.search(r"https?://testserver(/compte/reinitialiser/\S+/)", email.body).group(1)
+    assert "[lien personnel masqué]" not in email.body and "valable 24 heures" in email.body
+    link = reset_link(email)
 
     form = client.get(link, follow=True)
     assert "Choisissez votre nouveau mot de passe" in form.content.decode()
@@ -92,6 +114,46 @@ def test_password_reset_goes_through_the_outbox_and_its_link_works(admin_user):
     assert not admin_user.check_password(PASSWORD)
     # The link served once.
     assert "Lien invalide" in client.get(link, follow=True).content.decode()
+
+
+def test_two_reset_requests_are_two_e_mails(admin_user):
+    for _ in range(2):
+        Client().post("/compte/mot-de-passe-oublie/", {"email": "admin@un.test"})
+    assert OutboxMessage.objects.filter(to="admin@un.test").count() == 2
+
+
+def test_a_reset_link_waiting_in_the_outbox_is_made_when_sent_and_counts_from_then(admin_user, settings, monkeypatch):
+    """The link is made by the sender: held back longer than its validity (provider down), it
+    still works for 24 hours from the sending."""
+    Client().post("/compte/mot-de-passe-oublie/", {"email": "admin@un.test"})
+    message = OutboxMessage.objects.get()
+    later = datetime.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 3600)
+    monkeypatch.setattr(default_token_generator, "_now", lambda: later)
+    assert notifications.outbox_send(message_id=message.id)
+    [email] = mail.outbox
+    uidb64, token = reset_link(email).strip("/").split("/")[-2:]
+    assert default_token_generator.check_token(admin_user, token)
+    monkeypatch.setattr(default_token_generator, "_now", lambda: later + timedelta(hours=23))
+    assert default_token_generator.check_token(admin_user, token)
+    monkeypatch.setattr(default_token_generator, "_now", lambda: later + timedelta(hours=25))
+    assert not default_token_generator.check_token(admin_user, token)
+
+
+@pytest.mark.parametrize("change", ["email", "deactivated", "deleted"])
+def test_a_reset_link_is_not_sent_once_the_account_changed(admin_user, change):
+    """Asked for, then the address changed (or the account went): the link is not theirs."""
+    Client().post("/compte/mot-de-passe-oublie/", {"email": "admin@un.test"})
+    message = OutboxMessage.objects.get()
+    if change == "email":
+        User.objects.filter(id=admin_user.id).update(email="nouvelle@un.test")
+    elif change == "deactivated":
+        User.objects.filter(id=admin_user.id).update(is_active=False)
+    else:
+        User.objects.filter(id=admin_user.id).delete()
+    assert notifications.outbox_send(message_id=message.id) is False
+    assert mail.outbox == []
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED and "lien personnel non envoyé" in message.last_error
 
 
 def test_password_reset_of_an_unknown_address_sends_nothing_and_says_the_same():

@@ -1,15 +1,22 @@
 """The e-mail outbox (SPEC §9): nothing lost when the provider is down, nothing sent twice."""
 
 import contextlib
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from portal import notifications
-from portal.models import OutboxMessage, OutboxStatus
+from portal.models import OutboxMessage, OutboxStatus, PersonalLink
 from tests.flaky_email import FlakyEmailBackend
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +214,85 @@ def test_a_batch_sends_each_message_and_retries_a_refused_one_on_its_own(provide
     assert retried == [((messages[0].id,), 30.0)]
     assert sorted(email.to[0] for email in mail.outbox) == [messages[1].to, messages[2].to]
     assert OutboxMessage.objects.get(id=messages[0].id).status == OutboxStatus.PENDING
+
+
+# ---------------------------------------------------------------------- personal links
+
+
+def reset_email(user, *, html: bool = False) -> OutboxMessage:
+    placeholder = notifications.PERSONAL_LINK_PLACEHOLDER
+    return notifications.email_enqueue(
+        key=f"reset:{user.pk}", to=user.email, subject="Mot de passe", text=f"Votre lien : {placeholder}",
+        html=f"<p><a href=\"{placeholder}\">Choisir un mot de passe</a></p>" if html else "",
+        personal_link=PersonalLink.PASSWORD_RESET, personal_link_user=user,
+    )
+
+
+def stored(message: OutboxMessage) -> str:
+    row = OutboxMessage.objects.filter(id=message.id).values().get()
+    return " ".join(str(value) for value in row.values())
+
+
+def test_a_personal_link_is_made_at_each_attempt_and_never_stored(provider, wall_clock, admin_user):
+    """Refused twice by the provider, then sent once; every attempt made the link afresh and
+    none left it in the database."""
+    attempts_seen: list[str] = []
+    provider.reset(failures=2, during_send=lambda email: attempts_seen.append(email.body))
+    message = reset_email(admin_user, html=True)
+    work_until_idle(wall_clock)
+    [email] = mail.outbox
+    path = reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(admin_user.pk)),
+                                                     "token": "TOKEN"}).removesuffix("TOKEN/")
+    assert len(attempts_seen) == 3 and all(path in body for body in attempts_seen)
+    token = email.body.split(path)[1].rstrip("/")
+    assert default_token_generator.check_token(admin_user, token)
+    assert f'href="{settings.PORTAL_BASE_URL}{path}{token}/"' in email.alternatives[0][0]
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.attempts == 3
+    assert path not in stored(message) and token not in stored(message)
+    assert "[lien personnel masqué]" in message.body_text and "[lien personnel masqué]" in message.body_html
+
+
+def test_a_personal_link_needs_its_place_its_user_and_nothing_else_has_one(admin_user):
+    placeholder = notifications.PERSONAL_LINK_PLACEHOLDER
+    wrong = [
+        {"text": "Pas d'emplacement", "personal_link": PersonalLink.PASSWORD_RESET, "personal_link_user": admin_user},
+        {"text": placeholder, "personal_link": PersonalLink.PASSWORD_RESET},
+        {"text": placeholder, "html": "<p>sans lien</p>", "personal_link": PersonalLink.PASSWORD_RESET,
+         "personal_link_user": admin_user},
+        {"text": placeholder, "personal_link": "inconnu", "personal_link_user": admin_user},
+        {"text": f"Un emplacement sans lien : {placeholder}"},
+    ]
+    for index, arguments in enumerate(wrong):
+        with pytest.raises(ValueError):
+            notifications.email_enqueue(key=f"k{index}", to="a@exemple.fr", subject="Objet", **arguments)
+    with pytest.raises(ValueError):
+        notifications.emails_enqueue(emails=[notifications.Email(key="b", to="a@exemple.fr", subject="Objet",
+                                                                 text=placeholder)])
+    assert not OutboxMessage.objects.exists()
+
+
+def test_reset_e_mails_stored_with_their_link_before_are_redacted_by_the_migration(admin_user, wall_clock):
+    """Rows an earlier version wrote (link in the body, token in the key): the migration masks
+    them; a pending one gets a fresh link when it goes out."""
+    migration = importlib.import_module("portal.migrations.0005_outbox_personal_link")
+    uid = urlsafe_base64_encode(force_bytes(admin_user.pk))
+    token = default_token_generator.make_token(admin_user)
+    body = f"Suivez ce lien :\n\nhttps://portail.example.fr/compte/reinitialiser/{uid}/{token}/\n\nCordialement"
+    pending = OutboxMessage.objects.create(key=f"password-reset:{uid}:{token}", to=admin_user.email,
+                                           subject="Réinitialisation", body_text=body)
+    sent = OutboxMessage.objects.create(key=f"password-reset:{uid}:{token}x", to=admin_user.email,
+                                        subject="Réinitialisation", body_text=body.replace(token, token + "x"),
+                                        status=OutboxStatus.SENT)
+    other = OutboxMessage.objects.create(key="digest:a@exemple.fr:2026-03-02", to="a@exemple.fr", subject="Résumé",
+                                         body_text="https://portail.example.fr/amiable/")
+    migration.redact_password_reset_links(django_apps, None)
+    for message in (pending, sent):
+        assert token not in stored(message) and "reinitialiser" not in stored(message)
+        message.refresh_from_db()
+        assert message.body_text == "Suivez ce lien :\n\n[lien personnel masqué]\n\nCordialement"
+        assert message.personal_link_user == admin_user
+    assert OutboxMessage.objects.get(id=other.id).body_text == "https://portail.example.fr/amiable/"
+    work_until_idle(wall_clock)
+    [email] = [email for email in mail.outbox if email.to == [admin_user.email]]  # the pending one
+    assert email.body.startswith(f"Suivez ce lien :\n\n{settings.PORTAL_BASE_URL}/compte/reinitialiser/{uid}/")

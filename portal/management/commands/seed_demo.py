@@ -2,7 +2,11 @@
 
 Logins (password ``demo``): courtier@demo.test (administrator of ORIAS 07000001),
 collab@demo.test (collaborator of it), compta@demo.test (accounting, may call the system
-API), agent@demo.test (administrator of another organisation).
+API), agent@demo.test (administrator of another organisation). A login that exists already
+is left as it is: a rerun never resets a password someone changed.
+
+Refused unless the settings allow demo data (``PORTAL_DEMO_DATA``: the dev and test settings,
+never production): a staff login with a known password has no place on a real server.
 
 Dates are relative to the business date (``PORTAL_TODAY`` when set): premium calls of the
 last three months, most paid, some partly, some not. The business apps then add their own
@@ -15,8 +19,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -51,6 +56,13 @@ class Command(BaseCommand):
     help = "Crée les données et les comptes de démonstration (idempotent)."
 
     def handle(self, *args, **options):
+        if not settings.PORTAL_DEMO_DATA:
+            raise CommandError(
+                "Données de démonstration refusées avec ces réglages "
+                f"({settings.SETTINGS_MODULE}) : seed_demo crée des comptes au mot de passe connu (« demo »), "
+                "dont un compte de la comptabilité. Il ne s'exécute qu'en développement ou en test "
+                "(DJANGO_SETTINGS_MODULE=portal.settings.dev)."
+            )
         today = clock.business_today()
         with transaction.atomic():
             organisations = self._organisations()
@@ -101,17 +113,11 @@ class Command(BaseCommand):
         }
         users = {}
         for key, (email, role, organisation, first_name, last_name) in specs.items():
-            user = User.objects.filter(email__iexact=email).first()
-            if user is None:
-                user = services.user_create(
-                    email=email, password=PASSWORD, role=role, organisation=organisation,
-                    first_name=first_name, last_name=last_name,
-                )
-            else:
-                user.set_password(PASSWORD)
-                user.is_active = True
-                user.save(update_fields=["password", "is_active"])
-            users[key] = user
+            # An existing login keeps its password and state (changed or deactivated on purpose).
+            users[key] = User.objects.filter(email__iexact=email).first() or services.user_create(
+                email=email, password=PASSWORD, role=role, organisation=organisation,
+                first_name=first_name, last_name=last_name,
+            )
         services.accounting_group_sync()
         return users
 
