@@ -2,7 +2,6 @@
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 from datetime import date, datetime
@@ -13,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal import clock
+from tests.production import PRODUCTION, REAL_PROVIDERS
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -88,16 +88,6 @@ def manage(*args: str, settings_module: str, **env: str) -> subprocess.Completed
     )
 
 
-PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "portail.example.fr"}
-# The real (http) providers, their gateways and their secrets, as a production environment sets them.
-REAL_PROVIDERS = {
-    **{f"{prefix}_{suffix}": value
-       for prefix in ("BILLING_PAYMENT", "RESILIATION_SIGNATURE", "RESILIATION_REGISTERED_MAIL", "RESILIATION_IDENTITY")
-       for suffix, value in (("PROVIDER", "http"), ("API_URL", f"https://{prefix.lower()}.example.fr/v1"),
-                             ("API_KEY", secrets.token_urlsafe(24)))},
-    "BILLING_PAYMENT_SECRET": secrets.token_urlsafe(32),
-    "RESILIATION_WEBHOOK_SECRET": secrets.token_urlsafe(32),
-}
 
 
 def test_production_settings_pass_check_deploy():

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from portal.models import Member, Organisation, Payment, Policy, PremiumCall, Role, User
 from portal.selectors import policies_visible_to, user_areas
+from tests.production import REAL_PROVIDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,8 @@ def test_seed_demo_is_refused_with_the_production_settings(tmp_path):
     hidden = ("PORTAL_TODAY", "PORTAL_NOW", "DJANGO_ALLOW_ASYNC_UNSAFE")
     environment = {key: value for key, value in os.environ.items() if key not in hidden}
     environment.update(DJANGO_SETTINGS_MODULE="portal.settings.production", SECRET_KEY=secrets.token_urlsafe(64),
-                       ALLOWED_HOSTS="portail.example.fr", DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+                       ALLOWED_HOSTS="portail.example.fr", DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+                       **REAL_PROVIDERS)
     result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=settings.BASE_DIR, env=environment,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
