@@ -91,3 +91,12 @@ def test_seed_demo_is_refused_with_the_production_settings(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Données de démonstration refusées avec ces réglages (portal.settings.production)" in result.stderr
     assert "demo.test" not in result.stdout and "Jeton" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["seed_demo", "amiable_demo", "billing_demo", "resiliation_demo"])
+def test_every_demo_command_is_refused_where_demo_data_is_not_allowed(settings, command):
+    settings.PORTAL_DEMO_DATA = False
+    with pytest.raises(CommandError, match="Données de démonstration refusées avec ces réglages"):
+        call_command(command, stdout=StringIO())
+    assert counts() == (0,) * 6
+    assert not User.objects.exists()

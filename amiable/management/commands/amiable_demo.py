@@ -10,18 +10,17 @@ import random
 from datetime import time, timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
-
 from amiable import cycle, services
 from amiable.models import Case, ExtensionRequest, Letter, LetterKind, Reason, Stage
 from portal import clock
 from portal import services as portal_services
+from portal.management.demo import DemoCommand
 from portal.models import User
 
 REASONS = list(Reason.values)
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Crée un historique de démonstration du cycle amiable (idempotent)."
 
     def handle(self, *args, **options):

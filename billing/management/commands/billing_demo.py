@@ -6,8 +6,6 @@ notification, as in the browser)."""
 from datetime import time, timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
-
 from billing import invoicing, purchases
 from billing.documents import invoice_document_ensure, receipt_document_ensure
 from billing.models import CreditPurchase, Invoice, LedgerEntry, Receipt
@@ -15,6 +13,7 @@ from billing.payments import SandboxProvider
 from billing.rules import previous_month
 from billing.services import LineItem, account_debit, account_refund, paper_mail_items, price_list_install_defaults
 from portal import clock
+from portal.management.demo import DemoCommand
 from portal.models import Organisation, Role, User
 from portal.providers import sandboxes_allowed
 
@@ -25,7 +24,7 @@ DEMO = {
 }
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Crée des achats de crédits, reçus, consommations et factures de démonstration (idempotent)."
 
     def handle(self, *args, **options):

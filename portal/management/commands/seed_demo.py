@@ -19,13 +19,12 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from portal import clock, services
+from portal.management.demo import DemoCommand
 from portal.models import Area, DelegationProfile, Member, Organisation, PremiumCall, Role, User
 
 PASSWORD = "demo"
@@ -52,17 +51,10 @@ STREETS = ["rue de la République", "avenue Jean Jaurès", "boulevard Gambetta",
            "place du Marché", "rue des Fleurs", "allée des Tilleuls", "route de Lyon"]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Crée les données et les comptes de démonstration (idempotent)."
 
     def handle(self, *args, **options):
-        if not settings.PORTAL_DEMO_DATA:
-            raise CommandError(
-                "Données de démonstration refusées avec ces réglages "
-                f"({settings.SETTINGS_MODULE}) : seed_demo crée des comptes au mot de passe connu (« demo »), "
-                "dont un compte de la comptabilité. Il ne s'exécute qu'en développement ou en test "
-                "(DJANGO_SETTINGS_MODULE=portal.settings.dev)."
-            )
         today = clock.business_today()
         with transaction.atomic():
             organisations = self._organisations()

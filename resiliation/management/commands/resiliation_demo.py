@@ -11,11 +11,11 @@ import contextlib
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from portal import clock
 from portal.errors import ApplicationError
+from portal.management.demo import DemoCommand
 from portal.models import Organisation, User
 from portal.providers import sandboxes_allowed
 from resiliation import sending, services, signatures, tracking
@@ -34,7 +34,7 @@ PEOPLE = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Crée des lettres de résiliation de démonstration (idempotent)."
 
     def handle(self, *args, **options):
