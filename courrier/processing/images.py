@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zlib
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
@@ -42,7 +43,10 @@ def image_to_pdf(content: bytes, *, content_type: str) -> ProcessedPdf:
     if not content:
         raise refuse(EMPTY_FILE)
     try:
-        with Image.open(io.BytesIO(content)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content))
+        with image:
             if image.format not in PILLOW_FORMATS.values() and image.format != "MPO":
                 raise refuse(NOT_AN_IMAGE)
             writer = PdfWriter()
@@ -52,7 +56,7 @@ def image_to_pdf(content: bytes, *, content_type: str) -> ProcessedPdf:
                 if frame.width * frame.height > MAX_PIXELS_PER_FRAME:
                     raise refuse(TOO_LARGE)
                 frame_add(writer, frame, original=content if image.format == "JPEG" else None)
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise refuse(TOO_LARGE)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, zlib.error):
         raise refuse(UNREADABLE)
@@ -78,6 +82,7 @@ def page_layout(width_px: int, height_px: int) -> tuple[float, float, float, flo
 
 
 def frame_add(writer: PdfWriter, frame: Image.Image, *, original: bytes | None) -> None:
+    frame.load()  # decodes the whole frame: a truncated or corrupt file fails here, even a JPEG kept as it is
     orientation = frame.getexif().get(0x0112, 1)
     upright = ImageOps.exif_transpose(frame) if orientation not in (None, 1) else frame
     xobject = image_xobject(upright, jpeg=original if orientation in (None, 1) else None)

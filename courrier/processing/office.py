@@ -15,6 +15,7 @@ Letter, A3 spreadsheets) are fitted to A4.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from .kinds import OFFICE_FORMATS
@@ -34,6 +36,9 @@ EXTENSIONS = {extension for _label, extension in OFFICE_FORMATS.values()} | {"do
 EMPTY_FILE = "Le fichier est vide."
 UNAVAILABLE = ("La conversion des documents Word, Excel, PowerPoint et LibreOffice est momentanément indisponible : "
                "enregistrez votre document en PDF puis ajoutez le PDF.")
+PASSWORD = ("Ce document est protégé par un mot de passe : enregistrez-le sans protection puis ajoutez-le de "
+            "nouveau.")
+OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 FAILED = ("La conversion du document en PDF a échoué : il est peut-être endommagé ou protégé par un mot de passe. "
           "Enregistrez-le en PDF puis ajoutez le PDF.")
 
@@ -47,6 +52,25 @@ def input_name(filename: str) -> str:
     the user's file name never reaches the command line."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     return f"document.{extension}" if re.fullmatch(r"[a-z]{3,4}", extension) and extension in EXTENSIONS else "document"
+
+
+def password_protected(content: bytes) -> bool:
+    """A password-protected Word/Excel/PowerPoint 2007+ file is an OLE2 container holding an
+    ``EncryptedPackage`` stream (MS-OFFCRYPTO); a protected OpenDocument file declares
+    ``<manifest:encryption-data>`` in its manifest. (LibreOffice would only say it cannot load
+    them; a protected legacy .doc/.xls gets the general conversion message.)"""
+    if content.startswith(OLE2_SIGNATURE):
+        return "EncryptedPackage".encode("utf-16-le") in content
+    if content.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                manifest = archive.getinfo("META-INF/manifest.xml")
+                if manifest.file_size > 1_000_000:
+                    return False
+                return b"encryption-data" in archive.read(manifest)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+            return False
+    return False
 
 
 def soffice_command(soffice: str, *, source: Path, outdir: Path, profile: Path) -> list[str]:
@@ -70,6 +94,8 @@ def process_group_kill(process: subprocess.Popen) -> None:
 def office_to_pdf(content: bytes, *, filename: str, timeout: int = 120) -> ProcessedPdf:
     if not content:
         raise refuse(EMPTY_FILE)
+    if password_protected(content):
+        raise refuse(PASSWORD)
     soffice = soffice_path()
     if soffice is None:
         logger.error("LibreOffice (soffice) is not installed: office documents cannot be converted")

@@ -56,11 +56,19 @@ def pdfium_document(content: bytes) -> Iterator[pdfium.PdfDocument]:
         except pdfium.PdfiumError as error:
             if error.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
                 raise refuse(PASSWORD)
-            raise refuse(CORRUPT)
+            raise refuse(NO_PAGE if without_pages(content) else CORRUPT)
         try:
             yield document
         finally:
             document.close()
+
+
+def without_pages(content: bytes) -> bool:
+    """A well-formed PDF whose page tree is empty (PDFium refuses to open it)."""
+    try:
+        return len(PdfReader(io.BytesIO(content), strict=True).pages) == 0
+    except Exception:  # unreadable: not "without pages" but corrupt
+        return False
 
 
 def pdf_check(content: bytes) -> bytes:
