@@ -14,10 +14,13 @@
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
@@ -37,11 +40,32 @@ TOO_MANY_FRAMES = f"Cette image TIFF compte plus de {MAX_FRAMES} pages : découp
 NOT_AN_IMAGE = "Ce fichier n'est pas une image PNG, JPEG, TIFF ou GIF."
 
 
+PILLOW_SETTINGS_LOCK = threading.Lock()
+
+
+@contextmanager
+def truncated_images_refused() -> Iterator[None]:
+    """WeasyPrint sets Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` when it is imported, and
+    Pillow then fills a truncated picture with grey instead of failing: we want the failure."""
+    with PILLOW_SETTINGS_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def image_to_pdf(content: bytes, *, content_type: str) -> ProcessedPdf:
     if content_type not in PILLOW_FORMATS:
         raise refuse(NOT_AN_IMAGE)
     if not content:
         raise refuse(EMPTY_FILE)
+    with truncated_images_refused():
+        return image_pages(content)
+
+
+def image_pages(content: bytes) -> ProcessedPdf:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -44,6 +45,7 @@ PASSWORD = ("Ce document est protégé par un mot de passe : enregistrez-le sans
             "nouveau.")
 OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 VERSION_TIMEOUT = 10
+GROUP_EXIT_TIMEOUT = 10
 FAILED = ("La conversion du document en PDF a échoué : il est peut-être endommagé ou protégé par un mot de passe. "
           "Enregistrez-le en PDF puis ajoutez le PDF.")
 
@@ -133,9 +135,36 @@ def process_group_kill(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is already gone
         os.killpg(process.pid, signal.SIGKILL)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=GROUP_EXIT_TIMEOUT)
     except subprocess.TimeoutExpired:  # SIGKILL cannot be ignored: only a process stuck in the kernel
         logger.error("LibreOffice (pid %s) survived SIGKILL", process.pid)
+    # Its children (soffice.bin) are not ours to wait for: watch them finish dying.
+    deadline = time.monotonic() + GROUP_EXIT_TIMEOUT
+    while group_alive(process.pid):
+        if time.monotonic() > deadline:
+            logger.error("processes of group %s survived SIGKILL", process.pid)
+            break
+        time.sleep(0.02)
+
+
+def group_alive(group: int) -> bool:
+    """Whether a process of this group still runs (zombies, already dead, do not count)."""
+    try:
+        entries = os.scandir("/proc")
+    except OSError:  # not Linux: nothing to watch
+        return False
+    with entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if len(fields) > 2 and int(fields[2]) == group and fields[0] not in (b"Z", b"X"):
+                return True
+    return False
 
 
 def office_to_pdf(content: bytes, *, filename: str, timeout: int = 120) -> ProcessedPdf:

@@ -7,7 +7,7 @@ import io
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from courrier import processing
 from portal.errors import ApplicationError
@@ -266,7 +266,9 @@ def test_empty_and_corrupt_images_are_refused(content, message):
     assert raised.value.field == "documents"
 
 
-def test_a_truncated_jpeg_is_refused():
+def test_a_truncated_jpeg_is_refused(monkeypatch):
+    # WeasyPrint, once imported, tells Pillow to load truncated images: they must still be refused.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     content = image_bytes(Image.effect_noise((400, 400), 60).convert("RGB"), "JPEG")
     with pytest.raises(ApplicationError, match="endommagée ou illisible"):
         processing.image_to_pdf(content[: len(content) // 2], content_type="image/jpeg")
