@@ -6,7 +6,8 @@ Pure functions on bytes (no model, no view) returning frozen dataclasses; bad in
 
 - ``kind_of(content_type)`` → "pdf" | "image" | "office" (``ACCEPTED_TYPES`` for ``check_upload``)
 - ``pdf_prepare`` (``pdf.py``), ``image_to_pdf`` (``images.py``), ``office_to_pdf``
-  (``office.py``, LibreOffice) → ``ProcessedPdf``: every page A4, the page count
+  (``office.py``, LibreOffice) → ``ProcessedPdf``: every page A4, the page count;
+  ``office_check`` refuses an empty or password-protected office file at once (in the request)
 - ``address_detect`` (``address.py``): the recipient in ``WINDOW_MM`` of page 1, text layer or
   Tesseract OCR
 - ``address_page_pdf`` and ``print_pdf`` (``printing.py``): the page porte-adresse and the exact
@@ -23,7 +24,7 @@ from __future__ import annotations
 from .address import address_detect, tesseract_path
 from .images import image_to_pdf
 from .kinds import ACCEPTED_TYPES, IMAGE_TYPES, OFFICE_TYPES, PDF_TYPES, kind_of
-from .office import office_to_pdf, soffice_path
+from .office import office_check, office_to_pdf, soffice_path
 from .pdf import page_images, pdf_prepare
 from .printing import address_page_pdf, print_pdf
 from .values import (
@@ -63,6 +64,7 @@ def tools_missing() -> list[str]:
 __all__ = [
     "A4_MM", "ACCEPTED_TYPES", "ADDRESS_LINES_MAX", "ADDRESS_LINE_MAX_CHARS", "ADDRESS_MIN_TOP_MM", "IMAGE_TYPES",
     "OFFICE_TYPES", "PDF_TYPES", "QR_SIZE_MM", "QR_TOP_MM", "WINDOW_MM", "DetectedAddress", "PostalAddress",
-    "ProcessedPdf", "WindowArea", "address_detect", "address_page_pdf", "image_to_pdf", "kind_of", "office_to_pdf",
+    "ProcessedPdf", "WindowArea", "address_detect", "address_page_pdf", "image_to_pdf", "kind_of", "office_check",
+    "office_to_pdf",
     "page_images", "pdf_prepare", "postal_address_check", "print_pdf", "tools_missing",
 ]

@@ -125,7 +125,7 @@ def image_xobject(image: Image.Image, *, jpeg: bytes | None) -> StreamObject:
     else:
         if image.mode not in ("1", "L", "RGB"):
             image = flattened(image)
-        data, filter_name, mode = zlib.compress(image.tobytes(), 6), "/FlateDecode", image.mode
+        data, filter_name, mode = deflated(image.tobytes()), "/FlateDecode", image.mode
     stream = StreamObject()
     stream.update({
         NameObject("/Type"): NameObject("/XObject"),
@@ -138,6 +138,14 @@ def image_xobject(image: Image.Image, *, jpeg: bytes | None) -> StreamObject:
     })
     stream.set_data(data)
     return stream
+
+
+def deflated(raw: bytes) -> bytes:
+    """zlib level 6 where it pays (scans, drawings: 2 to 3 times smaller than level 1), level 1
+    on photo-like pixels that hardly compress (level 6 would take ten times longer for 5 %)."""
+    sample = raw[: 1 << 20]
+    level = 6 if len(zlib.compress(sample, 1)) < 0.25 * len(sample) else 1
+    return zlib.compress(raw, level)
 
 
 def flattened(image: Image.Image) -> Image.Image:

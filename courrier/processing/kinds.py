@@ -26,6 +26,9 @@ OFFICE_FORMATS = {
     # Legacy Word, Excel and PowerPoint files as some libmagic versions name them (OLE2 containers).
     "application/x-ole-storage": ("Word, Excel ou PowerPoint", "doc"),
     "application/cdfv2": ("Word, Excel ou PowerPoint", "doc"),
+    # A password-protected Word/Excel/PowerPoint 2007+ file (an encrypted OLE2 container): accepted
+    # here so that ``office_check`` answers that it is protected, not that its type is unknown.
+    "application/encrypted": ("Word, Excel ou PowerPoint", "docx"),
 }
 OFFICE_TYPES = {content_type: label for content_type, (label, _extension) in OFFICE_FORMATS.items()}
 # What ``portal.uploads.check_upload(allowed=…)`` is given for the documents of a letter.

@@ -167,11 +167,17 @@ def group_alive(group: int) -> bool:
     return False
 
 
-def office_to_pdf(content: bytes, *, filename: str, timeout: int = 120) -> ProcessedPdf:
+def office_check(content: bytes) -> None:
+    """The refusals that need no conversion (empty, password-protected), in a few milliseconds:
+    for the request, before the file is queued for ``office_to_pdf``."""
     if not content:
         raise refuse(EMPTY_FILE)
     if password_protected(content):
         raise refuse(PASSWORD)
+
+
+def office_to_pdf(content: bytes, *, filename: str, timeout: int = 120) -> ProcessedPdf:
+    office_check(content)
     soffice = soffice_path()
     if soffice is None:
         logger.error("LibreOffice (soffice) is not installed: office documents cannot be converted")

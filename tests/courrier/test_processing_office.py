@@ -10,13 +10,14 @@ import tempfile
 import threading
 import time
 
+import magic
 import pypdf
 import pytest
 
 from courrier import processing
 from courrier.processing import office
 from portal.errors import ApplicationError
-from tests.courrier.fixtures.documents import docx_bytes, fixture_bytes, odt_bytes, xlsx_bytes
+from tests.courrier.fixtures.documents import docx_bytes, fixture_bytes, odt_bytes, xlsx_bytes, zipped
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -127,10 +128,32 @@ def test_a_timeout_kills_the_whole_process_group(monkeypatch, tmp_path):
 
 
 def test_a_password_protected_word_document_is_refused_with_a_clear_message():
+    content = fixture_bytes("password-secret.docx")
+    message = "Ce document est protégé par un mot de passe : enregistrez-le sans protection puis ajoutez-le de nouveau."
+    # libmagic names it application/encrypted: still an office file, so the user hears why.
+    assert processing.kind_of(magic.from_buffer(content, mime=True)) == "office"
     with pytest.raises(ApplicationError) as raised:
-        processing.office_to_pdf(fixture_bytes("password-secret.docx"), filename="protege.docx")
-    assert raised.value.message == ("Ce document est protégé par un mot de passe : enregistrez-le sans protection "
-                                    "puis ajoutez-le de nouveau.")
+        processing.office_check(content)
+    assert raised.value.message == message
+    with pytest.raises(ApplicationError) as raised:
+        processing.office_to_pdf(content, filename="protege.docx")
+    assert raised.value.message == message
+
+
+def test_a_password_protected_opendocument_is_refused():
+    # An encrypted OpenDocument file declares how each part is encrypted in its manifest.
+    protected = zipped({
+        "mimetype": "application/vnd.oasis.opendocument.text",
+        "META-INF/manifest.xml": (
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="900">'
+            '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"/>'
+            '</manifest:file-entry></manifest:manifest>'),
+        "content.xml": "\x8f\x12 encrypted bytes",
+    }, first="mimetype")
+    with pytest.raises(ApplicationError, match="protégé par un mot de passe"):
+        processing.office_check(protected)
+    processing.office_check(odt_bytes(["Pas protégé"]))  # a plain document passes
 
 
 def test_a_corrupt_office_document_is_refused_with_a_clear_message(tmp_path, monkeypatch):
