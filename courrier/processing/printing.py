@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import segno
 from pypdf import PdfWriter
 
+from .address import address_detect
 from .pdf import frame_of, page_fit_a4, page_wrap_contents, pdf_check, pdf_reader, writer_bytes
 from .values import (
     A4_POINTS,
@@ -59,22 +60,20 @@ def print_pdf(*, parts: Sequence[bytes], envelope_number: str, duplex: bool,
     that each document (and the address page) starts on a sheet of its own and the PDF has
     exactly two pages per sheet; the printer prints it as it is.
 
-    ``first_line_top_mm``: when page 1 is the user's document, where its address starts
-    (``DetectedAddress.first_line_top_mm``). The seed's rule: « la première ligne des
-    coordonnées du destinataire doit se trouver sous ce symbole QR code » — an address starting
-    above ``ADDRESS_MIN_TOP_MM`` (the QR code's bottom) is refused with a message saying so.
-    Leave it ``None`` when page 1 is an address page (its layout leaves room for the code).
+    The seed's rule: « la première ligne des coordonnées du destinataire doit se trouver sous
+    ce symbole QR code ». An address of page 1 starting above ``ADDRESS_MIN_TOP_MM`` (the QR
+    code's bottom, ~56 mm from the top of the page) is refused with a message saying so and
+    what to do. ``first_line_top_mm`` is where it starts (``DetectedAddress.first_line_top_mm``,
+    known when the address was detected); ``None``: page 1 is read again here
+    (``address_detect``: text layer, or OCR for a scan; an address page passes: its recipient
+    starts under the code).
     """
     if not parts:
         raise refuse("Ajoutez au moins un document.")
     if not envelope_number.strip():
         raise ValueError("print_pdf needs the envelope number carried by the QR code")
-    if first_line_top_mm is not None and first_line_top_mm < ADDRESS_MIN_TOP_MM:
-        raise refuse(
-            f"L'adresse du destinataire commence trop haut dans la fenêtre de l'enveloppe ({first_line_top_mm:.0f} mm "
-            f"du haut de la page) : la première ligne des coordonnées du destinataire doit se trouver sous le "
-            f"QR code, à au moins {ADDRESS_MIN_TOP_MM:.0f} mm du haut de la page. Descendez l'adresse dans votre "
-            "document, ou saisissez l'adresse du destinataire pour ajouter une page porte-adresse.")
+    if first_line_top_mm is not None:
+        address_below_qr_check(first_line_top_mm)
     writer = PdfWriter()
     for part in parts:
         reader = pdf_reader(pdf_check(part))
@@ -88,8 +87,23 @@ def print_pdf(*, parts: Sequence[bytes], envelope_number: str, duplex: bool,
     if width_mm > height_mm:
         raise refuse("La première page doit être au format portrait : c'est elle qui porte l'adresse dans la "
                      "fenêtre de l'enveloppe.")
+    if first_line_top_mm is None:
+        single = PdfWriter()
+        single.add_page(first)
+        found = address_detect(writer_bytes(single))
+        if found is not None:
+            address_below_qr_check(found.first_line_top_mm)
     page_wrap_contents(writer, first, before=b"q\n", after=b"\nQ\n" + qr_drawing(frame, envelope_number))
     return ProcessedPdf(pdf=writer_bytes(writer), pages=len(writer.pages))
+
+
+def address_below_qr_check(first_line_top_mm: float) -> None:
+    if first_line_top_mm < ADDRESS_MIN_TOP_MM:
+        raise refuse(
+            f"L'adresse du destinataire commence trop haut dans la fenêtre de l'enveloppe ({first_line_top_mm:.0f} mm "
+            f"du haut de la page) : la première ligne des coordonnées du destinataire doit se trouver sous le "
+            f"QR code, à au moins {ADDRESS_MIN_TOP_MM:.0f} mm du haut de la page. Descendez l'adresse dans votre "
+            "document, ou saisissez l'adresse du destinataire pour ajouter une page porte-adresse.")
 
 
 def qr_drawing(frame, envelope_number: str) -> bytes:

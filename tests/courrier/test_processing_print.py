@@ -153,6 +153,7 @@ def test_the_qr_code_goes_on_a_user_document_whose_address_starts_low_enough():
     expected = expected_qr("CP-2026-000077")
     assert qr_as_printed(rendered_page(printed.pdf), len(expected)) == expected
     assert processing.address_detect(printed.pdf).lines == ADDRESS  # the code does not cover the address
+    assert processing.print_pdf(parts=[letter], envelope_number="CP-2026-000077", duplex=True).pdf == printed.pdf
 
 
 def test_an_address_starting_too_high_for_the_qr_code_is_refused_with_the_rule():
@@ -165,6 +166,9 @@ def test_an_address_starting_too_high_for_the_qr_code_is_refused_with_the_rule()
     assert "la première ligne des coordonnées du destinataire doit se trouver sous le QR code" in raised.value.message
     assert f"{processing.ADDRESS_MIN_TOP_MM:.0f} mm" in raised.value.message
     assert raised.value.field == "documents"
+    # Not told where the address starts, print_pdf reads page 1 itself and refuses the same way.
+    with pytest.raises(ApplicationError, match="doit se trouver sous le QR code"):
+        processing.print_pdf(parts=[letter], envelope_number="CP-3", duplex=False)
 
 
 def test_the_qr_code_is_upright_on_a_rotated_first_page():
