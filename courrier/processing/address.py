@@ -75,7 +75,7 @@ def text_layer_lines(page, frame: PageFrame) -> list[TextLine]:
     try:
         for index in range(textpage.count_chars()):
             code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
-            if code in (0, 0xFFFE, 0xFFFF) or chr(code) in "\r\n":
+            if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF or chr(code) in "\r\n":
                 continue
             box_left, box_bottom, box_right, box_top = textpage.get_charbox(index, loose=True)
             ax, ay = frame.to_display(box_left, box_bottom)

@@ -183,8 +183,14 @@ def box_of(page: PageObject) -> tuple[float, float, float, float]:
     return x0, y0, x1, y1
 
 
+def entry(page: PageObject, key: str):
+    """A page's entry, resolved when it is an indirect object (``dict.get`` does not resolve)."""
+    value = page.get(key)
+    return value.get_object() if value is not None else None
+
+
 def frame_of(page: PageObject) -> PageFrame:
-    return PageFrame(*box_of(page), rotation=rotation_of(page.get("/Rotate", 0)))
+    return PageFrame(*box_of(page), rotation=rotation_of(entry(page, "/Rotate") or 0))
 
 
 def stream_reference(writer: PdfWriter, data: bytes) -> IndirectObject:
@@ -224,7 +230,7 @@ def page_fit_a4(writer: PdfWriter, page: PageObject) -> None:
     annotations (form fields, stamps) move with it.
     """
     x0, y0, x1, y1 = box_of(page)
-    declared = page.get("/Rotate")
+    declared = entry(page, "/Rotate")
     if declared is not None and declared != rotation_of(declared):  # -90, 450, 45… → 270, 90, 0
         page[NameObject("/Rotate")] = NumberObject(rotation_of(declared))
     width, height = x1 - x0, y1 - y0
@@ -245,10 +251,11 @@ def page_fit_a4(writer: PdfWriter, page: PageObject) -> None:
     for name in ("/TrimBox", "/BleedBox", "/ArtBox"):
         if name in page:
             del page[name]
-    for annotation in page.get("/Annots") or []:
+    for annotation in entry(page, "/Annots") or []:
         annotation = annotation.get_object()
         rect = annotation.get("/Rect")
-        if rect is None or len(rect) != 4:
+        rect = rect.get_object() if rect is not None else None
+        if not isinstance(rect, ArrayObject) or len(rect) != 4:
             continue
         ax0, ay0, ax1, ay1 = (float(v) for v in rect)
         annotation[NameObject("/Rect")] = RectangleObject([

@@ -8,6 +8,7 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFile
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
 from courrier import processing
 from portal.errors import ApplicationError
@@ -104,6 +105,27 @@ def test_a_rotated_page_is_printed_as_it_is_displayed():
     reader = pypdf.PdfReader(io.BytesIO(prepared.pdf))
     assert [page.rotation for page in reader.pages] == [90, 270]
     assert "Rotation" in reader.pages[0].extract_text()
+
+
+def test_annotations_move_with_a_rescaled_page():
+    # A US Letter page (its /Rotate and /Annots as indirect objects) with a stamp annotation
+    # (a form field's value shows the same way) over its top-left inch.
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_pages({"size": LETTER}))))
+    page = writer.pages[0]
+    stamp = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Square"),
+                              NameObject("/Rect"): ArrayObject([NumberObject(v) for v in (0, 720, 72, 792)])})
+    page[NameObject("/Annots")] = writer._add_object(ArrayObject([writer._add_object(stamp)]))
+    page[NameObject("/Rotate")] = writer._add_object(NumberObject(180))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    prepared = processing.pdf_prepare(buffer.getvalue())
+    [page] = pypdf.PdfReader(io.BytesIO(prepared.pdf)).pages
+    assert page.rotation == 180
+    scale = min(A4[0] / LETTER[0], A4[1] / LETTER[1])
+    offset_y = (A4[1] - LETTER[1] * scale) / 2
+    [annotation] = [a.get_object() for a in page["/Annots"]]
+    assert [float(v) for v in annotation["/Rect"]] == pytest.approx(
+        [0, offset_y + 720 * scale, 72 * scale, offset_y + 792 * scale], abs=0.01)
 
 
 def test_a_password_protected_pdf_is_refused_with_a_clear_message():
