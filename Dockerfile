@@ -11,11 +11,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MEDIA_ROOT=/data/media
 
 # WeasyPrint's libraries (libharfbuzz-subset0: PDFs 3 to 5 times faster), fonts of the letters,
-# libmagic for file-type checks on content.
+# libmagic for file-type checks on content; for paper letters (courrier), LibreOffice without its
+# GUI (Word, Excel, PowerPoint and OpenDocument files to PDF) and Tesseract with its French data
+# (addresses of scanned pages).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libmagic1 \
         fonts-dejavu-core fonts-liberation \
+        libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui \
+        tesseract-ocr tesseract-ocr-fra \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 portal
 
@@ -23,10 +27,11 @@ WORKDIR /app
 
 # The pinned versions of `make install`, without the test tools (pytest, Playwright, ruff…).
 COPY requirements.txt ./
-RUN grep -v -E '^(pytest|pytest-django|pytest-xdist|hypothesis|playwright|greenlet|pypdf|ruff|execnet|iniconfig|pluggy|sortedcontainers)==' \
+RUN grep -v -E '^(pytest|pytest-django|pytest-xdist|hypothesis|playwright|greenlet|ruff|execnet|iniconfig|pluggy|sortedcontainers)==' \
         requirements.txt > /tmp/requirements-runtime.txt \
     && pip install -r /tmp/requirements-runtime.txt \
-    && python -c "import weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 manque'"
+    && python -c "import weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 manque'" \
+    && soffice --version && tesseract --list-langs | grep -qx fra
 
 COPY . .
 

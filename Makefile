@@ -20,8 +20,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 	@$(PY) -c "import weasyprint.text.ffi as f; f.harfbuzz_subset is None and print('ATTENTION : libharfbuzz-subset0 manque (PDF 3 à 5 fois plus lents) : make system-deps')" 2>/dev/null || true
 
-# Debian packages the product needs (WeasyPrint's libraries, fonts, Chromium for browser tests).
-DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation libmagic1 chromium faketime
+# Debian packages the product needs (WeasyPrint's libraries, fonts, Chromium for browser tests,
+# LibreOffice to convert office documents and Tesseract to read scanned addresses: courrier).
+DEBIAN_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation libmagic1 chromium faketime libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui tesseract-ocr tesseract-ocr-fra
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 system-deps:
 	@if ! command -v dpkg >/dev/null 2>&1; then \
