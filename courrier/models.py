@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from courrier import rules
 from portal.models import Organisation, StoredDocument, postal_code_validator
@@ -104,7 +105,8 @@ class Envelope(models.Model):
                                       null=True, blank=True, related_name="+")
     acknowledgement = models.ForeignKey(StoredDocument, verbose_name="accusé de réception",
                                         on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    # The business moment (``portal.clock``) of « Nouveau courrier papier »: retention counts from it.
+    created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:

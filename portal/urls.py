@@ -48,6 +48,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("facturation/", include("billing.urls")),
     path("resiliations/", include("resiliation.urls")),
+    path("courriers/", include("courrier.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

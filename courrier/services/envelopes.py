@@ -49,7 +49,7 @@ def envelope_create(*, by: User, now: datetime, mode: str = Mode.LETTRE_VERTE, c
     _check_mode(mode)
     with transaction.atomic():
         envelope = Envelope.objects.create(organisation_id=by.organisation_id, created_by=by, mode=mode,
-                                           colour=colour, duplex=duplex, staple=staple)
+                                           colour=colour, duplex=duplex, staple=staple, created_at=now)
         EnvelopeEvent.objects.create(envelope=envelope, type=EventType.CREATED, occurred_at=now, by=by)
     return envelope
 
