@@ -54,3 +54,11 @@ def refund(*, debit_entry_id: int, reason: str, by: User | None, on: date) -> in
     billing = _billing()
     debit_entry = billing.LedgerEntry.objects.get(pk=debit_entry_id)
     return billing.account_refund(debit=debit_entry, reason=reason, by=by, on=on).pk
+
+
+def address_prices(*, on: date) -> dict[str, Decimal]:
+    """The two recipient options as priced on ``on``: ``typed`` (the address page, +0,16 €)
+    and ``document`` (« Utiliser l'adresse du premier document », −0,10 €)."""
+    billing = _billing()
+    prices = billing.prices_on(products=["address_page", "first_page_address"], on=on)
+    return {"typed": prices.get("address_page"), "document": prices.get("first_page_address")}

@@ -7,11 +7,16 @@ par »; envelopes are not tied to delegated sociétaires). Nobody sees another o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 
 from courrier.models import Envelope
 from portal.models import Area, Role, User
 from portal.selectors import organisation_rows_for
+
+if TYPE_CHECKING:
+    from courrier.filters import EnvelopeFilter
 
 
 def envelopes_visible_to(*, user: User) -> QuerySet[Envelope]:
@@ -27,3 +32,12 @@ def creators_for(*, user: User) -> QuerySet[User]:
         users = users.filter(pk=user.pk)
     return users.filter(Q(role=Role.ADMINISTRATOR) | Q(delegation_profiles__area_courrier=True)).distinct() \
         .order_by("last_name", "first_name", "email")
+
+
+def envelope_rows_for(*, user: User, params) -> EnvelopeFilter:
+    """« Tous les courriers papiers »: the visible envelopes, filtered, searched and sorted
+    (django-filter), one query for the rows whatever their number."""
+    from courrier.filters import EnvelopeFilter
+
+    rows = envelopes_visible_to(user=user).select_related("created_by").order_by("-id")
+    return EnvelopeFilter(params, queryset=rows, user=user)

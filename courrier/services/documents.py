@@ -11,16 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
 from courrier import processing, rules
-from courrier.models import DocumentKind, DocumentStatus, Envelope, EnvelopeDocument, RecipientSource
+from courrier.models import DocumentKind, DocumentStatus, Envelope, EnvelopeDocument, Mode, RecipientSource
 from courrier.services.content import stored_documents_delete
-from courrier.services.envelopes import RECIPIENT_FIELDS, check_draft, recipient_sync_from
+from courrier.services.envelopes import (
+    RECIPIENT_FIELDS,
+    check_draft,
+    check_may_send_paper_mail,
+    envelope_create,
+    recipient_sync_from,
+)
 from portal.errors import ApplicationError
+from portal.models import User
 from portal.pdf import document_bytes, document_store
 from portal.uploads import check_upload
 
@@ -81,46 +89,70 @@ def _ready_pages(envelope: Envelope) -> list[int]:
     return list(envelope.documents.filter(status=DocumentStatus.READY).values_list("pages", flat=True))
 
 
-def _check_sheets(envelope: Envelope, pages: Sequence[int]) -> None:
+def _prepare_all(envelope: Envelope | None, uploads: Sequence[UploadedFile], *, mode: str, duplex: bool,
+                 typed: bool) -> list[_Prepared]:
+    """Check and process every file (outside any transaction: PDF work) and the 95 sheets."""
+    if not uploads:
+        raise ApplicationError("Choisissez au moins un fichier (bouton « Ajouter + »).", field=FIELD)
+    prepared = [_prepare(upload) for upload in uploads]
+    pages = (_ready_pages(envelope) if envelope is not None else []) + [item.pages for item in prepared if item.pages]
     # The address page counts once it is certain: a typed recipient, or a tracked mode.
-    address_page = envelope.recipient_source == RecipientSource.TYPED or envelope.mode in rules.TRACKED_MODES
-    sheets = rules.sheets_count(pages=pages, duplex=envelope.duplex, address_page=address_page)
+    sheets = rules.sheets_count(pages=pages, duplex=duplex, address_page=typed or mode in rules.TRACKED_MODES)
     if sheets > rules.MAX_SHEETS:
         raise ApplicationError(rules.sheets_error(sheets), field=FIELD)
+    return prepared
+
+
+def _store(envelope: Envelope, prepared: Sequence[_Prepared]) -> list[EnvelopeDocument]:
+    """Rows and files of prepared documents, after the last one; the caller holds the lock."""
+    position = envelope.documents.aggregate(last=Max("position"))["last"] or 0
+    created = []
+    for item in prepared:
+        position += 1
+        original = document_store(content=item.content, name=item.name, content_type=item.content_type)
+        pdf = None
+        if item.pdf is not None:
+            pdf = original if item.pdf == item.content else document_store(
+                content=item.pdf, name=f"{item.name.rsplit('.', 1)[0]}.pdf", content_type="application/pdf")
+        document = EnvelopeDocument.objects.create(
+            envelope=envelope, position=position, name=item.name, kind=item.kind, original=original, pdf=pdf,
+            pages=item.pages,
+            status=DocumentStatus.CONVERTING if item.kind == DocumentKind.OFFICE else DocumentStatus.READY,
+        )
+        if document.status == DocumentStatus.CONVERTING:
+            from courrier.tasks import document_convert_task
+
+            document_convert_task.delay_on_commit(document.pk)
+        created.append(document)
+    return created
 
 
 def documents_add(*, envelope: Envelope, uploads: Sequence[UploadedFile]) -> list[EnvelopeDocument]:
     """« Ajouter + » one or more files, in this order. All or nothing: a file refused (type
     checked on content, over 10 Mo, protected, corrupt or empty PDF, over 95 sheets) adds none."""
     check_draft(envelope)
-    if not uploads:
-        raise ApplicationError("Choisissez au moins un fichier.", field=FIELD)
-    prepared = [_prepare(upload) for upload in uploads]  # outside any transaction: PDF work
-    _check_sheets(envelope, _ready_pages(envelope) + [item.pages for item in prepared if item.pages])
-    created = []
+    prepared = _prepare_all(envelope, uploads, mode=envelope.mode, duplex=envelope.duplex,
+                            typed=envelope.recipient_source == RecipientSource.TYPED)
     with transaction.atomic():
         locked = Envelope.objects.select_for_update().get(pk=envelope.pk)
         check_draft(locked)
-        position = locked.documents.aggregate(last=Max("position"))["last"] or 0
-        for item in prepared:
-            position += 1
-            original = document_store(content=item.content, name=item.name, content_type=item.content_type)
-            pdf = None
-            if item.pdf is not None:
-                pdf = original if item.pdf == item.content else document_store(
-                    content=item.pdf, name=f"{item.name.rsplit('.', 1)[0]}.pdf", content_type="application/pdf")
-            document = EnvelopeDocument.objects.create(
-                envelope=locked, position=position, name=item.name, kind=item.kind, original=original, pdf=pdf,
-                pages=item.pages,
-                status=DocumentStatus.CONVERTING if item.kind == DocumentKind.OFFICE else DocumentStatus.READY,
-            )
-            if document.status == DocumentStatus.CONVERTING:
-                from courrier.tasks import document_convert_task
-
-                document_convert_task.delay_on_commit(document.pk)
-            created.append(document)
+        created = _store(locked, prepared)
     envelope_address_refresh(envelope=envelope)
     return created
+
+
+def envelope_start(*, by: User, now: datetime, uploads: Sequence[UploadedFile], mode: str = Mode.LETTRE_VERTE,
+                   colour: bool = True, duplex: bool = True, staple: bool = False) -> Envelope:
+    """« Nouveau courrier papier » with its first files: nothing is created when a file is refused."""
+    check_may_send_paper_mail(by)
+    if mode not in Mode.values:
+        raise ApplicationError("Choisissez un mode d'envoi.", field="mode")
+    prepared = _prepare_all(None, uploads, mode=mode, duplex=duplex, typed=False)
+    with transaction.atomic():
+        envelope = envelope_create(by=by, now=now, mode=mode, colour=colour, duplex=duplex, staple=staple)
+        _store(envelope, prepared)
+    envelope_address_refresh(envelope=envelope)
+    return envelope
 
 
 def document_convert(*, document_id: int, timeout: int = 120) -> bool:

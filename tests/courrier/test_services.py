@@ -403,3 +403,13 @@ def test_erase_a_draft_with_its_files(admin_user, make_envelope, django_capture_
         services.envelope_erase(envelope=envelope)
     assert not Envelope.objects.filter(pk=envelope.pk).exists()
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_new_envelope_with_a_refused_file_creates_nothing(admin_user):
+    with pytest.raises(ApplicationError, match="son contenu ne correspond pas"):
+        services.envelope_start(by=admin_user, now=now(), mode="ecopli",
+                                uploads=[pdf_upload(), upload("faux.pdf", b"texte")])
+    assert not Envelope.objects.exists()
+    envelope = services.envelope_start(by=admin_user, now=now(), mode="ecopli", uploads=[pdf_upload()])
+    assert envelope.mode == "ecopli" and envelope.documents.count() == 1
+    assert services.first_document_address(envelope=envelope)["postal_code"] == "38000"
