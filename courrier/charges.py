@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from portal.errors import ApplicationError
 from portal.models import Organisation, User
 
 
@@ -62,3 +63,26 @@ def address_prices(*, on: date) -> dict[str, Decimal]:
     billing = _billing()
     prices = billing.prices_on(products=["address_page", "first_page_address"], on=on)
     return {"typed": prices.get("address_page"), "document": prices.get("first_page_address")}
+
+
+PAPER_PRODUCTS = ["paper_ecopli", "paper_lettre_verte", "paper_lettre_suivie", "paper_recommande",
+                  "paper_recommande_ar", "paper_extra_sheet", "address_page", "first_page_address"]
+
+
+def price_table(*, on: date) -> dict[str, Decimal]:
+    """Every paper-mail price in effect on ``on``, in one query (lists of drafts)."""
+    return _billing().prices_on(products=PAPER_PRODUCTS, on=on)
+
+
+def paper_total(*, table: dict[str, Decimal], mode: str, sheets: int, typed_address: bool,
+                first_page_address: bool) -> Decimal | None:
+    """The total of ``paper_mail_items`` at the prices of ``table`` (None when not priceable)."""
+    billing = _billing()
+    try:
+        items = billing.paper_mail_items(mode=mode, sheets=sheets, typed_address=typed_address,
+                                         first_page_address=first_page_address)
+    except ApplicationError:
+        return None
+    if any(item.product not in table for item in items):
+        return None
+    return sum((table[item.product] * item.quantity for item in items), Decimal("0.00"))

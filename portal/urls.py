@@ -51,6 +51,7 @@ urlpatterns = [
     path("courriers/", include("courrier.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
+    path("api/v1/courrier/", include("courrier.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -30,6 +30,7 @@ from courrier.services.envelopes import (
     envelope_recipient_from_document,
     envelope_recipient_from_document_requested,
     envelope_recipient_type,
+    envelope_send_on_set,
     envelope_sender_from_organisation,
     envelope_sender_set,
     organisation_address,
@@ -56,6 +57,6 @@ __all__ = [
     "envelope_create", "envelope_erase", "envelope_options_set", "envelope_prepare", "envelope_proof_fetch",
     "envelope_quote", "envelope_recipient_from_document", "envelope_recipient_from_document_requested",
     "envelope_recipient_type", "envelope_reschedule", "envelope_send", "envelope_sender_from_organisation",
-    "envelope_sender_set", "envelope_start", "envelopes_hand_over", "envelopes_submit", "envelopes_submit_stale",
+    "envelope_send_on_set", "envelope_sender_set", "envelope_start", "envelopes_hand_over", "envelopes_submit", "envelopes_submit_stale",
     "first_document_address", "organisation_address", "postal_webhook_receive", "sending_plan",
 ]

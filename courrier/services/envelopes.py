@@ -177,6 +177,18 @@ def envelope_sender_from_organisation(*, envelope: Envelope) -> Envelope:
     return envelope_sender_set(envelope=envelope, address=address)
 
 
+def envelope_send_on_set(*, envelope: Envelope, send_on, today) -> Envelope:
+    """The date a draft will be sent on (None: « Envoyer maintenant »), from tomorrow on."""
+    check_draft(envelope)
+    if send_on is not None:
+        error = rules.send_on_error(send_on=send_on, today=today)
+        if error:
+            raise ApplicationError(error, field="send_on")
+    envelope.send_on = send_on
+    envelope.save(update_fields=["send_on", "updated_at"])
+    return envelope
+
+
 def envelope_erase(*, envelope: Envelope) -> None:
     """« Effacer »: a draft disappears with its files (a validated envelope stays)."""
     from courrier.models import EnvelopeDocument, EnvelopePreview

@@ -288,7 +288,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail courtiers — API",
-    "DESCRIPTION": "Émissions, paiements et cycle amiable.",
+    "DESCRIPTION": "Émissions, paiements, cycle amiable et courrier papier.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page are for signed-in users and API clients (token).

@@ -13,7 +13,7 @@ from courrier import services
 from courrier.models import Envelope, Status
 from portal import clock
 from portal.formatting import format_money
-from tests.courrier.conftest import RECIPIENT, pdf_upload, png_bytes, upload
+from tests.courrier.conftest import pdf_upload, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -63,7 +63,7 @@ def test_the_editor_shows_the_detected_address_and_the_price(client_for, admin_u
     quote = services.envelope_quote(envelope=Envelope.objects.get(pk=envelope.pk), on=clock.business_today())
     assert "L'adresse du premier document est utilisée" in text(response)
     assert f"Prix du courrier {money(quote.total)}" in text(response)
-    assert 'href="/courriers/{}/envoi/?envoi=maintenant"'.format(envelope.pk) in response.content.decode()
+    assert f'href="/courriers/{envelope.pk}/envoi/?envoi=maintenant"' in response.content.decode()
 
 
 def test_typed_address_errors_are_shown_next_to_their_field(client_for, admin_user, make_envelope):
