@@ -21,7 +21,10 @@ from courrier.models import Envelope, EnvelopeDocument, EnvelopeEvent, EnvelopeP
 from courrier.services.content import files_delete_after_commit
 from portal.models import StoredDocument
 
-BATCH = 2_000
+# Envelopes per batch: PostgreSQL takes the ids as one array parameter; SQLite as placeholders
+# (four lists of them per statement, under its 32 766 variables).
+BATCH = {"postgresql": 20_000}
+DEFAULT_BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,9 @@ def _in(ids: list[int]) -> tuple[str, list]:
     return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
-def contents_purge(*, now: datetime, batch: int = BATCH) -> PurgeResult:
+def contents_purge(*, now: datetime, batch: int | None = None) -> PurgeResult:
     """Delete the contents due at ``now`` (daily beat job). Returns what was purged."""
+    batch = batch or BATCH.get(connection.vendor, DEFAULT_BATCH)
     quote = connection.ops.quote_name
     env, doc, prev, stored, events = (quote(model._meta.db_table) for model in (
         Envelope, EnvelopeDocument, EnvelopePreview, StoredDocument, EnvelopeEvent))
