@@ -136,3 +136,16 @@ def test_the_sandbox_tick_plays_la_poste(validated, django_capture_on_commit_cal
     envelope.refresh_from_db()
     assert envelope.delivery_status == DeliveryStatus.DELIVERED
     assert list(envelope.events.values_list("type", flat=True))[-3:] == ["posted", "in_transit", "delivered"]
+
+
+def test_submissions_a_lost_task_left_behind_are_queued_again(validated, django_capture_on_commit_callbacks):
+    envelope = validated()
+    with django_capture_on_commit_callbacks(execute=False):
+        hand_over("2026-03-02T10:30")
+    soon = datetime(2026, 3, 2, 10, 40, tzinfo=PARIS)
+    assert services.envelopes_submit_stale(now=soon) == []  # the task has 15 minutes
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert services.envelopes_submit_stale(now=datetime(2026, 3, 2, 10, 46, tzinfo=PARIS)) == [envelope.pk]
+    assert len(queued) == 1
+    services.envelopes_submit(envelope_ids=[envelope.pk])
+    assert services.envelopes_submit_stale(now=datetime(2026, 3, 2, 11, 0, tzinfo=PARIS)) == []
