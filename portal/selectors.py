@@ -59,3 +59,16 @@ def members_visible_to(*, user: User, area: str = Area.AMIABLE) -> QuerySet[Memb
     return Member.objects.filter(
         id__in=policies_visible_to(user=user, area=area).values("member_id")
     ).order_by("company_name")
+
+
+def organisation_rows_for(*, queryset: QuerySet, user: User, area: str, owner_field: str) -> QuerySet:
+    """Rows of an area that belong to the user's organisation: all of them for its
+    administrator, only their own (``owner_field``: the user who created or manages the row)
+    for a collaborator with the area, none for anyone else — never another organisation's.
+    The organisation is read from ``organisation_id`` on the rows."""
+    if not user.is_authenticated or area not in user_areas(user=user):
+        return queryset.none()
+    rows = queryset.filter(organisation_id=user.organisation_id)
+    if user.role != Role.ADMINISTRATOR:
+        rows = rows.filter(**{owner_field: user})
+    return rows

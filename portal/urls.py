@@ -48,8 +48,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("facturation/", include("billing.urls")),
     path("resiliations/", include("resiliation.urls")),
+    path("courriers/", include("courrier.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
+    path("api/v1/courrier/", include("courrier.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

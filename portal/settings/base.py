@@ -5,9 +5,11 @@ filesystem transport) to the real services.
 """
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import environ
 from celery.schedules import crontab
+from django_celery_beat.tzcrontab import TzAwareCrontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -68,6 +70,9 @@ RESILIATION_WEBHOOK_TOLERANCE = env.int("RESILIATION_WEBHOOK_TOLERANCE", default
 RESILIATION_PLATFORM_NAME = env("RESILIATION_PLATFORM_NAME", default="Portail courtiers — service Résiliation")
 # Résiliation tasks run in-process after commit (single-process browser tests only).
 RESILIATION_RUN_TASKS_INLINE = False
+# Paper mail: postal provider (courrier.providers) and the HMAC secret of its webhooks.
+COURRIER_POSTAL_PROVIDER = env("COURRIER_POSTAL_PROVIDER", default="sandbox")
+COURRIER_WEBHOOK_SECRET = env("COURRIER_WEBHOOK_SECRET", default="")
 
 # ----------------------------------------------------------------------------- applications
 INSTALLED_APPS = [
@@ -92,6 +97,7 @@ INSTALLED_APPS = [
     "amiable",
     "billing",
     "resiliation",
+    "courrier",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +275,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.invoices_issue_task",
         "schedule": crontab(day_of_month="1-7", hour="1", minute="30"),
     },
+    # Paper mail: La Poste takes the envelopes at 10:30 Europe/Paris on business days (the task
+    # does nothing on a public holiday); contents are purged every night.
+    "courrier-handover": {
+        "task": "courrier.tasks.envelopes_handover_task",
+        "schedule": TzAwareCrontab(hour="10", minute="30", day_of_week="mon-fri", tz=ZoneInfo("Europe/Paris")),
+    },
+    "courrier-contents-purge": {
+        "task": "courrier.tasks.contents_purge_task",
+        "schedule": TzAwareCrontab(hour="3", minute="15", tz=ZoneInfo("Europe/Paris")),
+    },
+    "courrier-tick": {"task": "courrier.tasks.courrier_tick_task", "schedule": crontab(minute="*/5")},
+    "courrier-sandbox-tick": {"task": "courrier.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
 }
 
 # -------------------------------------------------------------------------------- cache
@@ -298,7 +316,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail courtiers — API",
-    "DESCRIPTION": "Émissions, paiements et cycle amiable.",
+    "DESCRIPTION": "Émissions, paiements, cycle amiable et courrier papier.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page are for signed-in users and API clients (token).

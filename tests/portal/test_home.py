@@ -45,7 +45,8 @@ def with_module_pages(settings):
 
 def test_tiles_show_for_pages_that_exist_and_areas_granted(with_module_pages, client_for, admin_user):
     html = client_for(admin_user).get("/").content.decode()
-    assert tiles(html) == {"le cycle amiable": "/amiable/", "un contrat": "/resiliation/", "facturation": "/billing/"}
+    assert tiles(html) == {"le cycle amiable": "/amiable/", "un contrat": "/resiliation/",
+                           "un courrier papier": "/courrier/", "facturation": "/billing/"}
     assert "attestation client" not in html  # its page does not exist: no tile
 
 
@@ -57,6 +58,9 @@ def test_a_collaborator_sees_the_tiles_of_their_delegated_areas(with_module_page
     assert "Aucun espace ne vous est ouvert pour le moment" in html
     delegate(collaborator, [], areas=[Area.RESILIATION])
     assert tiles(client.get("/").content.decode()) == {"un contrat": "/resiliation/"}
+    delegate(collaborator, [], areas=[Area.COURRIER], name="Courrier")
+    assert tiles(client.get("/").content.decode()) == {"un contrat": "/resiliation/",
+                                                        "un courrier papier": "/courrier/"}
 
 
 def test_accounting_gets_the_admin_link_and_no_broker_tile(with_module_pages, client_for, accounting_user):

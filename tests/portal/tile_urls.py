@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from portal.urls import urlpatterns as portal_urlpatterns
 
-STAND_INS = {"amiable": "cases", "resiliation": "letters", "billing": "index"}
+STAND_INS = {"amiable": "cases", "resiliation": "letters", "courrier": "envelopes", "billing": "index"}
 
 
 def stand_in(request):

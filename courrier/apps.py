@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CourrierConfig(AppConfig):
+    name = "courrier"
+    verbose_name = "Courrier papier"
