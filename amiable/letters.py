@@ -1,12 +1,14 @@
 """Rendering the letters of the cycle amiable (WeasyPrint), once, outside any transaction.
 
-A letter row is written by the daily run with its figures frozen; this module renders its
-PDF from those figures and stores it with its SHA-256. A letter already rendered is never
-rendered again, so what was issued stays exactly what can be downloaded.
+A letter row is written by the daily run with everything it says frozen (its figures and its
+``snapshot``); this module renders its PDF from that row alone — it reads no member, policy,
+premium call or organisation — and stores it with its SHA-256. A letter already rendered is
+never rendered again, so what was issued stays exactly what can be downloaded.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -53,26 +55,48 @@ def recovery_indemnity() -> Decimal | None:
     return Decimal(settings.AMIABLE_RECOVERY_INDEMNITY)
 
 
+def _address_lines(address: dict) -> list[str]:
+    lines = [address["address_line1"], address["address_line2"], f"{address['postal_code']} {address['city']}".strip()]
+    return [line for line in lines if line]
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def letter_context(letter: Letter) -> dict:
-    case = letter.case
-    call = case.premium_call
-    policy = case.policy
-    member = policy.member
-    broker = policy.broker
+    """What the letter says, from its own columns and its snapshot only: never from the live
+    member, policy, premium call or organisation rows, which may have changed since issue."""
+    snapshot = letter.snapshot
+    if not snapshot:
+        raise ValueError(f"Le courrier {letter.id} n'a pas de contenu figé à l'émission.")
+    member = {**snapshot["member"], "member_number": snapshot["member"]["number"],
+              "address_lines": _address_lines(snapshot["member"])}
+    call = snapshot["premium_call"]
+    case = snapshot["case"]
+    broker = snapshot["broker"]
+    if broker is not None:
+        broker = {**broker, "signature_name": broker["trade_name"] or broker["name"],
+                  "address_lines": _address_lines(broker)}
+    indemnity = snapshot["recovery_indemnity"]
     return {
         "letter": letter,
-        "case": case,
-        "premium_call": call,
-        "policy": policy,
+        "insurer_name": snapshot["insurer"]["name"],
+        "insurer_address": snapshot["insurer"]["address"],
+        "case": {"broker_manages": bool(case["broker_manages"]),
+                 **{key: _date(value) for key, value in case.items() if key != "broker_manages"}},
+        "premium_call": {"reference": call["reference"], "due_date": _date(call["due_date"]),
+                         "amount": Decimal(call["amount"])},
+        "policy": snapshot["policy"],
         "member": member,
         "broker": broker,
         "letter_date": letter.letter_date,
-        "recipient_lines": [member.company_name, *member.address_lines],
+        "recipient_lines": [member["company_name"], *member["address_lines"]],
         "reinstatement_at": (
             rules.reinstatement_effective(paid_on=letter.effective_date) if letter.effective_date else None
         ),
         "l113_3": L113_3,
-        "recovery_indemnity": recovery_indemnity() if letter.kind == LetterKind.TERMINATION else None,
+        "recovery_indemnity": Decimal(indemnity) if indemnity is not None else None,
     }
 
 
@@ -81,14 +105,14 @@ def letter_html(letter: Letter) -> str:
 
 
 def letter_render(*, letter_id: int) -> bool:
-    """Render and keep the PDF of a letter if it has none yet. True when this call stored it."""
-    letter = Letter.objects.select_related(
-        "case__premium_call", "case__policy__member", "case__policy__broker"
-    ).get(id=letter_id)
+    """Render and keep the PDF of a letter if it has none yet. True when this call stored it.
+
+    Reads the letter row only (its snapshot): what was issued is what is rendered."""
+    letter = Letter.objects.get(id=letter_id)
     if letter.document_id:
         return False
     content = pdf.pdf_from_html(letter_html(letter))  # outside any transaction (pdf refuses otherwise)
-    name = f"{LetterKind(letter.kind).value}-{letter.case.policy.number}-{letter.letter_date:%Y%m%d}.pdf"
+    name = f"{LetterKind(letter.kind).value}-{letter.snapshot['policy']['number']}-{letter.letter_date:%Y%m%d}.pdf"
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(id=letter_id)
         if locked.document_id:  # another worker was faster: keep its PDF, the one issued

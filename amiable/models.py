@@ -152,7 +152,16 @@ ACKNOWLEDGED_KINDS = (LetterKind.REMINDER, LetterKind.REINSTATEMENT)
 
 
 class Letter(models.Model):
-    """A letter as issued: its figures are frozen at issue, its PDF rendered once and kept."""
+    """A letter as issued: everything it says is frozen at issue, its PDF rendered once and kept.
+
+    Its own columns hold its figures (date, amount due, date of effect); ``snapshot`` holds the
+    rest of what it says, copied in the statement that issues it (``amiable.cycle._letters``):
+    ``insurer`` (name, address), ``member`` (number, company name, address), ``policy``
+    (number), ``premium_call`` (reference, due date, amount), ``case`` (broker_manages and its
+    dates), ``broker`` (or null) and ``recovery_indemnity``. The PDF is rendered from these
+    alone (``amiable.letters``): a later change of the member's address, an upsert of the
+    premium call or a new setting never changes a letter already issued.
+    """
 
     # No index of its own: the unique (case, kind) and "letter_latest" indexes start with it.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters", db_index=False)
@@ -162,6 +171,7 @@ class Letter(models.Model):
     effective_date = models.DateField(
         "date d'effet", null=True, blank=True, help_text="Suspension, résiliation ou remise en vigueur"
     )
+    snapshot = models.JSONField("contenu à l'émission", default=dict, editable=False)
     # One letter per document, unique only once rendered: new letters (NULL) touch no index of it.
     document = models.ForeignKey(
         StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
