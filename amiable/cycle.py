@@ -11,9 +11,9 @@ CONFLICT DO NOTHING``, so:
   key — database constraints, not luck; conditional UPDATEs re-check their condition on the
   locked row, and each step's later writes take the cases its own statement moved, never
   those of another run;
-* letters are only rows here, each with a snapshot of everything it says written by the
-  statement that issues it; their PDFs are rendered from that snapshot by Celery tasks after
-  commit, never inside this transaction.
+* letters are only rows here, each with everything it says written by the statement that
+  issues it; their PDFs are rendered from that row by Celery tasks after commit, never inside
+  this transaction.
 
 Dates come from ``amiable.rules``; this module only selects and writes.
 """
@@ -394,77 +394,60 @@ def _events(kind: EventType, *, date_sql: str, now, where: str | tuple[str, list
     )
 
 
-def _json_object(pairs: dict[str, str]) -> str:
-    """SQL building a JSON object from ``{key: SQL expression}`` (nested objects allowed)."""
-    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    return f"{function}({', '.join(f"'{key}', {value}" for key, value in pairs.items())})"
+def _letter_content(kind: LetterKind) -> tuple[list[str], list[str], list]:
+    """What a letter of ``kind`` says besides its figures — the columns of ``Letter`` that the
+    renderer (``amiable.letters``) reads —: their names, their SQL from the moved case ``m``,
+    its policy ``p``, member ``mb`` and broker ``o`` (or NULL) and the insurer's settings of the
+    day, and the parameters of that SQL."""
+    newline = "chr(10)" if connection.vendor == "postgresql" else "char(10)"
 
+    def address(alias: str) -> str:
+        """One line per line: street, complement (each when given), postal code and city."""
+        return (f"COALESCE(NULLIF({alias}.address_line1, '') || {newline}, '') "
+                f"|| COALESCE(NULLIF({alias}.address_line2, '') || {newline}, '') "
+                f"|| TRIM({alias}.postal_code || ' ' || {alias}.city)")
 
-def _json_object_or_null(condition: str, pairs: dict[str, str]) -> str:
-    value = f"CASE WHEN {condition} THEN {_json_object(pairs)} END"
-    # SQLite nests a JSON value only when it comes straight from a JSON function.
-    return value if connection.vendor == "postgresql" else f"json({value})"
-
-
-def _letter_snapshot(kind: LetterKind) -> tuple[str, list]:
-    """SQL (and its parameters) of what a letter of ``kind`` says besides its own columns —
-    the ``Letter.snapshot`` read by ``amiable.letters`` — from the moved case ``m``, its policy
-    ``p``, member ``mb`` and broker ``o`` (or NULL), and the insurer's settings of the day."""
-    postgresql = connection.vendor == "postgresql"
-
-    def address(alias: str) -> dict[str, str]:
-        return {column: f"{alias}.{column}" for column in ("address_line1", "address_line2", "postal_code", "city")}
-
+    content = {
+        "insurer_name": "%s", "insurer_address": "%s",
+        "member_number": "mb.member_number", "member_name": "mb.company_name", "member_address": address("mb"),
+        "policy_number": "p.number",
+        "premium_call_reference": "m.call_reference", "premium_call_due_date": "m.due_date",
+        "premium_call_amount": "m.call_amount",
+        "broker_manages": "m.broker_manages", "reminder_date": "m.reminder_date",
+        "formal_notice_date": "m.formal_notice_date", "suspension_date": "m.suspension_date",
+        "termination_date": "m.termination_date",
+        "broker_orias": "COALESCE(o.orias, '')", "broker_name": "COALESCE(o.name, '')",
+        "broker_signature_name": "COALESCE(NULLIF(o.trade_name, ''), o.name, '')",
+        "broker_address": f"COALESCE({address('o')}, '')",
+        "recovery_indemnity": "%s",
+    }
     indemnity = letters.recovery_indemnity() if kind == LetterKind.TERMINATION else None
-    sql = _json_object({
-        "insurer": _json_object({
-            "name": "CAST(%s AS TEXT)",
-            "address": "CAST(%s AS jsonb)" if postgresql else "json(%s)",
-        }),
-        "member": _json_object({"number": "mb.member_number", "company_name": "mb.company_name", **address("mb")}),
-        "policy": _json_object({"number": "p.number"}),
-        "premium_call": _json_object({
-            "reference": "m.call_reference", "due_date": "m.due_date",
-            # the amount as text, to the cent (SQLite keeps decimals as floats)
-            "amount": "CAST(m.call_amount AS TEXT)" if postgresql else "printf('%%.2f', m.call_amount)",
-        }),
-        "case": _json_object({
-            "broker_manages": "m.broker_manages" if postgresql else "json(CASE WHEN m.broker_manages THEN 'true' "
-                                                                     "ELSE 'false' END)",
-            **{column: f"m.{column}" for column in ("reminder_date", "formal_notice_date", "suspension_date",
-                                                     "termination_date")},
-        }),
-        "broker": _json_object_or_null("o.id IS NOT NULL", {
-            "name": "o.name", "trade_name": "o.trade_name", "orias": "o.orias", **address("o"),
-        }),
-        "recovery_indemnity": "CAST(%s AS TEXT)",
-    })
-    params = [settings.PORTAL_INSURER_NAME, json.dumps(list(settings.PORTAL_INSURER_ADDRESS)),
-              None if indemnity is None else f"{indemnity:.2f}"]
-    return sql, params
+    params = [settings.PORTAL_INSURER_NAME, "\n".join(settings.PORTAL_INSURER_ADDRESS), indemnity]
+    return list(content), list(content.values()), params
 
 
 def _letters(kind: LetterKind, *, date_sql: str, now, date_params: list | None = None,
              effective_sql: str = "NULL", amount_sql: str = "m.due",
              where: str | tuple[str, list] = "TRUE") -> int:
-    """Issue one letter of ``kind`` per moved case, everything it says frozen at issue (its
-    figures, and its snapshot in the same statement); its PDF is rendered once the
-    transaction commits."""
+    """Issue one letter of ``kind`` per moved case, everything it says frozen at issue — its
+    figures, and the rest of its content (``_letter_content``) in the same statement —; its
+    PDF is rendered from that row once the transaction commits."""
     where_sql, where_params = _where(where)
-    snapshot_sql, snapshot_params = _letter_snapshot(kind)
+    columns, values, content_params = _letter_content(kind)
     issued = [
         letter_id
         for letter_id, in _returning(
             f"""
-            INSERT INTO {LETTER} (case_id, kind, letter_date, amount_due, effective_date, snapshot, created_at)
-            SELECT m.id, %s, {date_sql}, {amount_sql}, {effective_sql}, {snapshot_sql}, %s
+            INSERT INTO {LETTER} (case_id, kind, letter_date, amount_due, effective_date, created_at,
+                                  {", ".join(columns)})
+            SELECT m.id, %s, {date_sql}, {amount_sql}, {effective_sql}, %s, {", ".join(values)}
             FROM {MOVED} m JOIN {POLICY} p ON p.id = m.policy_id JOIN {MEMBER} mb ON mb.id = p.member_id
                 LEFT JOIN {ORGANISATION} o ON o.id = p.broker_id
             WHERE {where_sql}
             ON CONFLICT (case_id, kind) DO NOTHING
             RETURNING id
             """,
-            [kind.value, *(date_params or []), *snapshot_params, now, *where_params],
+            [kind.value, *(date_params or []), now, *content_params, *where_params],
         )
     ]
     letters_render_after_commit(issued)

@@ -1,14 +1,13 @@
 """Rendering the letters of the cycle amiable (WeasyPrint), once, outside any transaction.
 
 A letter row is written by the daily run with everything it says frozen (its figures and its
-``snapshot``); this module renders its PDF from that row alone — it reads no member, policy,
-premium call or organisation — and stores it with its SHA-256. A letter already rendered is
+content: see ``Letter``); this module renders its PDF from that row alone — it reads no case,
+member, policy, premium call or organisation — and stores it with its SHA-256. A letter already rendered is
 never rendered again, so what was issued stays exactly what can be downloaded.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -55,48 +54,38 @@ def recovery_indemnity() -> Decimal | None:
     return Decimal(settings.AMIABLE_RECOVERY_INDEMNITY)
 
 
-def _address_lines(address: dict) -> list[str]:
-    lines = [address["address_line1"], address["address_line2"], f"{address['postal_code']} {address['city']}".strip()]
-    return [line for line in lines if line]
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _lines(address: str) -> list[str]:
+    return [line for line in address.split("\n") if line]
 
 
 def letter_context(letter: Letter) -> dict:
-    """What the letter says, from its own columns and its snapshot only: never from the live
-    member, policy, premium call or organisation rows, which may have changed since issue."""
-    snapshot = letter.snapshot
-    if not snapshot:
-        raise ValueError(f"Le courrier {letter.id} n'a pas de contenu figé à l'émission.")
-    member = {**snapshot["member"], "member_number": snapshot["member"]["number"],
-              "address_lines": _address_lines(snapshot["member"])}
-    call = snapshot["premium_call"]
-    case = snapshot["case"]
-    broker = snapshot["broker"]
-    if broker is not None:
-        broker = {**broker, "signature_name": broker["trade_name"] or broker["name"],
-                  "address_lines": _address_lines(broker)}
-    indemnity = snapshot["recovery_indemnity"]
+    """What the letter says, from its own row only: never from the live member, policy,
+    premium call or organisation rows, which may have changed since it was issued."""
+    broker = None
+    if letter.broker_orias:
+        broker = {"name": letter.broker_name, "orias": letter.broker_orias,
+                  "signature_name": letter.broker_signature_name, "address_lines": _lines(letter.broker_address)}
+    member = {"member_number": letter.member_number, "company_name": letter.member_name,
+              "address_lines": _lines(letter.member_address)}
     return {
         "letter": letter,
-        "insurer_name": snapshot["insurer"]["name"],
-        "insurer_address": snapshot["insurer"]["address"],
-        "case": {"broker_manages": bool(case["broker_manages"]),
-                 **{key: _date(value) for key, value in case.items() if key != "broker_manages"}},
-        "premium_call": {"reference": call["reference"], "due_date": _date(call["due_date"]),
-                         "amount": Decimal(call["amount"])},
-        "policy": snapshot["policy"],
+        "insurer_name": letter.insurer_name,
+        "insurer_address": _lines(letter.insurer_address),
+        "case": {"broker_manages": letter.broker_manages, "reminder_date": letter.reminder_date,
+                 "formal_notice_date": letter.formal_notice_date, "suspension_date": letter.suspension_date,
+                 "termination_date": letter.termination_date},
+        "premium_call": {"reference": letter.premium_call_reference, "due_date": letter.premium_call_due_date,
+                         "amount": letter.premium_call_amount},
+        "policy": {"number": letter.policy_number},
         "member": member,
         "broker": broker,
         "letter_date": letter.letter_date,
-        "recipient_lines": [member["company_name"], *member["address_lines"]],
+        "recipient_lines": [letter.member_name, *member["address_lines"]],
         "reinstatement_at": (
             rules.reinstatement_effective(paid_on=letter.effective_date) if letter.effective_date else None
         ),
         "l113_3": L113_3,
-        "recovery_indemnity": Decimal(indemnity) if indemnity is not None else None,
+        "recovery_indemnity": letter.recovery_indemnity,
     }
 
 
@@ -107,12 +96,12 @@ def letter_html(letter: Letter) -> str:
 def letter_render(*, letter_id: int) -> bool:
     """Render and keep the PDF of a letter if it has none yet. True when this call stored it.
 
-    Reads the letter row only (its snapshot): what was issued is what is rendered."""
+    Reads the letter row only: what was issued is what is rendered."""
     letter = Letter.objects.get(id=letter_id)
     if letter.document_id:
         return False
     content = pdf.pdf_from_html(letter_html(letter))  # outside any transaction (pdf refuses otherwise)
-    name = f"{LetterKind(letter.kind).value}-{letter.snapshot['policy']['number']}-{letter.letter_date:%Y%m%d}.pdf"
+    name = f"{LetterKind(letter.kind).value}-{letter.policy_number}-{letter.letter_date:%Y%m%d}.pdf"
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(id=letter_id)
         if locked.document_id:  # another worker was faster: keep its PDF, the one issued

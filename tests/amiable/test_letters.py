@@ -153,16 +153,24 @@ def test_rendering_reads_the_letter_row_only(make_case, django_assert_max_num_qu
         assert table not in read
 
 
-def test_letters_issued_before_snapshots_get_theirs_from_the_current_rows(make_case, settings):
-    """The data migration's fill: a letter whose snapshot is empty gets one from the live rows."""
+def test_letters_issued_before_their_content_was_kept_get_it_from_the_current_rows(make_case, settings):
+    """The data migration's fill: a letter without its content gets it from the live rows."""
     import importlib
     from types import SimpleNamespace
 
     from django.db import connection
 
     letter = Letter.objects.get(case=make_case(amount="1234.56"), kind=LetterKind.REMINDER)
-    issued = Letter.objects.get(id=letter.id).snapshot
-    Letter.objects.filter(id=letter.id).update(snapshot={})
-    migration = importlib.import_module("amiable.migrations.0004_letter_snapshot")
+    content = [field.name for field in Letter._meta.concrete_fields if not field.editable]
+    assert len(content) > 15
+    def content_of(letter_id):
+        found = Letter.objects.get(id=letter_id)
+        return {name: getattr(found, name) for name in content}
+
+    issued = content_of(letter.id)
+    assert issued["member_name"] == "ENTREPRISE" and issued["broker_name"] == "Cabinet Un SARL"
+    emptied = ("insurer_name", "member_name", "member_address", "broker_name")
+    Letter.objects.filter(id=letter.id).update(**dict.fromkeys(emptied, ""))
+    migration = importlib.import_module("amiable.migrations.0004_letter_content")
     migration.fill(None, SimpleNamespace(connection=connection))  # it uses the editor's connection only
-    assert Letter.objects.get(id=letter.id).snapshot == issued
+    assert content_of(letter.id) == issued
