@@ -419,7 +419,7 @@ def _letter_content(kind: LetterKind) -> tuple[list[str], list[str], list]:
         "broker_orias": "COALESCE(o.orias, '')", "broker_name": "COALESCE(o.name, '')",
         "broker_signature_name": "COALESCE(NULLIF(o.trade_name, ''), o.name, '')",
         "broker_address": f"COALESCE({address('o')}, '')",
-        "recovery_indemnity": "%s",
+        "recovery_indemnity": "CAST(%s AS NUMERIC)",
     }
     indemnity = letters.recovery_indemnity() if kind == LetterKind.TERMINATION else None
     params = [settings.PORTAL_INSURER_NAME, "\n".join(settings.PORTAL_INSURER_ADDRESS), indemnity]

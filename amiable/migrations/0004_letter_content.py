@@ -41,7 +41,7 @@ def fill(apps, schema_editor):
         cursor.execute(
             f"""
             UPDATE amiable_letter SET insurer_name = %s, insurer_address = %s,
-                recovery_indemnity = CASE WHEN kind = 'termination' THEN %s END,
+                recovery_indemnity = CASE WHEN kind = 'termination' THEN CAST(%s AS NUMERIC) END,
                 ({columns}) = (
                     SELECT {", ".join(values.values())}
                     FROM amiable_case c JOIN portal_premiumcall pc ON pc.id = c.premium_call_id
