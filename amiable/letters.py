@@ -2,8 +2,9 @@
 
 A letter row is written by the daily run with everything it says frozen (its figures and its
 content: see ``Letter``); this module renders its PDF from that row alone — it reads no case,
-member, policy, premium call or organisation — and stores it with its SHA-256. A letter already rendered is
-never rendered again, so what was issued stays exactly what can be downloaded.
+member, policy, premium call or organisation — and stores it with its SHA-256. A letter
+already rendered is never rendered again, so what was issued stays exactly what can be
+downloaded.
 """
 
 from __future__ import annotations
