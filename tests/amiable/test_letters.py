@@ -174,3 +174,18 @@ def test_letters_issued_before_their_content_was_kept_get_it_from_the_current_ro
     migration = importlib.import_module("amiable.migrations.0004_letter_content")
     migration.fill(None, SimpleNamespace(connection=connection))  # it uses the editor's connection only
     assert content_of(letter.id) == issued
+
+
+def test_a_letter_without_broker_has_no_copy_and_keeps_every_address_line(emission, tick):
+    call = emission(amount="500.00")  # no broker
+    member = call.policy.member
+    type(member).objects.filter(id=member.id).update(address_line1="Bâtiment B", address_line2="4 impasse Verte",
+                                                     postal_code="38000", city="Grenoble")
+    tick(date(2026, 2, 12))
+    letter = Letter.objects.get(case__premium_call=call)
+    assert (letter.broker_orias, letter.broker_name, letter.broker_address) == ("", "", "")
+    assert letter.member_address == "Bâtiment B\n4 impasse Verte\n38000 Grenoble"
+    assert letters.letter_render(letter_id=letter.id)
+    text = text_of(letter)
+    assert "ENTREPRISE Bâtiment B 4 impasse Verte 38000 Grenoble" in text
+    assert "Copie à votre intermédiaire" not in text and "votre intermédiaire" not in text
