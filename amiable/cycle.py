@@ -11,8 +11,9 @@ CONFLICT DO NOTHING``, so:
   key — database constraints, not luck; conditional UPDATEs re-check their condition on the
   locked row, and each step's later writes take the cases its own statement moved, never
   those of another run;
-* letters are only rows here; their PDFs are rendered by Celery tasks after commit, never
-  inside this transaction.
+* letters are only rows here, each with everything it says written by the statement that
+  issues it; their PDFs are rendered from that row by Celery tasks after commit, never inside
+  this transaction.
 
 Dates come from ``amiable.rules``; this module only selects and writes.
 """
@@ -25,20 +26,23 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from amiable import rules
+from amiable import letters, rules
 from amiable.models import Case, Event, EventType, ExtensionRequest, Letter, LetterKind, Stage
 from portal.businessdays import BusinessCalendar
 from portal.formatting import format_date
-from portal.models import DigestItem, Payment, Policy, PolicyStatus, PremiumCall
+from portal.models import DigestItem, Member, Organisation, Payment, Policy, PolicyStatus, PremiumCall
 
 CASE = Case._meta.db_table
 EVENT = Event._meta.db_table
 LETTER = Letter._meta.db_table
 CALL = PremiumCall._meta.db_table
 POLICY = Policy._meta.db_table
+MEMBER = Member._meta.db_table
+ORGANISATION = Organisation._meta.db_table
 DIGEST = DigestItem._meta.db_table
 PAYMENT = Payment._meta.db_table
 EXTENSION = ExtensionRequest._meta.db_table
@@ -165,10 +169,13 @@ MOVED_COLUMNS = {
     "id": "bigint", "policy_id": "bigint", "broker_manages": "boolean", "stage": "varchar(20)",
     "reminder_date": "date", "formal_notice_date": "date", "suspension_date": "date",
     "termination_date": "date", "closed_on": "date", "due": "numeric", "due_date": "date",
+    "call_reference": "varchar(40)", "call_amount": "numeric",
 }
-# Of a case ``c`` and its premium call ``pc``: the amount still due and the due date.
+# Of a case ``c`` and its premium call ``pc``: the amount still due, and what the letters say
+# of the premium call.
 MOVED_VALUES = ", ".join(
-    {"due": "pc.amount - pc.paid_amount", "due_date": "pc.due_date"}.get(column, f"c.{column}")
+    {"due": "pc.amount - pc.paid_amount", "due_date": "pc.due_date", "call_reference": "pc.reference",
+     "call_amount": "pc.amount"}.get(column, f"c.{column}")
     for column in MOVED_COLUMNS
 )
 
@@ -387,22 +394,60 @@ def _events(kind: EventType, *, date_sql: str, now, where: str | tuple[str, list
     )
 
 
+def _letter_content(kind: LetterKind) -> tuple[list[str], list[str], list]:
+    """What a letter of ``kind`` says besides its figures — the columns of ``Letter`` that the
+    renderer (``amiable.letters``) reads —: their names, their SQL from the moved case ``m``,
+    its policy ``p``, member ``mb`` and broker ``o`` (or NULL) and the insurer's settings of the
+    day, and the parameters of that SQL."""
+    newline = "chr(10)" if connection.vendor == "postgresql" else "char(10)"
+
+    def address(alias: str) -> str:
+        """One line per line: street, complement (each when given), postal code and city."""
+        return (f"COALESCE(NULLIF({alias}.address_line1, '') || {newline}, '') "
+                f"|| COALESCE(NULLIF({alias}.address_line2, '') || {newline}, '') "
+                f"|| TRIM({alias}.postal_code || ' ' || {alias}.city)")
+
+    content = {
+        "insurer_name": "%s", "insurer_address": "%s",
+        "member_number": "mb.member_number", "member_name": "mb.company_name", "member_address": address("mb"),
+        "policy_number": "p.number",
+        "premium_call_reference": "m.call_reference", "premium_call_due_date": "m.due_date",
+        "premium_call_amount": "m.call_amount",
+        "broker_manages": "m.broker_manages", "reminder_date": "m.reminder_date",
+        "formal_notice_date": "m.formal_notice_date", "suspension_date": "m.suspension_date",
+        "termination_date": "m.termination_date",
+        "broker_orias": "COALESCE(o.orias, '')", "broker_name": "COALESCE(o.name, '')",
+        "broker_signature_name": "COALESCE(NULLIF(o.trade_name, ''), o.name, '')",
+        "broker_address": f"COALESCE({address('o')}, '')",
+        "recovery_indemnity": "CAST(%s AS NUMERIC)",
+    }
+    indemnity = letters.recovery_indemnity() if kind == LetterKind.TERMINATION else None
+    params = [settings.PORTAL_INSURER_NAME, "\n".join(settings.PORTAL_INSURER_ADDRESS), indemnity]
+    return list(content), list(content.values()), params
+
+
 def _letters(kind: LetterKind, *, date_sql: str, now, date_params: list | None = None,
              effective_sql: str = "NULL", amount_sql: str = "m.due",
              where: str | tuple[str, list] = "TRUE") -> int:
-    """Issue one letter of ``kind`` per moved case, its figures frozen at issue; its PDF is
-    rendered once the transaction commits."""
+    """Issue one letter of ``kind`` per moved case, everything it says frozen at issue — its
+    figures, and the rest of its content (``_letter_content``) in the same statement —; its
+    PDF is rendered from that row once the transaction commits."""
     where_sql, where_params = _where(where)
+    columns, values, content_params = _letter_content(kind)
     issued = [
         letter_id
         for letter_id, in _returning(
             f"""
-            INSERT INTO {LETTER} (case_id, kind, letter_date, amount_due, effective_date, created_at)
-            SELECT m.id, %s, {date_sql}, {amount_sql}, {effective_sql}, %s FROM {MOVED} m WHERE {where_sql}
+            INSERT INTO {LETTER} (case_id, kind, letter_date, amount_due, effective_date, created_at,
+                                  {", ".join(columns)})
+            SELECT m.id, %s, {date_sql}, {amount_sql}, {effective_sql}, %s, {", ".join(values)}
+            FROM {MOVED} m JOIN {POLICY} p ON p.id = m.policy_id JOIN {MEMBER} mb ON mb.id = p.member_id
+                LEFT JOIN {ORGANISATION} o ON o.id = p.broker_id
+            WHERE {where_sql}
             ON CONFLICT (case_id, kind) DO NOTHING
             RETURNING id
             """,
-            [kind.value, *(date_params or []), now, *where_params],
+            [kind.value, *(date_params or []), now, *content_params, *where_params],
         )
     ]
     letters_render_after_commit(issued)

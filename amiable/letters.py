@@ -1,8 +1,10 @@
 """Rendering the letters of the cycle amiable (WeasyPrint), once, outside any transaction.
 
-A letter row is written by the daily run with its figures frozen; this module renders its
-PDF from those figures and stores it with its SHA-256. A letter already rendered is never
-rendered again, so what was issued stays exactly what can be downloaded.
+A letter row is written by the daily run with everything it says frozen (its figures and its
+content: see ``Letter``); this module renders its PDF from that row alone — it reads no case,
+member, policy, premium call or organisation — and stores it with its SHA-256. A letter
+already rendered is never rendered again, so what was issued stays exactly what can be
+downloaded.
 """
 
 from __future__ import annotations
@@ -53,26 +55,38 @@ def recovery_indemnity() -> Decimal | None:
     return Decimal(settings.AMIABLE_RECOVERY_INDEMNITY)
 
 
+def _lines(address: str) -> list[str]:
+    return [line for line in address.split("\n") if line]
+
+
 def letter_context(letter: Letter) -> dict:
-    case = letter.case
-    call = case.premium_call
-    policy = case.policy
-    member = policy.member
-    broker = policy.broker
+    """What the letter says, from its own row only: never from the live member, policy,
+    premium call or organisation rows, which may have changed since it was issued."""
+    broker = None
+    if letter.broker_orias:
+        broker = {"name": letter.broker_name, "orias": letter.broker_orias,
+                  "signature_name": letter.broker_signature_name, "address_lines": _lines(letter.broker_address)}
+    member = {"member_number": letter.member_number, "company_name": letter.member_name,
+              "address_lines": _lines(letter.member_address)}
     return {
         "letter": letter,
-        "case": case,
-        "premium_call": call,
-        "policy": policy,
+        "insurer_name": letter.insurer_name,
+        "insurer_address": _lines(letter.insurer_address),
+        "case": {"broker_manages": letter.broker_manages, "reminder_date": letter.reminder_date,
+                 "formal_notice_date": letter.formal_notice_date, "suspension_date": letter.suspension_date,
+                 "termination_date": letter.termination_date},
+        "premium_call": {"reference": letter.premium_call_reference, "due_date": letter.premium_call_due_date,
+                         "amount": letter.premium_call_amount},
+        "policy": {"number": letter.policy_number},
         "member": member,
         "broker": broker,
         "letter_date": letter.letter_date,
-        "recipient_lines": [member.company_name, *member.address_lines],
+        "recipient_lines": [letter.member_name, *member["address_lines"]],
         "reinstatement_at": (
             rules.reinstatement_effective(paid_on=letter.effective_date) if letter.effective_date else None
         ),
         "l113_3": L113_3,
-        "recovery_indemnity": recovery_indemnity() if letter.kind == LetterKind.TERMINATION else None,
+        "recovery_indemnity": letter.recovery_indemnity,
     }
 
 
@@ -81,14 +95,14 @@ def letter_html(letter: Letter) -> str:
 
 
 def letter_render(*, letter_id: int) -> bool:
-    """Render and keep the PDF of a letter if it has none yet. True when this call stored it."""
-    letter = Letter.objects.select_related(
-        "case__premium_call", "case__policy__member", "case__policy__broker"
-    ).get(id=letter_id)
+    """Render and keep the PDF of a letter if it has none yet. True when this call stored it.
+
+    Reads the letter row only: what was issued is what is rendered."""
+    letter = Letter.objects.get(id=letter_id)
     if letter.document_id:
         return False
     content = pdf.pdf_from_html(letter_html(letter))  # outside any transaction (pdf refuses otherwise)
-    name = f"{LetterKind(letter.kind).value}-{letter.case.policy.number}-{letter.letter_date:%Y%m%d}.pdf"
+    name = f"{LetterKind(letter.kind).value}-{letter.policy_number}-{letter.letter_date:%Y%m%d}.pdf"
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(id=letter_id)
         if locked.document_id:  # another worker was faster: keep its PDF, the one issued

@@ -152,7 +152,16 @@ ACKNOWLEDGED_KINDS = (LetterKind.REMINDER, LetterKind.REINSTATEMENT)
 
 
 class Letter(models.Model):
-    """A letter as issued: its figures are frozen at issue, its PDF rendered once and kept."""
+    """A letter as issued: everything it says is frozen at issue, its PDF rendered once and kept.
+
+    Its figures (date, amount due, date of effect) and the rest of what it says — the insurer,
+    the member and its address, the policy, the premium call, the case's dates, the broker, the
+    recovery indemnity — are columns of this row, written by the statement that issues it
+    (``amiable.cycle._letters``, set-based: typed columns cost a third of a JSON document to
+    build and write on a 50 000-letter day). The PDF is rendered from this row alone
+    (``amiable.letters``): a later change of the member's address, an upsert of the premium
+    call or a new setting never changes a letter already issued.
+    """
 
     # No index of its own: the unique (case, kind) and "letter_latest" indexes start with it.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters", db_index=False)
@@ -162,6 +171,28 @@ class Letter(models.Model):
     effective_date = models.DateField(
         "date d'effet", null=True, blank=True, help_text="Suspension, résiliation ou remise en vigueur"
     )
+    # What the letter says, as issued (addresses: one line per line).
+    insurer_name = models.CharField("assureur", max_length=120, editable=False)
+    insurer_address = models.TextField("adresse de l'assureur", editable=False)
+    member_number = models.CharField("n° sociétaire", max_length=20, editable=False)
+    member_name = models.CharField("raison sociale", max_length=120, editable=False)
+    member_address = models.TextField("adresse du sociétaire", blank=True, editable=False)
+    policy_number = models.CharField("n° police", max_length=20, editable=False)
+    premium_call_reference = models.CharField("émission", max_length=40, editable=False)
+    premium_call_due_date = models.DateField("échéance", editable=False)
+    premium_call_amount = models.DecimalField("cotisation appelée", max_digits=12, decimal_places=2, editable=False)
+    broker_manages = models.BooleanField("courtier gestionnaire", editable=False)
+    reminder_date = models.DateField("date du courrier de rappel", editable=False)
+    formal_notice_date = models.DateField("date de la mise en demeure", null=True, editable=False)
+    suspension_date = models.DateField("date de suspension", null=True, editable=False)
+    termination_date = models.DateField("date de résiliation", null=True, editable=False)
+    broker_orias = models.CharField("n° ORIAS du cabinet", max_length=8, blank=True, editable=False)
+    broker_name = models.CharField("cabinet", max_length=120, blank=True, editable=False)
+    broker_signature_name = models.CharField("nom commercial du cabinet", max_length=120, blank=True,
+                                             editable=False)
+    broker_address = models.TextField("adresse du cabinet", blank=True, editable=False)
+    recovery_indemnity = models.DecimalField("indemnité forfaitaire de recouvrement", max_digits=12,
+                                             decimal_places=2, null=True, editable=False)
     # One letter per document, unique only once rendered: new letters (NULL) touch no index of it.
     document = models.ForeignKey(
         StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+",

@@ -194,9 +194,18 @@ def _generate(days: dict[str, date]) -> dict:
             FROM generate_series(1, {HISTORY_CASES}) i""")
         _sql(f"""
             INSERT INTO amiable_letter (kind, letter_date, amount_due, acknowledged_at, created_at, case_id,
-                   document_id)
-            SELECT 'reminder', %s, 100 + mod(i, 900) + 0.50, now(), now(), {case} + i, {doc} + i
-            FROM generate_series(1, {HISTORY_CASES}) i""", [reminder])
+                   document_id, insurer_name, insurer_address, member_number, member_name, member_address,
+                   policy_number, premium_call_reference, premium_call_due_date, premium_call_amount,
+                   broker_manages, reminder_date, broker_orias, broker_name, broker_signature_name, broker_address)
+            SELECT 'reminder', %s, pc.amount, now(), now(), {case} + i, {doc} + i, 'L''Auxiliaire',
+                   '50 cours Franklin Roosevelt' || chr(10) || '69006 Lyon', mb.member_number, mb.company_name,
+                   mb.address_line1 || chr(10) || mb.postal_code || ' ' || mb.city, p.number, pc.reference,
+                   pc.due_date, pc.amount, p.broker_manages, %s, COALESCE(o.orias, ''), COALESCE(o.name, ''),
+                   COALESCE(NULLIF(o.trade_name, ''), o.name, ''),
+                   COALESCE(o.address_line1 || chr(10) || o.postal_code || ' ' || o.city, '')
+            FROM generate_series(1, {HISTORY_CASES}) i JOIN portal_premiumcall pc ON pc.id = {call} + i
+                JOIN portal_policy p ON p.id = pc.policy_id JOIN portal_member mb ON mb.id = p.member_id
+                LEFT JOIN portal_organisation o ON o.id = p.broker_id""", [reminder, reminder])
         for table in ("portal_organisation", "portal_member", "portal_policy", "portal_premiumcall",
                       "amiable_case", "portal_storeddocument"):
             _reset_sequence(table)

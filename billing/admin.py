@@ -216,7 +216,8 @@ class ReceiptAdmin(DocumentAdmin):
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
-    fields = ["label", "quantity", "unit_price", "amount"]
+    fields = ["label", "quantity", "unit_price_excluding_tax", "vat_rate", "tax_amount", "amount_excluding_tax",
+              "amount"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -225,8 +226,9 @@ class InvoiceLineInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(DocumentAdmin):
-    list_display = ["number", "account", "issued_on", "period_start", "total_excluding_tax", "total_tax",
+    list_display = ["number", "kind", "account", "issued_on", "period_start", "total_excluding_tax", "total_tax",
                     "total_including_tax", "pdf_link"]
+    list_filter = ["kind"]
     search_fields = ["number", "account__organisation__name", "account__organisation__orias"]
     list_select_related = ["account__organisation"]
     date_hierarchy = "issued_on"

@@ -1,5 +1,5 @@
 """Billing data (SPEC §7, seed 001 §9): price list, prepaid accounts and their append-only
-ledger, credit purchases, receipts (R…) and monthly invoices (M…).
+ledger, credit purchases, receipts (R…), monthly invoices (M…) and credit notes (A…).
 
 * ``Price``: the price list, TTC (the seed's prices include VAT), one row per product and
   date of effect; the price of a product on a day is the row with the latest ``valid_from``
@@ -10,6 +10,8 @@ ledger, credit purchases, receipts (R…) and monthly invoices (M…).
   DELETE on PostgreSQL): see migration 0002.
 * ``Receipt``, ``Invoice``, ``InvoiceLine``: immutable once issued; the only change the
   database accepts is attaching the rendered PDF once (``document`` from NULL to a value).
+  Everything a receipt or an invoice says is on its rows — the seller's and the buyer's
+  identities in ``snapshot`` — so its PDF never reads the live organisation or settings.
 """
 
 from __future__ import annotations
@@ -236,7 +238,8 @@ class NumberSequence(models.Model):
 
 
 class Receipt(models.Model):
-    """A reçu: proof of payment of one credit purchase."""
+    """A reçu: proof of payment of one credit purchase (not an invoice: VAT is invoiced when the
+    credit is used). ``snapshot``: ``seller``, ``buyer`` and ``payment`` as issued."""
 
     number = models.CharField("numéro de reçu", max_length=20, unique=True)
     sequence = models.PositiveBigIntegerField("rang", unique=True)
@@ -244,6 +247,7 @@ class Receipt(models.Model):
     purchase = models.OneToOneField(CreditPurchase, verbose_name="achat", on_delete=models.PROTECT, related_name="receipt")
     issued_on = models.DateField("date")
     amount = models.DecimalField("montant TTC", max_digits=12, decimal_places=2)
+    snapshot = models.JSONField("contenu à l'émission", default=dict, editable=False)
     document = models.ForeignKey(
         StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -258,11 +262,23 @@ class Receipt(models.Model):
         return self.number
 
 
-class Invoice(models.Model):
-    """A monthly invoice of an organisation's consumption (debits less refunds) in a month."""
+class InvoiceKind(models.TextChoices):
+    """The "Type de facture" of the page Facturation."""
 
-    number = models.CharField("numéro de facture", max_length=20, unique=True)
-    sequence = models.PositiveBigIntegerField("rang", unique=True)
+    INVOICE = "invoice", "Mensuelle"
+    CREDIT_NOTE = "credit_note", "Avoir"
+
+
+class Invoice(models.Model):
+    """A monthly invoice (M…) of what an organisation consumed in a month — its debits less the
+    refunds of those debits in the same month —, or the month's credit note (avoir, A…) for the
+    refunds of debits invoiced in an earlier month. Each series is gap-free; amounts are
+    positive (a credit note's are what it gives back). ``snapshot``: ``seller``, ``buyer`` and,
+    for a credit note, ``corrects`` (the invoices it corrects), as issued."""
+
+    kind = models.CharField("type", max_length=20, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    number = models.CharField("numéro", max_length=20, unique=True)
+    sequence = models.PositiveBigIntegerField("rang")
     account = models.ForeignKey(Account, verbose_name="compte", on_delete=models.PROTECT, related_name="invoices")
     period_start = models.DateField("début de période")
     period_end = models.DateField("fin de période")
@@ -271,17 +287,19 @@ class Invoice(models.Model):
     total_excluding_tax = models.DecimalField("total HT", max_digits=12, decimal_places=2)
     total_tax = models.DecimalField("TVA", max_digits=12, decimal_places=2)
     total_including_tax = models.DecimalField("total TTC", max_digits=12, decimal_places=2)
+    snapshot = models.JSONField("contenu à l'émission", default=dict, editable=False)
     document = models.ForeignKey(
         StoredDocument, verbose_name="PDF", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     class Meta:
-        verbose_name = "facture mensuelle"
-        verbose_name_plural = "factures mensuelles"
-        ordering = ["-sequence"]
+        verbose_name = "facture mensuelle ou avoir"
+        verbose_name_plural = "factures mensuelles et avoirs"
+        ordering = ["-issued_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "period_start"], name="billing_invoice_one_per_month"),
+            models.UniqueConstraint(fields=["kind", "sequence"], name="billing_invoice_sequence_unique"),
+            models.UniqueConstraint(fields=["account", "period_start", "kind"], name="billing_invoice_one_per_month"),
             # HT + TVA = TTC to the cent (a half-cent margin: SQLite adds decimals as floats).
             models.CheckConstraint(
                 name="billing_invoice_totals_add_up",
@@ -293,13 +311,24 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
 
 class InvoiceLine(models.Model):
+    """A line of an invoice or credit note: the net quantity of a product at a unit price, with
+    its VAT (computed on the line's TTC amount, so that HT + TVA = TTC on each line)."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
     product = models.CharField("produit", max_length=40, choices=Product.choices)
     label = models.CharField("désignation", max_length=200)
     quantity = models.IntegerField("quantité")
     unit_price = models.DecimalField("prix unitaire TTC", max_digits=10, decimal_places=2)
+    unit_price_excluding_tax = models.DecimalField("prix unitaire HT", max_digits=12, decimal_places=4)
+    vat_rate = models.DecimalField("taux de TVA", max_digits=5, decimal_places=2)
+    amount_excluding_tax = models.DecimalField("montant HT", max_digits=12, decimal_places=2)
+    tax_amount = models.DecimalField("montant de TVA", max_digits=12, decimal_places=2)
     amount = models.DecimalField("montant TTC", max_digits=12, decimal_places=2)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Gap-free numbering of receipts (R…) and invoices (M…).
+"""Gap-free numbering of receipts (R…), invoices (M…) and credit notes (A…), one series each.
 
 A number is taken in the transaction that inserts the numbered document: the counter row is
 locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions serialise
@@ -17,7 +17,8 @@ from portal.pdf import in_business_transaction
 
 RECEIPT = "receipt"
 INVOICE = "invoice"
-PREFIXES = {RECEIPT: "R", INVOICE: "M"}
+CREDIT_NOTE = "credit_note"
+PREFIXES = {RECEIPT: "R", INVOICE: "M", CREDIT_NOTE: "A"}
 
 
 def number_format(name: str, value: int) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from billing import numbering
+from billing.documents import buyer_identity, seller_identity
 from billing.models import CreditPurchase, PaymentNotification, PurchaseStatus, Receipt
 from billing.payments import PaymentProvider
 from billing.services import account_for, account_lock, credit_entry_append, parse_amount
@@ -58,10 +59,16 @@ class NotifyResult:
 
 
 def _receipt_issue(*, purchase: CreditPurchase, today: date) -> Receipt:
+    """The receipt of a paid purchase, with everything it says (parties, payment) frozen."""
     sequence, number = numbering.number_take(name=numbering.RECEIPT)
+    snapshot = {
+        "seller": seller_identity(),
+        "buyer": buyer_identity(purchase.account.organisation),
+        "payment": {"means": "Carte bancaire", "provider_reference": purchase.provider_reference},
+    }
     return Receipt.objects.create(
         number=number, sequence=sequence, account=purchase.account, purchase=purchase,
-        issued_on=today, amount=purchase.amount,
+        issued_on=today, amount=purchase.amount, snapshot=snapshot,
     )
 
 

@@ -28,7 +28,7 @@ def receipts_for(*, user: User) -> QuerySet[Receipt]:
 
 
 def invoices_for(*, user: User) -> QuerySet[Invoice]:
-    return Invoice.objects.filter(account__organisation_id=_organisation_id(user)).order_by("-sequence")
+    return Invoice.objects.filter(account__organisation_id=_organisation_id(user)).order_by("-issued_on", "-id")
 
 
 def ledger_entries_for(*, user: User) -> QuerySet[LedgerEntry]:

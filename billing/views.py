@@ -159,4 +159,5 @@ def receipt_pdf(request, receipt_id: int):
 @area_required(Area.BILLING)
 def invoice_pdf(request, invoice_id: int):
     invoice = get_object_or_404(selectors.invoices_for(user=request.user), pk=invoice_id)
-    return _pdf_response(documents.invoice_document_ensure(invoice_id=invoice.pk), f"facture-{invoice.number}.pdf")
+    prefix = "avoir" if invoice.is_credit_note else "facture"
+    return _pdf_response(documents.invoice_document_ensure(invoice_id=invoice.pk), f"{prefix}-{invoice.number}.pdf")

@@ -29,6 +29,12 @@ PORTAL_INSURER_ADDRESS = env.list(
     "PORTAL_INSURER_ADDRESS",
     default=["50 cours Franklin Roosevelt", "69006 Lyon"],
 )
+# The insurer as the seller on receipts and invoices (legal mentions); demo values by default.
+PORTAL_INSURER_LEGAL_FORM = env("PORTAL_INSURER_LEGAL_FORM",
+                                default="Société d'assurance mutuelle à cotisations variables")
+PORTAL_INSURER_SIREN = env("PORTAL_INSURER_SIREN", default="900123456")
+PORTAL_INSURER_RCS = env("PORTAL_INSURER_RCS", default="RCS Lyon")
+PORTAL_INSURER_VAT_NUMBER = env("PORTAL_INSURER_VAT_NUMBER", default="FR87900123456")
 PORTAL_NOTIFICATIONS_FROM = env(
     "PORTAL_NOTIFICATIONS_FROM", default="notifications@emt.auxiliaire.fr"
 )

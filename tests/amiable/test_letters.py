@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -87,12 +88,104 @@ def test_every_letter_kind_renders(make_case, tick, pay, kind):
     assert expected in text
 
 
-def test_recovery_indemnity_appears_only_when_the_setting_is_on(make_case, tick, settings):
-    case = make_case()
-    for day in (date(2026, 2, 20), date(2026, 3, 23), date(2026, 4, 1)):
-        tick(day)
-    letter = Letter.objects.get(case=case, kind=LetterKind.TERMINATION)
-    assert "indemnité forfaitaire" not in letters.letter_html(letter)
+def test_recovery_indemnity_appears_only_when_the_setting_was_on_at_issue(make_case, tick, settings):
+    def termination_html(**names):
+        case = make_case(**names)
+        for day in (date(2026, 2, 20), date(2026, 3, 23), date(2026, 4, 1)):
+            tick(day)
+        return letters.letter_html(Letter.objects.get(case=case, kind=LetterKind.TERMINATION)).replace("\xa0", " ")
+
+    assert "indemnité forfaitaire" not in termination_html()
+    issued_off = Letter.objects.get(kind=LetterKind.TERMINATION)
     settings.AMIABLE_RECOVERY_INDEMNITY_ENABLED = True
-    assert "indemnité forfaitaire pour frais de recouvrement de 40,00" in letters.letter_html(letter).replace(
-        "\xa0", " ")
+    assert "indemnité forfaitaire pour frais de recouvrement de 40,00" in termination_html(
+        reference="EM-2", policy_number="P-2", member_number="M-2")
+    # the setting turned on later does not change a letter already issued
+    assert "indemnité forfaitaire" not in letters.letter_html(issued_off)
+
+
+def _rename_and_move(*, member, broker, settings):
+    """What may change between issue and rendering: the member's name and address, the
+    premium call (an upsert of the insurer's system), the broker's identity, the settings."""
+    from portal.services import EmissionRow, emissions_import
+
+    emissions_import(rows=[EmissionRow(reference="EM-1", policy_number="P-1", member_number="M-1",
+                                       company_name="NOUVELLE RAISON", broker_orias=broker.orias,
+                                       broker_manages=True, due_date=date(2026, 2, 3), amount=Decimal("999.99"))])
+    type(member).objects.filter(id=member.id).update(address_line1="9 avenue Nouvelle", postal_code="75001",
+                                                     city="Paris")
+    type(broker).objects.filter(id=broker.id).update(name="Cabinet Renommé", address_line1="3 place Neuve")
+    settings.PORTAL_INSURER_NAME = "Autre Assureur"
+    settings.AMIABLE_RECOVERY_INDEMNITY_ENABLED = True
+
+
+def test_a_letter_says_what_was_issued_whatever_changed_before_it_was_rendered(emission, org, contacts, tick,
+                                                                                settings):
+    call = emission(amount="1234.56", broker=org)
+    member = call.policy.member
+    type(member).objects.filter(id=member.id).update(address_line1="12 rue de l'Émission", postal_code="69003",
+                                                     city="Lyon")
+    for day in (date(2026, 2, 12), date(2026, 2, 20), date(2026, 3, 23), date(2026, 4, 1)):
+        tick(day)  # reminder, formal notice, suspension, termination: issued, none rendered yet
+    _rename_and_move(member=member, broker=org, settings=settings)
+
+    for letter in Letter.objects.filter(case__premium_call=call):
+        assert letters.letter_render(letter_id=letter.id)
+        text = text_of(letter).replace("\u202f", " ").replace("\xa0", " ")
+        assert "ENTREPRISE" in text and "12 rue de l'Émission" in text and "69003 Lyon" in text, letter
+        assert "Cabinet Un SARL" in text and "L'Auxiliaire" in text, text
+        assert "1 234,56 €" in text and "2 février 2026" in text
+        for changed in ("NOUVELLE RAISON", "9 avenue Nouvelle", "Paris", "999,99", "3 février 2026",
+                        "Cabinet Renommé", "Autre Assureur", "indemnité forfaitaire"):
+            assert changed not in text, (letter, changed)
+
+
+def test_rendering_reads_the_letter_row_only(make_case, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    letter = Letter.objects.get(case=make_case(), kind=LetterKind.REMINDER)
+    with CaptureQueriesContext(connection) as queries:
+        assert letters.letter_render(letter_id=letter.id)
+    read = " ".join(query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT"))
+    assert "amiable_letter" in read
+    for table in ("portal_member", "portal_policy", "portal_premiumcall", "portal_organisation", "amiable_case"):
+        assert table not in read
+
+
+def test_letters_issued_before_their_content_was_kept_get_it_from_the_current_rows(make_case, settings):
+    """The data migration's fill: a letter without its content gets it from the live rows."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    letter = Letter.objects.get(case=make_case(amount="1234.56"), kind=LetterKind.REMINDER)
+    content = [field.name for field in Letter._meta.concrete_fields if not field.editable]
+    assert len(content) > 15
+    def content_of(letter_id):
+        found = Letter.objects.get(id=letter_id)
+        return {name: getattr(found, name) for name in content}
+
+    issued = content_of(letter.id)
+    assert issued["member_name"] == "ENTREPRISE" and issued["broker_name"] == "Cabinet Un SARL"
+    emptied = ("insurer_name", "member_name", "member_address", "broker_name")
+    Letter.objects.filter(id=letter.id).update(**dict.fromkeys(emptied, ""))
+    migration = importlib.import_module("amiable.migrations.0004_letter_content")
+    migration.fill(None, SimpleNamespace(connection=connection))  # it uses the editor's connection only
+    assert content_of(letter.id) == issued
+
+
+def test_a_letter_without_broker_has_no_copy_and_keeps_every_address_line(emission, tick):
+    call = emission(amount="500.00")  # no broker
+    member = call.policy.member
+    type(member).objects.filter(id=member.id).update(address_line1="Bâtiment B", address_line2="4 impasse Verte",
+                                                     postal_code="38000", city="Grenoble")
+    tick(date(2026, 2, 12))
+    letter = Letter.objects.get(case__premium_call=call)
+    assert (letter.broker_orias, letter.broker_name, letter.broker_address) == ("", "", "")
+    assert letter.member_address == "Bâtiment B\n4 impasse Verte\n38000 Grenoble"
+    assert letters.letter_render(letter_id=letter.id)
+    text = text_of(letter)
+    assert "ENTREPRISE Bâtiment B 4 impasse Verte 38000 Grenoble" in text
+    assert "Copie à votre intermédiaire" not in text and "votre intermédiaire" not in text

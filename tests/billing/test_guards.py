@@ -1,4 +1,4 @@
-"""The database itself refuses to change the ledger and issued documents (migration 0002)."""
+"""The database itself refuses to change the ledger and issued documents (migrations 0002, 0004)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def ledger(org, buy, set_today):
     debit = account_debit(organisation=org, items=[LineItem("lre_ar")], idempotency_key="g", label="L",
                           on=date(2026, 2, 10))
     set_today("2026-03-02")
-    invoice = invoicing.invoice_issue(account=debit.account, period_start=date(2026, 2, 1), today=date(2026, 3, 2))
+    [invoice] = invoicing.invoice_issue(account=debit.account, period_start=date(2026, 2, 1), today=date(2026, 3, 2))
     return debit, invoice
 
 
@@ -62,6 +62,11 @@ def test_issued_invoice_and_receipt_never_change(ledger):
     assert refused(lambda: Invoice.objects.filter(pk=invoice.pk).update(total_tax=Decimal("0")))
     assert refused(lambda: Receipt.objects.filter(pk=receipt.pk).update(amount=Decimal("1")))
     assert refused(lambda: InvoiceLine.objects.filter(invoice=invoice).update(amount=Decimal("0")))
+    # …nor what they say of the parties, nor their kind, nor a line's VAT (migration 0004)
+    assert refused(lambda: Invoice.objects.filter(pk=invoice.pk).update(snapshot={"buyer": {"name": "Autre"}}))
+    assert refused(lambda: Invoice.objects.filter(pk=invoice.pk).update(kind="credit_note"))
+    assert refused(lambda: Receipt.objects.filter(pk=receipt.pk).update(snapshot={}))
+    assert refused(lambda: InvoiceLine.objects.filter(invoice=invoice).update(tax_amount=Decimal("0")))
     # Attaching the PDF once is the only change accepted…
     pdf = invoice_document_ensure(invoice_id=invoice.pk)
     receipt_document_ensure(receipt_id=receipt.pk)

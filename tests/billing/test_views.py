@@ -101,3 +101,21 @@ def test_pdf_downloads(client_for, admin_user, org, buy, set_today):
     response = client.get(reverse("billing:invoice_pdf", args=[invoice.pk]))
     assert 'filename="facture-M000001.pdf"' in response["Content-Disposition"]
     assert client.get(reverse("billing:invoice_pdf", args=[invoice.pk + 1000])).status_code == 404
+
+
+def test_a_credit_note_is_listed_as_an_avoir_and_downloaded_as_one(client_for, admin_user, org, buy, set_today):
+    from billing.services import account_refund
+
+    fill(org, buy, set_today, months=1)  # March 2025, invoiced on 1 April
+    debit = org.billing_account.entries.filter(kind="debit").first()
+    set_today("2025-04-10")
+    account_refund(debit=debit, reason="Lettre non distribuée", on=date(2025, 4, 10))
+    [credit_note] = invoicing.invoices_issue(period_start=date(2025, 4, 1), today=date(2025, 5, 1)).issued
+    set_today("2026-03-02")
+    client = client_for(admin_user)
+    text = client.get(reverse("billing:index")).content.decode()
+    row = text[text.index("A000001"):]
+    row = row[:row.index("</tr>")]
+    assert "Avoir" in row and "Recrédité" in row and "3,78\u00a0€" in row
+    response = client.get(reverse("billing:invoice_pdf", args=[credit_note.pk]))
+    assert 'filename="avoir-A000001.pdf"' in response["Content-Disposition"]

@@ -12,7 +12,8 @@ from portal.errors import ApplicationError
 
 
 class Command(BaseCommand):
-    help = "Émet les factures mensuelles d'un mois terminé (par défaut le mois précédent). Idempotent."
+    help = ("Émet les factures mensuelles (et avoirs) d'un mois terminé (par défaut le mois précédent). "
+            "Idempotent.")
 
     def add_arguments(self, parser):
         parser.add_argument("--month", help="Mois à facturer, AAAA-MM (par défaut : le mois précédent).")
@@ -35,4 +36,5 @@ class Command(BaseCommand):
             for invoice in run.issued:
                 invoice_document_ensure(invoice_id=invoice.pk)
         numbers = ", ".join(invoice.number for invoice in run.issued)
-        self.stdout.write(f"{run.count} facture(s) émise(s) pour {start:%m/%Y}{' : ' + numbers if numbers else ''}.")
+        self.stdout.write(f"{len(run.invoices)} facture(s) et {len(run.credit_notes)} avoir(s) émis pour "
+                          f"{start:%m/%Y}{' : ' + numbers if numbers else ''}.")
