@@ -23,7 +23,7 @@ WORKDIR /app
 
 # The pinned versions of `make install`, without the test tools (pytest, Playwright, ruff…).
 COPY requirements.txt ./
-RUN grep -v -E '^(pytest|pytest-django|pytest-xdist|hypothesis|playwright|greenlet|pypdf|ruff|execnet|iniconfig|pluggy|sortedcontainers)==' \
+RUN grep -v -E '^(pytest|pytest-django|pytest-xdist|hypothesis|playwright|greenlet|ruff|execnet|iniconfig|pluggy|sortedcontainers)==' \
         requirements.txt > /tmp/requirements-runtime.txt \
     && pip install -r /tmp/requirements-runtime.txt \
     && python -c "import weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 manque'"

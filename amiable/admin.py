@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,6 +20,7 @@ from amiable.models import Case, CollectionCase, Event, ExtensionRequest, Letter
 from amiable.rules import Decision
 from portal import clock
 from portal.errors import ApplicationError
+from portal.files import document_response
 
 
 class NoteForm(forms.Form):
@@ -133,8 +134,7 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
         extension = get_object_or_404(ExtensionRequest.objects.select_related("document"), id=object_id)
         if extension.document is None:
             raise Http404("Aucun document joint.")
-        return FileResponse(extension.document.file.open("rb"), content_type=extension.document.content_type,
-                            as_attachment=True, filename=extension.document.original_name)
+        return document_response(extension.document)
 
     def decide_view(self, request, object_id):
         if request.method != "POST" or not self.has_change_permission(request):

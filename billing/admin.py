@@ -8,7 +8,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -17,6 +16,7 @@ from billing import documents, services
 from billing.models import Account, CreditPurchase, Invoice, InvoiceLine, LedgerEntry, LedgerLine, Price, Receipt
 from portal import clock
 from portal.errors import ApplicationError
+from portal.files import document_response
 from portal.formatting import format_money
 
 
@@ -193,8 +193,7 @@ class DocumentAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         obj = get_object_or_404(self.model, pk=pk)
         document = self.ensure(pk)
-        return FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"{obj.number}.pdf")
+        return document_response(document, name=f"{obj.number}.pdf")
 
     @admin.display(description="PDF")
     def pdf_link(self, obj):

@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from portal.files import document_response
 from portal.models import (
     Contact,
     DelegationProfile,
@@ -129,11 +134,27 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(StoredDocument)
 class StoredDocumentAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "content_type", "size", "sha256", "created_at"]
+    list_display = ["original_name", "content_type", "size", "sha256", "created_at", "download_link"]
     search_fields = ["original_name", "sha256"]
+    exclude = ["file"]  # its default link points at the media folder, which is never served
+    readonly_fields = ["download_link"]
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [path("<int:pk>/telecharger/", self.admin_site.admin_view(self.download_view),
+                     name="portal_storeddocument_download"), *super().get_urls()]
+
+    def download_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return document_response(get_object_or_404(StoredDocument, pk=pk))
+
+    @admin.display(description="fichier")
+    def download_link(self, obj):
+        return format_html('<a href="{}">Télécharger</a>', reverse("admin:portal_storeddocument_download",
+                                                                   args=[obj.pk])) if obj.pk else "—"
 
 
 @admin.register(OutboxMessage)

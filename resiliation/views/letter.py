@@ -4,13 +4,14 @@ old contract manager, attachments, « Géré par », and every document of the l
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
+from portal.files import document_response
 from portal.models import StoredDocument, User
 from portal.views import form_error
 from resiliation import documents, sending, services
@@ -58,7 +59,7 @@ def letter_preview(request, pk: int):
     """« Visualisation de la lettre »: rendered on each request, outside any transaction."""
     letter = letter_for(request, pk)
     if letter.sent_document_id and request.GET.get("version") != "draft":
-        return _document_response(letter.sent_document, inline=True)
+        return document_response(letter.sent_document, inline=True)
     day = letter.send_date or clock.business_today()
     pdf = documents.letter_pdf(letter, letter_date=day)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -79,13 +80,6 @@ def mandate_pdf(request, pk: int):
     return response
 
 
-def _document_response(document: StoredDocument, *, inline: bool = False):
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
-                            as_attachment=not inline, filename=document.original_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @xframe_options_sameorigin
 @resiliation_page
 def letter_document(request, pk: int, document_id: int):
@@ -96,7 +90,7 @@ def letter_document(request, pk: int, document_id: int):
     own |= set(SignatureRequest.objects.filter(letter=letter).values_list("signed_document_id", flat=True))
     if document_id not in own - {None}:
         raise Http404
-    return _document_response(get_object_or_404(StoredDocument, pk=document_id), inline=True)
+    return document_response(get_object_or_404(StoredDocument, pk=document_id), inline=True)
 
 
 @resiliation_page
