@@ -19,6 +19,7 @@ from amiable import exports, selectors, services
 from amiable.models import Case, CollectionCase, Event, ExtensionRequest, Letter, Stage
 from amiable.rules import Decision
 from portal import clock
+from portal.admin import PortalModelAdmin
 from portal.errors import ApplicationError
 from portal.files import document_response
 
@@ -55,7 +56,7 @@ class PendingFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(PortalModelAdmin):
     list_display = ["policy_number", "member", "broker", "reason_label", "short_comment", "document_link",
                     "requested_on", "notice_if_approved", "status", "decided_by", "decided_on"]
     list_filter = [PendingFirstFilter, "reason", "requested_on"]
@@ -215,7 +216,7 @@ class LetterInline(admin.TabularInline):
         return False
 
 
-class CaseAdminBase(admin.ModelAdmin):
+class CaseAdminBase(PortalModelAdmin):
     list_display = ["policy", "member", "stage", "reminder_date", "response_deadline", "answer",
                     "formal_notice_planned", "formal_notice_date", "suspension_date", "termination_date",
                     "manual_follow_up"]

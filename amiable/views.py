@@ -18,7 +18,7 @@ from portal import clock
 from portal.errors import ApplicationError, PermissionDeniedError
 from portal.files import document_response
 from portal.models import Area
-from portal.views import area_required, form_error
+from portal.views import area_required, form_error, valid_filters
 
 PAGE_SIZE = 25
 COLUMNS = [
@@ -32,9 +32,8 @@ COLUMNS = [
 ]
 
 
-def _filters(request) -> dict:
-    form = FiltersForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+def _filters(request, *, notify: bool = True) -> dict:
+    data = valid_filters(request, FiltersForm(request.GET), notify=notify)
     return {
         "member_id": data.get("client"),
         "pending_only": bool(data.get("pending")),
@@ -78,7 +77,7 @@ def cases(request):
 @require_GET
 @area_required(Area.AMIABLE)
 def cases_export(request):
-    filters = _filters(request)
+    filters = _filters(request, notify=False)
     return exports.cases_csv_response(_rows(request, filters), filename="cycle-amiable.csv")
 
 

@@ -1,11 +1,17 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from portal.files import document_response
+from portal.forms import parse_id
 from portal.models import (
     Contact,
     DelegationProfile,
@@ -21,6 +27,70 @@ from portal.models import (
 )
 
 
+class SafeAutocompleteMixin:
+    """Django's autocomplete widgets query the values of a bound form as they came: « abc » or
+    99999999999999999999999 would crash the page instead of showing the form's error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.pk
+        if isinstance(target, models.IntegerField):
+            value = [item for item in value if parse_id(item) is not None]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids checked (``portal.forms.IdField``) before Django puts them in an ``__in`` query."""
+
+    def _check_values(self, value):
+        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
+            for item in value:
+                if parse_id(item) is None:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": str(item)[:40]})
+        return super()._check_values(value)
+
+
+class SafeChangeList(ChangeList):
+    """A date hierarchy year too large for a date is a wrong filter (Django catches only ValueError)."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class InputSafeAdmin:
+    """For our admin pages: a wrong id or date in a filter or a form is an error message, never a
+    server error (see the classes above for the holes it closes in Django's admin)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+
+class PortalModelAdmin(InputSafeAdmin, admin.ModelAdmin):
+    pass
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
@@ -28,7 +98,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PortalModelAdmin):
     list_display = ["name", "trade_name", "orias", "siren", "city", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "trade_name", "orias", "siren"]
@@ -36,7 +106,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(InputSafeAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "organisation", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
@@ -64,7 +134,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(DelegationProfile)
-class DelegationProfileAdmin(admin.ModelAdmin):
+class DelegationProfileAdmin(PortalModelAdmin):
     list_display = ["name", "organisation", "area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     list_filter = ["area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     search_fields = ["name", "organisation__name", "organisation__orias"]
@@ -72,14 +142,14 @@ class DelegationProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PortalModelAdmin):
     list_display = ["member_number", "company_name", "siren", "postal_code", "city"]
     search_fields = ["member_number", "company_name", "siren", "siret"]
     inlines = [ContactInline]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(PortalModelAdmin):
     list_display = ["email", "name", "member", "organisation", "is_accounting"]
     list_filter = ["is_accounting"]
     search_fields = ["email", "name", "member__company_name", "organisation__name"]
@@ -87,7 +157,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(PortalModelAdmin):
     list_display = ["number", "member", "broker", "broker_manages", "status"]
     list_filter = ["broker_manages", "status"]
     search_fields = ["number", "member__member_number", "member__company_name", "broker__orias", "broker__name"]
@@ -103,7 +173,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(PremiumCall)
-class PremiumCallAdmin(admin.ModelAdmin):
+class PremiumCallAdmin(PortalModelAdmin):
     list_display = ["reference", "policy", "due_date", "amount", "paid_amount"]
     list_filter = [("due_date", admin.DateFieldListFilter)]
     search_fields = ["reference", "policy__number", "policy__member__company_name"]
@@ -119,7 +189,7 @@ class PremiumCallAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PortalModelAdmin):
     list_display = ["premium_call", "amount", "paid_on", "reference", "created_at"]
     search_fields = ["premium_call__reference", "reference", "premium_call__policy__number"]
     date_hierarchy = "paid_on"
@@ -133,11 +203,14 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoredDocument)
-class StoredDocumentAdmin(admin.ModelAdmin):
+class StoredDocumentAdmin(PortalModelAdmin):
     list_display = ["original_name", "content_type", "size", "sha256", "created_at", "download_link"]
     search_fields = ["original_name", "sha256"]
     exclude = ["file"]  # its default link points at the media folder, which is never served
     readonly_fields = ["download_link"]
+
+    def has_add_permission(self, request):
+        return False  # documents are stored by the portal only (issued letters, checked uploads)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -158,7 +231,7 @@ class StoredDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(PortalModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject", "key"]
@@ -169,7 +242,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestItem)
-class DigestItemAdmin(admin.ModelAdmin):
+class DigestItemAdmin(PortalModelAdmin):
     list_display = ["addressee", "kind", "text", "business_date", "digested_on"]
     list_filter = ["kind", "audience", "digested_on"]
     search_fields = ["recipient", "text", "organisation__name", "member__company_name"]
@@ -181,3 +254,6 @@ class DigestItemAdmin(admin.ModelAdmin):
             return f"{obj.get_fan_out_display()} ({len(obj.policies)} polices)"
         return obj.recipient or obj.organisation or obj.member
     readonly_fields = [f.name for f in DigestItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # written by the daily run

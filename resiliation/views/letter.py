@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal import clock
 from portal.errors import ApplicationError
 from portal.files import document_response
+from portal.forms import request_id
 from portal.models import StoredDocument, User
 from portal.views import form_error
 from resiliation import documents, sending, services
@@ -198,7 +199,7 @@ def attachment_remove(request, pk: int, attachment_id: int):
 def manager_set(request, pk: int):
     """« Géré par » (administrators)."""
     letter = letter_for(request, pk)
-    manager = User.objects.filter(pk=request.POST.get("managed_by") or 0,
+    manager = User.objects.filter(pk=request_id(request.POST, "managed_by"),
                                   organisation_id=letter.organisation_id).first()
     try:
         if manager is None:
