@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,13 +40,14 @@ from tests.files import PDF_BYTES, PNG_BYTES
 
 ROLES = ["admin", "collaborator", "clerk", "anonymous"]
 HUGE = "99999999999999999999999"
-BAD_VALUES = ("abc", HUGE, "-1", "", "²", "\x00", "x" * 3000, "2026-02-30")
-FIELD_VALUES = ("abc", HUGE, "\x00", "²")  # one field wrong, the others as the page filled them
+SUPERSCRIPT = "²" * 16  # str.isdigit() says yes, int() says no
+BAD_VALUES = ("abc", HUGE, "-1", "", SUPERSCRIPT, "\x00", "x" * 3000, "2026-02-30")
+FIELD_VALUES = ("abc", HUGE, "\x00", SUPERSCRIPT)  # one field wrong, the others as the page filled them
 ADMIN_VALUES = ("abc", HUGE)  # the Django admin's own forms: fewer rounds, they are many
 PATH_INTS = (HUGE, "0")
 PATH_STRINGS = ("abc", "x" * 300, "%00", "..%2F..%2F")
 SKIPPED_PATHS = ("/static/", "/media", "/compte/deconnexion/", "/admin/logout/", "/api/docs/")
-PAGES_PER_NAME = 2  # crawl at most this many distinct paths of one URL name (e.g. two letters)…
+PAGES_PER_NAME = 3  # crawl at most this many distinct paths of one URL name (e.g. two letters)…
 ADMIN_PAGES_PER_NAME = 1  # … one for the admin's generic pages (every change page has the same form)
 FORMSET_MANAGEMENT = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 CPU_BUDGET = 40  # seconds of CPU per role: the fuzz must stay a matter of seconds
@@ -147,6 +148,13 @@ class Form:
     action: str
     fields: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # where a user types (text, search, textarea)
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # named submit buttons: one is sent
+    steps: tuple = ()  # the forms submitted (as filled) on the way to the page that shows this one
+
+    def identity(self) -> tuple:
+        return self.action, tuple(sorted((key, str(value)) for key, value in self.fields.items()
+                                         if key != "csrfmiddlewaretoken"))
 
 
 class PageParser(HTMLParser):
@@ -168,6 +176,9 @@ class PageParser(HTMLParser):
             method = "post" if attrs.get("hx-post") or attrs.get("method", "").lower() == "post" else "get"
             self._form = Form(method, attrs.get("hx-post") or attrs.get("hx-get") or attrs.get("action") or "")
             return
+        if tag == "option" and self._select and self._form is not None and (
+                "selected" in attrs or not self._form.fields.get(self._select)):
+            self._form.fields[self._select] = attrs.get("value", "")
         name = attrs.get("name")
         if not name:
             return
@@ -177,23 +188,26 @@ class PageParser(HTMLParser):
             self.forms.append(form)
         if form is None:
             return
-        kind = attrs.get("type", "text").lower()
-        if tag == "input" and kind == "file":
+        kind = attrs.get("type", "submit" if tag == "button" else "text").lower()
+        if kind == "submit" and tag in ("input", "button"):
+            form.buttons.append((name, attrs.get("value", "")))
+        elif tag == "input" and kind == "file":
             form.files.append(name)
         elif tag == "input" and kind in ("checkbox", "radio"):
             if "checked" in attrs or name not in form.fields:
                 form.fields[name] = attrs.get("value", "on")
         elif tag in ("input", "textarea", "button"):
             form.fields.setdefault(name, attrs.get("value", ""))
+            if tag == "textarea" or kind in ("text", "search"):
+                form.texts.append(name)
         elif tag == "select":
             self._select = name
             form.fields.setdefault(name, "")
-        if tag == "option" and self._select and self._form is not None and (
-                "selected" in attrs or not self._form.fields.get(self._select)):
-            self._form.fields[self._select] = attrs.get("value", "")
 
     def handle_endtag(self, tag):
         if tag == "form" and self._form is not None:
+            if self._form.buttons:  # the first button is the one a user clicks to go on
+                self._form.fields.update([self._form.buttons[0]])
             self.forms.append(self._form)
             self._form = None
         elif tag == "select":
@@ -292,39 +306,50 @@ def _view_name(path: str) -> str | None:
 
 @dataclass
 class Site:
-    """What the crawl found: pages by path, GET parameters and forms by URL name."""
+    """What the crawl found: pages by path, GET parameters by URL name, forms to fuzz."""
 
-    paths: dict[str, str] = field(default_factory=dict)  # path → URL name
+    paths: dict[str, str] = field(default_factory=dict)  # path → URL name, of pages that answered
     pages: set[str] = field(default_factory=set)  # URL names that answered an HTML page
+    seen: set[str] = field(default_factory=set)
     per_name: dict[str, int] = field(default_factory=dict)
     get_params: dict[str, dict[str, str]] = field(default_factory=dict)
-    forms: dict[tuple, Form] = field(default_factory=dict)
+    forms: dict[tuple, Form] = field(default_factory=dict)  # one per URL name and field names
+    submissions: list[Form] = field(default_factory=list)  # every distinct filled form, to send once
 
 
-def crawl(fuzzer: Fuzzer, starts: list[str], *, site: Site | None = None, limit: int = 400) -> Site:
+PROBE = "as"  # what the crawl types in an empty search box (two letters, as in « assurances »)
+
+
+def crawl(fuzzer: Fuzzer, starts: list[str], *, site: Site | None = None, steps: tuple = (),
+          limit: int = 400) -> Site:
+    """Follow links, frames, htmx targets, GET forms (as filled, and with a word typed in their
+    empty text boxes) and redirects; ``steps`` are the submissions that led here."""
     site = site or Site()
-    queue, per_name = list(starts), site.per_name
-    while queue and len(site.paths) < limit:
+    queue, redirected = list(starts), set()
+    while queue and len(site.seen) < limit:
         url = queue.pop(0)
         path = urlsplit(url).path
         name = _view_name(path)
         cap = ADMIN_PAGES_PER_NAME if name and name.startswith("admin:") else PAGES_PER_NAME
-        if name is None or path in site.paths or per_name.get(name, 0) >= cap:
+        if name is None or url in site.seen or url in redirected or site.per_name.get(name, 0) >= cap:
             continue
-        per_name[name] = per_name.get(name, 0) + 1
-        site.paths[path] = name
-        response = fuzzer.send("get", path)
+        response = fuzzer.send("get", url)
+        if response is not None and response.status_code in (301, 302, 303) and response.get("Location"):
+            redirected.add(url)  # another state (a session step) may open it later
+            target = _local(response["Location"], path)
+            if target:
+                queue.append(target)
+            continue
+        site.seen.add(url)
+        site.per_name[name] = site.per_name.get(name, 0) + 1
+        site.paths.setdefault(path, name)
         if response is None or "html" not in response.get("Content-Type", "") or response.status_code != 200:
-            if response is not None and response.status_code in (301, 302) and response.get("Location"):
-                target = _local(response["Location"], path)
-                if target:
-                    queue.append(target)
             continue
         site.pages.add(name)
         parser = PageParser()
         parser.feed(response.content.decode(errors="replace"))
         for link in parser.links:
-            target = _local(link, path)
+            target = _local(link, url)
             if target is None:
                 continue
             query = urlsplit(target).query
@@ -333,16 +358,29 @@ def crawl(fuzzer: Fuzzer, starts: list[str], *, site: Site | None = None, limit:
                 site.get_params.setdefault(target_name, {}).update(parse_qsl(query, keep_blank_values=True))
             queue.append(target)
         for form in parser.forms:
-            action = _local(form.action, path) if form.action else path
+            action = _local(form.action, url) if form.action else path
             if action is None or _view_name(urlsplit(action).path) is None:
                 continue
-            action_path = urlsplit(action).path
+            action_path, action_name = urlsplit(action).path, _view_name(urlsplit(action).path)
             if form.method == "get":
-                site.get_params.setdefault(_view_name(action_path), {}).update(form.fields)
-                queue.append(action)
-            else:
-                key = (_view_name(action_path), tuple(sorted(form.fields)), tuple(form.files))
-                site.forms.setdefault(key, Form("post", action_path, dict(form.fields), list(form.files)))
+                site.get_params.setdefault(action_name, {}).update(form.fields)
+                queue.append(f"{action_path}?{urlencode(form.fields)}")
+                typed = {key: PROBE if key in form.texts and not value else value for key, value in form.fields.items()}
+                if typed != form.fields:
+                    queue.append(f"{action_path}?{urlencode(typed)}")
+                continue
+            found = Form("post", action_path, dict(form.fields), list(form.files), list(form.texts), steps=steps)
+            known = {submission.identity() for submission in site.submissions}
+            for button in form.buttons[1:] or [None]:  # each other button: the same form sent with it
+                variant = found
+                if button is not None:
+                    fields = {key: value for key, value in found.fields.items() if key != form.buttons[0][0]}
+                    variant = Form("post", action_path, {**fields, button[0]: button[1]}, steps=steps)
+                for submission in (found, variant):
+                    if not action_name.startswith("admin:") and submission.identity() not in known:
+                        known.add(submission.identity())
+                        site.submissions.append(submission)
+            site.forms.setdefault((action_name, tuple(sorted(form.fields)), tuple(form.files)), found)
     return site
 
 
@@ -350,10 +388,9 @@ def crawl(fuzzer: Fuzzer, starts: list[str], *, site: Site | None = None, limit:
 
 
 def one_by_one(names) -> list[tuple[str, str]]:
-    """Each name with two of the wrong values, rotating, so every value meets many fields (all the
-    values meet every field in the all-at-once rounds)."""
-    return [(name, FIELD_VALUES[(index + shift) % len(FIELD_VALUES)])
-            for index, name in enumerate(names) for shift in (0, 2)]
+    """Each name with one of the wrong values, in turn, so that every value meets many fields
+    alone (all the values meet every field in the all-at-once rounds)."""
+    return [(name, FIELD_VALUES[index % len(FIELD_VALUES)]) for index, name in enumerate(names)]
 
 
 def fuzz_filters(fuzzer: Fuzzer, site: Site) -> None:
@@ -377,24 +414,40 @@ def fuzz_filters(fuzzer: Fuzzer, site: Site) -> None:
 
 
 def fuzz_forms(fuzzer: Fuzzer, site: Site) -> None:
-    """Each form: sent as the page filled it (the crawl goes on where it leads: a payment page, a
-    sent letter…), then every field wrong at once (each value), field by field, bad files, lists."""
-    done = set()
-    while pending := [key for key in site.forms if key not in done]:
-        for key in pending:
-            done.add(key)
-            fuzz_form(fuzzer, site, key[0], site.forms[key])
+    """Each filled form is sent once as the page filled it, and the crawl goes on where it leads
+    (a payment page, the wizard's next step, a sent letter…); each form is then fuzzed — every
+    field wrong at once (each value), field by field, bad files, lists — after replaying the
+    submissions that led to its page (the session is then in the state its page had)."""
+    sent, fuzzed = set(), set()
+    while True:
+        submissions = [form for form in site.submissions if form.identity() not in sent]
+        keys = [key for key in site.forms if key not in fuzzed]
+        if not submissions and not keys:
+            return
+        for form in submissions:
+            sent.add(form.identity())
+            if _view_name(form.action) in ("logout",):
+                continue
+            replay(fuzzer, form.steps)
+            response = fuzzer.send("post", form.action, form.fields)
+            target = _local(response.get("Location", ""), form.action) if response is not None else None
+            if target:
+                crawl(fuzzer, [target], site=site, steps=(*form.steps, form))
+        for key in keys:
+            fuzzed.add(key)
+            fuzz_form(fuzzer, key[0], site.forms[key])
 
 
-def fuzz_form(fuzzer: Fuzzer, site: Site, name: str, form: Form) -> None:
+def replay(fuzzer: Fuzzer, steps: tuple) -> None:
+    for step in steps:
+        fuzzer.send("post", step.action, step.fields)
+
+
+def fuzz_form(fuzzer: Fuzzer, name: str, form: Form) -> None:
     if name in ("logout", "admin:logout") or name.endswith("_delete"):  # the admin deletes on any POST
         return
     admin = name.startswith("admin:")
-    if not admin:
-        response = fuzzer.send("post", form.action, form.fields)
-        target = _local(response.get("Location", ""), form.action) if response is not None else None
-        if target:
-            crawl(fuzzer, [target], site=site)
+    replay(fuzzer, form.steps)
     if admin:
         # The management fields of inline formsets keep their values: Django caps a huge form
         # count at 2 000 forms, which answers correctly but slowly.
@@ -529,3 +582,66 @@ def test_no_input_makes_a_server_error(role, settings):
     assert not missing, f"Pages jamais demandées : {sorted(missing)}"
     if role != "anonymous":
         assert len(site.forms) >= (1 if role == "clerk" else 10), sorted(site.forms)
+
+
+# ----------------------------------------------- the review's cases, with their French messages
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+@pytest.mark.django_db
+def test_the_reviews_wrong_inputs_get_french_messages_and_change_nothing(settings):
+    from resiliation.models import TerminationLetter
+
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:9"
+    world = build_world()
+    admin = world["admin"]
+    client = client_for(admin)
+    platform = TerminationLetter.objects.filter(organisation=admin.organisation, sender_mode="platform").first()
+    agency = TerminationLetter.objects.filter(organisation=admin.organisation, sender_mode="agency").first()
+
+    # POST /resiliations/<id>/mandat/ on a letter sent in the platform's name (empty form).
+    response = client.post(f"/resiliations/{platform.pk}/mandat/", {})
+    assert response.status_code == 200
+    assert "Au nom de la plateforme, le mandat est toujours signé électroniquement." in messages_of(response)
+    assert TerminationLetter.objects.get(pk=platform.pk).mandate_choice == platform.mandate_choice
+
+    # « Géré par » with a user id that is not one.
+    for wrong in ("abc", HUGE, SUPERSCRIPT, "\x00"):
+        response = client.post(f"/resiliations/{agency.pk}/gere-par/", {"managed_by": wrong}, follow=True)
+        assert "Choisissez un utilisateur du cabinet." in messages_of(response)
+    assert TerminationLetter.objects.get(pk=agency.pk).managed_by_id == agency.managed_by_id
+
+    # The wizard's insurer step, the souscripteur already entered.
+    client.get(f"/resiliations/nouvelle/?depuis={agency.pk}")
+    client.post("/resiliations/nouvelle/", {
+        "civility": "M", "last_name": "Dupont", "first_name": "Jean", "address_line1": "2 rue des Fleurs",
+        "postal_code": "38000", "city": "Grenoble", "email": "jean.dupont@client.test"})
+    for wrong in ("abc", HUGE, ""):
+        response = client.post("/resiliations/nouvelle/assureur/", {"insurer": wrong}, follow=True)
+        assert "Choisissez l'ancien assureur dans la liste." in messages_of(response)
+        assert "insurer_id" not in client.session.get("resiliation_wizard", {})
+
+    # List filters with a huge id: the filter is left out, and the page says so.
+    response = client.get("/resiliations/", {"manager": HUGE, "subscriber": "Dupont"})
+    assert response.status_code == 200
+    assert messages_of(response) == ["Filtre ignoré car sa valeur n'est pas valide : « Collaborateur »."]
+    assert response.context["page"].paginator.count == TerminationLetter.objects.filter(
+        organisation=admin.organisation, trashed_at__isnull=True, last_name__icontains="Dupont").count()
+    response = client.get("/amiable/", {"client": HUGE})
+    assert response.status_code == 200
+    assert messages_of(response) == ["Filtre ignoré car sa valeur n'est pas valide : « Client »."]
+    assert len(response.context["page"].object_list) == 1  # the organisation's case, unfiltered
+
+
+@pytest.mark.parametrize(("raw", "parsed"), [
+    ("12", 12), (" 12 ", 12), ("abc", None), (HUGE, None), ("9223372036854775807", 2**63 - 1),
+    ("9223372036854775808", None), ("-1", None), ("0", None), ("", None), (None, None), (SUPERSCRIPT, None),
+    ("\x00", None), ("1.5", None), ("9" * 5000, None),
+])
+def test_one_way_to_read_an_id_from_a_request(raw, parsed):
+    from portal.forms import request_id
+
+    assert request_id({"id": raw}, "id") == parsed
