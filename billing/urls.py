@@ -7,9 +7,10 @@ app_name = "billing"
 urlpatterns = [
     path("", views.index, name="index"),
     path("achat-de-credits/", views.purchase, name="purchase"),
-    path("achat-de-credits/<str:token>/", views.purchase_result, name="purchase_result"),
+    # Purchase tokens are URL-safe base64 (secrets.token_urlsafe): anything else never reaches a query.
+    path("achat-de-credits/<slug:token>/", views.purchase_result, name="purchase_result"),
     path("paiement/notification/", views.payment_callback, name="payment_callback"),
-    path("paiement/bac-a-sable/<str:token>/", views.sandbox_payment, name="sandbox_payment"),
+    path("paiement/bac-a-sable/<slug:token>/", views.sandbox_payment, name="sandbox_payment"),
     path("recus/<int:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
     path("factures/<int:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
 ]

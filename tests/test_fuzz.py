@@ -645,3 +645,11 @@ def test_one_way_to_read_an_id_from_a_request(raw, parsed):
     from portal.forms import request_id
 
     assert request_id({"id": raw}, "id") == parsed
+
+
+@pytest.mark.django_db
+def test_nul_bytes_never_reach_a_query(admin_user, api_for, client_for):
+    """PostgreSQL refuses NUL bytes in text: they are refused before (SQLite would not tell)."""
+    response = api_for(admin_user).get("/api/v1/amiable/cases/", {"policy_number": "P-1\x00"})
+    assert response.status_code == 400 and "policy_number" in response.json()
+    assert client_for(admin_user).get("/facturation/achat-de-credits/ab%00cd/").status_code == 404
