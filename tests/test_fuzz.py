@@ -550,7 +550,7 @@ def _properties(node: dict, schema: dict, depth: int = 0) -> dict:
 # -------------------------------------------------------------------------------- the test
 
 
-def client_for(user) -> Client:
+def logged_in(user) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
@@ -568,8 +568,8 @@ def test_no_input_makes_a_server_error(role, settings):
     settings.PORTAL_BASE_URL = "http://127.0.0.1:9"  # sandbox webhooks never leave the test
     world = build_world()
     deadline = time.process_time() + CPU_BUDGET
-    foreign = crawl(Fuzzer(client_for(world["foreign"]), deadline=deadline), start_urls(), limit=120)
-    fuzzer = Fuzzer(client_for(world[role]), deadline=deadline)
+    foreign = crawl(Fuzzer(logged_in(world["foreign"]), deadline=deadline), start_urls(), limit=120)
+    fuzzer = Fuzzer(logged_in(world[role]), deadline=deadline)
     site = crawl(fuzzer, start_urls())
     fuzz_forms(fuzzer, site)
     fuzz_filters(fuzzer, site)
@@ -598,7 +598,7 @@ def test_the_reviews_wrong_inputs_get_french_messages_and_change_nothing(setting
     settings.PORTAL_BASE_URL = "http://127.0.0.1:9"
     world = build_world()
     admin = world["admin"]
-    client = client_for(admin)
+    client = logged_in(admin)
     platform = TerminationLetter.objects.filter(organisation=admin.organisation, sender_mode="platform").first()
     agency = TerminationLetter.objects.filter(organisation=admin.organisation, sender_mode="agency").first()
 
