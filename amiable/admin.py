@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,7 +19,9 @@ from amiable import exports, selectors, services
 from amiable.models import Case, CollectionCase, Event, ExtensionRequest, Letter, Stage
 from amiable.rules import Decision
 from portal import clock
+from portal.admin import PortalModelAdmin
 from portal.errors import ApplicationError
+from portal.files import document_response
 
 
 class NoteForm(forms.Form):
@@ -54,7 +56,7 @@ class PendingFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(PortalModelAdmin):
     list_display = ["policy_number", "member", "broker", "reason_label", "short_comment", "document_link",
                     "requested_on", "notice_if_approved", "status", "decided_by", "decided_on"]
     list_filter = [PendingFirstFilter, "reason", "requested_on"]
@@ -133,8 +135,7 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
         extension = get_object_or_404(ExtensionRequest.objects.select_related("document"), id=object_id)
         if extension.document is None:
             raise Http404("Aucun document joint.")
-        return FileResponse(extension.document.file.open("rb"), content_type=extension.document.content_type,
-                            as_attachment=True, filename=extension.document.original_name)
+        return document_response(extension.document)
 
     def decide_view(self, request, object_id):
         if request.method != "POST" or not self.has_change_permission(request):
@@ -215,7 +216,7 @@ class LetterInline(admin.TabularInline):
         return False
 
 
-class CaseAdminBase(admin.ModelAdmin):
+class CaseAdminBase(PortalModelAdmin):
     list_display = ["policy", "member", "stage", "reminder_date", "response_deadline", "answer",
                     "formal_notice_planned", "formal_notice_date", "suspension_date", "termination_date",
                     "manual_follow_up"]

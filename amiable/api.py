@@ -91,6 +91,10 @@ def _check_reader(user) -> None:
         raise PermissionDenied("Le cycle amiable ne fait pas partie de vos habilitations.")
 
 
+class CasesQuerySerializer(serializers.Serializer):
+    policy_number = serializers.CharField(required=False, allow_blank=True, max_length=20)  # no NUL byte
+
+
 @extend_schema(
     summary="Dossiers du cycle amiable visibles par l'appelant",
     parameters=[OpenApiParameter("policy_number", str, description="N° de police")],
@@ -100,11 +104,13 @@ def _check_reader(user) -> None:
 @permission_classes([IsAuthenticated])
 def cases_api(request):
     _check_reader(request.user)
+    query = CasesQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
     rows = selectors.case_rows_for(
         user=request.user,
         today=clock.business_today(),
         calendar=clock.business_calendar(),
-        policy_number=request.query_params.get("policy_number") or None,
+        policy_number=query.validated_data.get("policy_number") or None,
         sort="-letter_date",
     ).select_related("extension", "policy__member").prefetch_related("letters", "events")
     paginator = PageNumberPagination()

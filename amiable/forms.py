@@ -1,6 +1,7 @@
 from django import forms
 
 from amiable.models import Reason
+from portal.forms import IdField
 
 
 class AnswerForm(forms.Form):
@@ -27,8 +28,8 @@ class AnswerForm(forms.Form):
 
 
 class FiltersForm(forms.Form):
-    client = forms.IntegerField(required=False)
-    pending = forms.BooleanField(required=False)
-    police = forms.CharField(required=False, max_length=20)
-    sort = forms.CharField(required=False, max_length=20)
-    page = forms.IntegerField(required=False, min_value=1)
+    client = IdField(label="Client")
+    pending = forms.BooleanField(label="Actions en attente", required=False)
+    police = forms.CharField(label="Police", required=False, max_length=20)
+    sort = forms.CharField(label="Tri", required=False, max_length=20)
+    page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=10**9)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,8 +16,9 @@ from amiable import exports, selectors, services
 from amiable.forms import AnswerForm, FiltersForm
 from portal import clock
 from portal.errors import ApplicationError, PermissionDeniedError
+from portal.files import document_response
 from portal.models import Area
-from portal.views import area_required, form_error
+from portal.views import area_required, form_error, valid_filters
 
 PAGE_SIZE = 25
 COLUMNS = [
@@ -31,9 +32,8 @@ COLUMNS = [
 ]
 
 
-def _filters(request) -> dict:
-    form = FiltersForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+def _filters(request, *, notify: bool = True) -> dict:
+    data = valid_filters(request, FiltersForm(request.GET), notify=notify)
     return {
         "member_id": data.get("client"),
         "pending_only": bool(data.get("pending")),
@@ -77,7 +77,7 @@ def cases(request):
 @require_GET
 @area_required(Area.AMIABLE)
 def cases_export(request):
-    filters = _filters(request)
+    filters = _filters(request, notify=False)
     return exports.cases_csv_response(_rows(request, filters), filename="cycle-amiable.csv")
 
 
@@ -153,8 +153,7 @@ def letter_download(request, letter_id: int):
     letter = selectors.letter_for(user=request.user, letter_id=letter_id)
     if letter.document is None:
         raise Http404("Le PDF de ce courrier est en cours de génération, réessayez dans un instant.")
-    return FileResponse(letter.document.file.open("rb"), content_type="application/pdf",
-                        filename=letter.document.original_name)
+    return document_response(letter.document)
 
 
 @require_GET

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,11 +15,13 @@ from django.utils.html import format_html
 from billing import documents, services
 from billing.models import Account, CreditPurchase, Invoice, InvoiceLine, LedgerEntry, LedgerLine, Price, Receipt
 from portal import clock
+from portal.admin import PortalModelAdmin
 from portal.errors import ApplicationError
+from portal.files import document_response
 from portal.formatting import format_money
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PortalModelAdmin):
     """Issued money rows: visible, never added, changed nor deleted here."""
 
     def has_add_permission(self, request, obj=None):
@@ -52,7 +53,7 @@ class PriceForm(forms.ModelForm):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(PortalModelAdmin):
     form = PriceForm
     list_display = ["product", "amount_ttc", "valid_from", "in_effect"]
     list_filter = ["product"]
@@ -108,7 +109,7 @@ class AccountForm(forms.ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(PortalModelAdmin):
     form = AccountForm
     list_display = ["organisation", "balance_display", "overdraft_limit", "updated_at"]
     search_fields = ["organisation__name", "organisation__orias"]
@@ -193,8 +194,7 @@ class DocumentAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         obj = get_object_or_404(self.model, pk=pk)
         document = self.ensure(pk)
-        return FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"{obj.number}.pdf")
+        return document_response(document, name=f"{obj.number}.pdf")
 
     @admin.display(description="PDF")
     def pdf_link(self, obj):

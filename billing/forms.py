@@ -44,13 +44,13 @@ class SandboxCardForm(forms.Form):
 
     def clean_card_number(self):
         number = self.cleaned_data["card_number"].replace(" ", "").replace("-", "")
-        if not number.isdigit() or not 12 <= len(number) <= 19 or not _luhn_ok(number):
+        if not (number.isascii() and number.isdigit()) or not 12 <= len(number) <= 19 or not _luhn_ok(number):
             raise forms.ValidationError("Numéro de carte invalide.")
         return number
 
     def clean_cvv(self):
         cvv = self.cleaned_data["cvv"].strip()
-        if not cvv.isdigit() or len(cvv) not in (3, 4):
+        if not (cvv.isascii() and cvv.isdigit()) or len(cvv) not in (3, 4):
             raise forms.ValidationError("Le cryptogramme visuel comporte 3 ou 4 chiffres.")
         return cvv
 

@@ -4,7 +4,7 @@ bank's payment page and the payment provider's callback. Thin: parse, call a ser
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +17,7 @@ from billing.payments import SandboxProvider, payment_provider
 from billing.purchases import credit_purchase_expired, credit_purchase_notify, credit_purchase_start
 from portal import clock
 from portal.errors import ApplicationError
+from portal.files import document_response
 from portal.models import Area
 from portal.views import area_required, form_error
 
@@ -146,8 +147,7 @@ def payment_callback(request):
 
 
 def _pdf_response(document, filename: str) -> HttpResponse:
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                        filename=filename)
+    return document_response(document, name=filename)
 
 
 @area_required(Area.BILLING)

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from courrier.models import NUMBER_OFFSET, Mode, Status
 from courrier.selectors import creators_for
+from portal.forms import parse_id
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SORTS = (
@@ -44,8 +45,9 @@ class EnvelopeFilter(django_filters.FilterSet):
         condition = (Q(recipient_name__icontains=term) | Q(recipient_city__icontains=term)
                      | Q(sender_name__icontains=term) | Q(sender_city__icontains=term)
                      | Q(tracking_number__iexact=term))
-        if term.isdigit():
+        number = parse_id(term)  # ASCII digits the database can hold ("²" and huge numbers are text)
+        if number is not None:
             condition |= Q(recipient_postal_code=term) | Q(sender_postal_code=term)
-            if int(term) > NUMBER_OFFSET:
-                condition |= Q(pk=int(term) - NUMBER_OFFSET)
+            if number > NUMBER_OFFSET:
+                condition |= Q(pk=number - NUMBER_OFFSET)
         return queryset.filter(condition)

@@ -7,11 +7,21 @@ twice — by the group's permissions and by these admin classes — so that a mi
 caught by the other.
 """
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from portal.files import document_response
+from portal.forms import parse_id
 from portal.models import (
     Contact,
     DelegationProfile,
@@ -57,6 +67,70 @@ for _model in apps.get_models(include_auto_created=False):
         admin.site.register(_model, type(_admin_class.__name__, (SuperuserOnlyAdmin, _admin_class), {}))
 
 
+class SafeAutocompleteMixin:
+    """Django's autocomplete widgets query the values of a bound form as they came: « abc » or
+    99999999999999999999999 would crash the page instead of showing the form's error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.pk
+        if isinstance(target, models.IntegerField):
+            value = [item for item in value if parse_id(item) is not None]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids checked (``portal.forms.IdField``) before Django puts them in an ``__in`` query."""
+
+    def _check_values(self, value):
+        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
+            for item in value:
+                if parse_id(item) is None:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": str(item)[:40]})
+        return super()._check_values(value)
+
+
+class SafeChangeList(ChangeList):
+    """A date hierarchy year too large for a date is a wrong filter (Django catches only ValueError)."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class InputSafeAdmin:
+    """For our admin pages: a wrong id or date in a filter or a form is an error message, never a
+    server error (see the classes above for the holes it closes in Django's admin)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+
+class PortalModelAdmin(InputSafeAdmin, admin.ModelAdmin):
+    pass
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
@@ -64,7 +138,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PortalModelAdmin):
     list_display = ["name", "trade_name", "orias", "siren", "city", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "trade_name", "orias", "siren"]
@@ -78,7 +152,7 @@ def clerk_may_change(account: User) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(InputSafeAdmin, DjangoUserAdmin):
     """Superusers manage every account. An accounting clerk sees them all and, on brokers'
     accounts only (``clerk_may_change``), changes the name, phone and active flag: never an
     e-mail (the password reset goes there), a password, a role, an organisation or a right."""
@@ -133,7 +207,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(DelegationProfile)
-class DelegationProfileAdmin(admin.ModelAdmin):
+class DelegationProfileAdmin(PortalModelAdmin):
     list_display = ["name", "organisation", "area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     list_filter = ["area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     search_fields = ["name", "organisation__name", "organisation__orias"]
@@ -141,14 +215,14 @@ class DelegationProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PortalModelAdmin):
     list_display = ["member_number", "company_name", "siren", "postal_code", "city"]
     search_fields = ["member_number", "company_name", "siren", "siret"]
     inlines = [ContactInline]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(PortalModelAdmin):
     list_display = ["email", "name", "member", "organisation", "is_accounting"]
     list_filter = ["is_accounting"]
     search_fields = ["email", "name", "member__company_name", "organisation__name"]
@@ -156,7 +230,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(PortalModelAdmin):
     list_display = ["number", "member", "broker", "broker_manages", "status"]
     list_filter = ["broker_manages", "status"]
     search_fields = ["number", "member__member_number", "member__company_name", "broker__orias", "broker__name"]
@@ -172,7 +246,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(PremiumCall)
-class PremiumCallAdmin(admin.ModelAdmin):
+class PremiumCallAdmin(PortalModelAdmin):
     list_display = ["reference", "policy", "due_date", "amount", "paid_amount"]
     list_filter = [("due_date", admin.DateFieldListFilter)]
     search_fields = ["reference", "policy__number", "policy__member__company_name"]
@@ -191,7 +265,7 @@ class PremiumCallAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PortalModelAdmin):
     list_display = ["premium_call", "amount", "paid_on", "reference", "created_at"]
     search_fields = ["premium_call__reference", "reference", "premium_call__policy__number"]
     date_hierarchy = "paid_on"
@@ -205,21 +279,37 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoredDocument)
-class StoredDocumentAdmin(admin.ModelAdmin):
+class StoredDocumentAdmin(PortalModelAdmin):
     """Files kept as issued or uploaded through the services: read-only here."""
 
-    list_display = ["original_name", "content_type", "size", "sha256", "created_at"]
+    list_display = ["original_name", "content_type", "size", "sha256", "created_at", "download_link"]
     search_fields = ["original_name", "sha256"]
+    exclude = ["file"]  # its default link points at the media folder, which is never served
+    readonly_fields = ["download_link"]
 
     def has_add_permission(self, request):
-        return False
+        return False  # documents are stored by the portal only (issued letters, checked uploads)
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        return [path("<int:pk>/telecharger/", self.admin_site.admin_view(self.download_view),
+                     name="portal_storeddocument_download"), *super().get_urls()]
+
+    def download_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return document_response(get_object_or_404(StoredDocument, pk=pk))
+
+    @admin.display(description="fichier")
+    def download_link(self, obj):
+        return format_html('<a href="{}">Télécharger</a>', reverse("admin:portal_storeddocument_download",
+                                                                   args=[obj.pk])) if obj.pk else "—"
+
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(PortalModelAdmin):
     """Read-only. A personal link (password reset…) is stored nowhere: the text shows
     "[lien personnel masqué]" where the outbox writes it when sending."""
 
@@ -236,7 +326,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestItem)
-class DigestItemAdmin(admin.ModelAdmin):
+class DigestItemAdmin(PortalModelAdmin):
     """Read-only: news written by the business steps, sent by the daily digests."""
 
     list_display = ["addressee", "kind", "text", "business_date", "digested_on"]

@@ -70,11 +70,8 @@ class RowListSerializer(serializers.ListSerializer):
         except serializers.ValidationError as exc:
             detail = exc.detail  # {index: {field: [messages]} or [messages]} (LIST_SERIALIZER_ERRORS_AS_DICT)
             if isinstance(detail, dict) and detail and all(isinstance(key, int) for key in detail):
-                rows = [
-                    {"row": index, **(errors if isinstance(errors, dict) else {"non_field_errors": errors})}
-                    for index, errors in sorted(detail.items())
-                    if errors
-                ]
+                rows = [{"row": index, **(errors if isinstance(errors, dict) else {"non_field_errors": errors})}
+                        for index, errors in sorted(detail.items()) if errors]
                 raise ApplicationError(
                     f"{len(rows)} ligne{'s' if len(rows) > 1 else ''} en erreur, rien n'a été enregistré.",
                     code="invalid_rows",

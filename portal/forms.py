@@ -30,3 +30,36 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def save(self, **kwargs) -> None:  # Django's options (templates, domain, token generator) do not apply
         for user in self.get_users(self.cleaned_data["email"]):
             services.user_password_reset_request(user=user)
+
+
+# The largest id a row can have (BigAutoField: PostgreSQL bigint, SQLite integer).
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """The one way to read a row id from a request (a filter, a choice, a « from » link): a
+    positive integer the database can hold. Letters, 99999999999999999999999, -1, NUL bytes or
+    superscript digits are a French validation error, never a server error."""
+
+    default_error_messages = {
+        "invalid": "Ce numéro n'est pas valide.",
+        "min_value": "Ce numéro n'est pas valide.",
+        "max_value": "Ce numéro n'est pas valide.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def parse_id(value) -> int | None:
+    """``value`` as a row id, or None when it is not one."""
+    try:
+        return IdField().clean(value)
+    except forms.ValidationError:
+        return None
+
+
+def request_id(data, name: str) -> int | None:
+    """The id ``name`` of a request's GET or POST data, or None when it is absent or not an id."""
+    return parse_id(data.get(name))

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.template.loader import render_to_string
 
+from portal import uploads
 from portal.models import StoredDocument
 
 
@@ -52,9 +53,11 @@ def sha256_hex(content: bytes) -> str:
 
 
 def document_store(*, content: bytes, name: str, content_type: str) -> StoredDocument:
-    """Keep a file as it is, with its size and SHA-256."""
+    """Keep a file as it is, with its size and SHA-256, under ``uploads.stored_name`` (the
+    extension of its type, never the one it came with)."""
+    name = uploads.stored_name(name, content_type)
     document = StoredDocument(
-        original_name=name[:255],
+        original_name=name,
         content_type=content_type,
         size=len(content),
         sha256=sha256_hex(content),

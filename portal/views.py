@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -44,9 +45,21 @@ def next_url(request, *, default: str) -> str:
 
 
 def form_error(form, error: ApplicationError) -> None:
-    """Show a service's error next to its field (or above the form)."""
+    """Show a service's error next to its field (or above the form), bound or not."""
     field = error.field if error.field in getattr(form, "fields", {}) else None
+    if not hasattr(form, "cleaned_data"):  # an unbound form has never been cleaned
+        form.cleaned_data = {}
     form.add_error(field, error.message)
+
+
+def valid_filters(request, form, *, notify: bool = True) -> dict:
+    """The valid filters of a list page (a ``forms.Form`` over ``request.GET``); a wrong one is
+    left out, with a French message on the page, never a server error."""
+    form.is_valid()
+    if form.errors and notify and not request.htmx:
+        names = ", ".join(f"« {form.fields[name].label or name} »" for name in form.errors if name in form.fields)
+        messages.warning(request, f"Filtre ignoré car sa valeur n'est pas valide : {names}.")
+    return form.cleaned_data
 
 
 @dataclass(frozen=True)

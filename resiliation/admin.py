@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin import PortalModelAdmin
 from resiliation.models import (
     IdentityVerification,
     Insurer,
@@ -15,14 +16,14 @@ from resiliation.models import (
 
 
 @admin.register(Insurer)
-class InsurerAdmin(admin.ModelAdmin):
+class InsurerAdmin(PortalModelAdmin):
     list_display = ["name", "address_line1", "postal_code", "city", "kind", "is_identified", "is_active"]
     list_filter = ["is_active", "kind", "is_identified"]
     search_fields = ["name", "city", "postal_code"]
 
 
 @admin.register(InsurerRequest)
-class InsurerRequestAdmin(admin.ModelAdmin):
+class InsurerRequestAdmin(PortalModelAdmin):
     list_display = ["name", "organisation", "requested_by", "created_at", "status"]
     list_filter = ["status"]
     search_fields = ["name", "organisation__name", "organisation__orias"]
@@ -36,7 +37,7 @@ class InsurerRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(OriasCertificate)
-class OriasCertificateAdmin(admin.ModelAdmin):
+class OriasCertificateAdmin(PortalModelAdmin):
     list_display = ["organisation", "valid_until", "created_at", "uploaded_by"]
     search_fields = ["organisation__name", "organisation__orias"]
     readonly_fields = ["organisation", "document", "uploaded_by", "created_at"]
@@ -54,7 +55,7 @@ class LetterContractInline(admin.TabularInline):
 
 
 @admin.register(TerminationLetter)
-class TerminationLetterAdmin(admin.ModelAdmin):
+class TerminationLetterAdmin(PortalModelAdmin):
     """Letters are read in the admin; every change goes through the pages and services."""
 
     list_display = ["id", "organisation", "last_name", "first_name", "insurer", "status", "send_date", "sent_at"]
@@ -75,31 +76,40 @@ class TerminationLetterAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignatureRequest)
-class SignatureRequestAdmin(admin.ModelAdmin):
+class SignatureRequestAdmin(PortalModelAdmin):
     list_display = ["letter", "provider", "provider_reference", "mode", "status", "expires_at", "signed_at"]
     list_filter = ["status", "mode"]
     readonly_fields = ["letter", "provider", "provider_reference", "mode", "email", "mobile_phone", "status",
                        "expires_at", "signed_at", "signed_document"]
 
+    def has_add_permission(self, request):
+        return False  # started by the sending flow
+
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(PortalModelAdmin):
     list_display = ["received_at", "provider", "event_type", "object_reference", "applied"]
     list_filter = ["provider", "event_type", "applied"]
     readonly_fields = ["provider", "event_id", "event_type", "object_reference", "occurred_at", "payload",
                        "received_at", "applied"]
 
+    def has_add_permission(self, request):
+        return False  # received from the providers
+
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(admin.ModelAdmin):
+class IdentityVerificationAdmin(PortalModelAdmin):
     list_display = ["user", "organisation", "provider", "status", "created_at", "verified_at"]
     list_filter = ["status", "provider"]
     readonly_fields = ["user", "organisation", "mobile_phone", "email", "status", "provider", "provider_reference",
                        "verification_url", "debit_entry_id", "created_at", "verified_at"]
     exclude = ["code"]
 
+    def has_add_permission(self, request):
+        return False  # started by the account holder
+
 
 @admin.register(SandboxWebhookDelivery)
-class SandboxWebhookDeliveryAdmin(admin.ModelAdmin):
+class SandboxWebhookDeliveryAdmin(PortalModelAdmin):
     list_display = ["event_id", "provider", "attempts", "delivered_at", "next_attempt_at"]
     list_filter = ["provider"]

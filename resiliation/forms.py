@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from portal.forms import IdField
 from resiliation import rules
 from resiliation.models import Civility
+from resiliation.selectors import FOLDERS
 from resiliation.services import ContractData, SubscriberData
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -112,6 +114,18 @@ class SignatureForm(forms.Form):
     certified = forms.BooleanField(
         label="Je certifie avoir fourni les informations de mon souscripteur et que celles-ci sont exactes",
         required=False)
+
+
+class LetterFiltersForm(forms.Form):
+    """The « Résiliations » list: a folder and the column filters (read from the query string)."""
+
+    dossier = forms.ChoiceField(label="Dossier", required=False,
+                                choices=[(key, label) for key, (label, _) in FOLDERS.items()])
+    number = IdField(label="N°")
+    subscriber = forms.CharField(label="Souscripteur", required=False, max_length=80)
+    contract = forms.CharField(label="Contrat", required=False, max_length=80)
+    recipient = forms.CharField(label="Destinataire", required=False, max_length=80)
+    manager = IdField(label="Collaborateur")
 
 
 class InsurerRequestForm(forms.Form):

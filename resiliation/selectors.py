@@ -39,16 +39,16 @@ def letters_visible_to(*, user: User) -> QuerySet[TerminationLetter]:
     return letters
 
 
-def letter_rows_for(*, user: User, folder: str = "all", number: str = "", subscriber: str = "",
-                    contract: str = "", recipient: str = "", manager: str = "") -> QuerySet[TerminationLetter]:
+def letter_rows_for(*, user: User, folder: str = "all", number: int | None = None, subscriber: str = "",
+                    contract: str = "", recipient: str = "", manager: int | None = None) -> QuerySet[TerminationLetter]:
     """The « Résiliations » list: a folder (pre-saved filter) and the column filters."""
     letters = letters_visible_to(user=user)
     letters = letters.filter(trashed_at__isnull=folder != "trash")
     statuses = FOLDERS.get(folder, FOLDERS["all"])[1]
     if statuses:
         letters = letters.filter(status__in=statuses)
-    if number.strip().isdigit():
-        letters = letters.filter(pk=int(number))
+    if number:
+        letters = letters.filter(pk=number)
     if subscriber.strip():
         term = subscriber.strip()
         letters = letters.filter(Q(last_name__icontains=term) | Q(first_name__icontains=term)
@@ -57,8 +57,8 @@ def letter_rows_for(*, user: User, folder: str = "all", number: str = "", subscr
         letters = letters.filter(contracts__reference__icontains=contract.strip()).distinct()
     if recipient.strip():
         letters = letters.filter(insurer__name__icontains=recipient.strip())
-    if manager.strip().isdigit():
-        letters = letters.filter(managed_by_id=int(manager))
+    if manager:
+        letters = letters.filter(managed_by_id=manager)
     return letters.select_related("insurer", "managed_by").prefetch_related(
         Prefetch("contracts", queryset=LetterContract.objects.order_by("id"))).order_by("-id")
 

@@ -6,7 +6,7 @@ with the form's errors next to their fields)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +17,8 @@ from courrier.models import DocumentStatus, Envelope, RecipientSource
 from courrier.views.common import courrier_page, envelope_for
 from portal import clock
 from portal.errors import ApplicationError
+from portal.files import document_response
+from portal.forms import parse_id
 from portal.views import form_error
 
 
@@ -141,11 +143,11 @@ def documents_add(request, pk: int):
 def documents_order(request, pk: int):
     """Drag and drop: the new order, every document id of the draft once."""
     envelope = envelope_for(request, pk)
-    try:
-        order = [int(value) for value in request.POST.getlist("order")]
-        services.documents_reorder(envelope=envelope, order=order)
-    except ValueError:
+    order = [parse_id(value) for value in request.POST.getlist("order")]
+    if None in order:
         return _done(request, envelope, error=ApplicationError("Ordre illisible : rechargez la page."))
+    try:
+        services.documents_reorder(envelope=envelope, order=order)
     except ApplicationError as error:
         return _done(request, envelope, error=error)
     return _done(request, envelope)
@@ -188,8 +190,7 @@ def document_pdf(request, pk: int, document_id: int):
     document = _document(envelope, document_id)
     if document.pdf is None:
         raise Http404("Ce document n'est pas (ou plus) disponible.")
-    return FileResponse(document.pdf.file.open("rb"), content_type="application/pdf",
-                        filename=f"{document.name.rsplit('.', 1)[0]}.pdf")
+    return document_response(document.pdf, name=f"{document.name.rsplit('.', 1)[0]}.pdf")
 
 
 @require_POST
@@ -275,11 +276,11 @@ def erase(request, pk: int):
 # ------------------------------------------------------------------------------- downloads
 
 
-def _file(stored, filename: str, content_type: str, *, inline: bool = False):
+def _file(stored, filename: str, *, inline: bool = False):
+    """Through the portal's one way out (the type detected and stored at upload, nosniff)."""
     if stored is None:
         raise Http404("Ce fichier n'est pas (ou plus) disponible.")
-    return FileResponse(stored.file.open("rb"), content_type=content_type, filename=filename,
-                        as_attachment=not inline)
+    return document_response(stored, name=filename, inline=inline)
 
 
 @require_GET
@@ -288,7 +289,7 @@ def print_pdf(request, pk: int):
     """« Voir le courrier envoyé »: the exact print-ready PDF (until its content is deleted)."""
     envelope = envelope_for(request, pk)
     envelope = Envelope.objects.select_related("print_document").get(pk=envelope.pk)
-    return _file(envelope.print_document, f"Courrier_{envelope.number}.pdf", "application/pdf",
+    return _file(envelope.print_document, f"Courrier_{envelope.number}.pdf",
                  inline=request.GET.get("voir") == "1")
 
 
@@ -298,7 +299,7 @@ def preview(request, pk: int, page: int):
     """One page image of the print visual."""
     envelope = envelope_for(request, pk)
     shown = envelope.previews.select_related("image").filter(page=page).first()
-    return _file(shown.image if shown else None, f"Courrier_{envelope.number}_page_{page}.png", "image/png",
+    return _file(shown.image if shown else None, f"Courrier_{envelope.number}_page_{page}.png",
                  inline=True)
 
 
@@ -309,7 +310,7 @@ def proof(request, pk: int, kind: str):
     envelope = envelope_for(request, pk)
     envelope = Envelope.objects.select_related("deposit_proof", "acknowledgement").get(pk=envelope.pk)
     if kind == "depot":
-        return _file(envelope.deposit_proof, f"Preuve_de_depot_{envelope.number}.pdf", "application/pdf")
+        return _file(envelope.deposit_proof, f"Preuve_de_depot_{envelope.number}.pdf")
     if kind == "accuse-de-reception":
-        return _file(envelope.acknowledgement, f"Accuse_de_reception_{envelope.number}.pdf", "application/pdf")
+        return _file(envelope.acknowledgement, f"Accuse_de_reception_{envelope.number}.pdf")
     raise Http404

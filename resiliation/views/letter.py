@@ -4,13 +4,15 @@ old contract manager, attachments, « Géré par », and every document of the l
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
+from portal.files import document_response
+from portal.forms import request_id
 from portal.models import StoredDocument, User
 from portal.views import form_error
 from resiliation import deadlines, documents, sending, services
@@ -72,7 +74,7 @@ def letter_preview(request, pk: int):
     """« Visualisation de la lettre »: rendered on each request, outside any transaction."""
     letter = letter_for(request, pk)
     if letter.sent_document_id and request.GET.get("version") != "draft":
-        return _document_response(letter.sent_document, inline=True)
+        return document_response(letter.sent_document, inline=True)
     today = clock.business_today()
     day = letter.send_date or today
     if letter.status in (*PLANNED_STATUSES, LetterStatus.DRAFT):
@@ -96,13 +98,6 @@ def mandate_pdf(request, pk: int):
     return response
 
 
-def _document_response(document: StoredDocument, *, inline: bool = False):
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
-                            as_attachment=not inline, filename=document.original_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @xframe_options_sameorigin
 @resiliation_page
 def letter_document(request, pk: int, document_id: int):
@@ -113,7 +108,7 @@ def letter_document(request, pk: int, document_id: int):
     own |= set(SignatureRequest.objects.filter(letter=letter).values_list("signed_document_id", flat=True))
     if document_id not in own - {None}:
         raise Http404
-    return _document_response(get_object_or_404(StoredDocument, pk=document_id), inline=True)
+    return document_response(get_object_or_404(StoredDocument, pk=document_id), inline=True)
 
 
 @resiliation_page
@@ -221,7 +216,7 @@ def attachment_remove(request, pk: int, attachment_id: int):
 def manager_set(request, pk: int):
     """« Géré par » (administrators)."""
     letter = letter_for(request, pk)
-    manager = User.objects.filter(pk=request.POST.get("managed_by") or 0,
+    manager = User.objects.filter(pk=request_id(request.POST, "managed_by"),
                                   organisation_id=letter.organisation_id).first()
     try:
         if manager is None:

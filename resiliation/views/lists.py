@@ -11,30 +11,32 @@ from django.views.decorators.http import require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
+from portal.views import valid_filters
 from resiliation import exports, services
+from resiliation.forms import LetterFiltersForm
 from resiliation.selectors import FOLDERS, letter_rows_for, managers_for
 from resiliation.views.common import letter_for, resiliation_page
 
-FILTERS = ("number", "subscriber", "contract", "recipient", "manager")
 
-
-def _filters(request) -> dict:
-    return {name: request.GET.get(name, "")[:80] for name in FILTERS}
+def _filters(request, *, notify: bool = True) -> tuple[str, dict]:
+    """The folder and the column filters of the query string (a wrong one is left out)."""
+    data = valid_filters(request, LetterFiltersForm(request.GET), notify=notify)
+    filters = {"number": data.get("number"), "manager": data.get("manager"),
+               **{name: data.get(name, "") for name in ("subscriber", "contract", "recipient")}}
+    return data.get("dossier") or "all", filters
 
 
 @resiliation_page
 def letters(request):
-    folder = request.GET.get("dossier", "all")
-    if folder not in FOLDERS:
-        folder = "all"
-    filters = _filters(request)
+    folder, filters = _filters(request)
     rows = letter_rows_for(user=request.user, folder=folder, **filters)
     page = Paginator(rows, 10).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = clock.business_today()
     return render(request, "resiliation/letters.html", {
-        "page": page, "folder": folder, "folders": FOLDERS, "filters": filters, "folder_label": FOLDERS[folder][0],
+        "page": page, "folder": folder, "folders": FOLDERS, "folder_label": FOLDERS[folder][0],
+        "filters": {name: "" if value is None else str(value) for name, value in filters.items()},
         "cancellable": {letter.pk for letter in page if letter.cancel_refusal(today=today) is None},
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
         "query": query.urlencode(), "export_query": request.GET.urlencode(),
@@ -44,8 +46,8 @@ def letters(request):
 @resiliation_page
 def letters_export(request):
     """« Exporter vers Excel »: the letters of the current filters, streamed."""
-    folder = request.GET.get("dossier", "all")
-    rows = letter_rows_for(user=request.user, folder=folder if folder in FOLDERS else "all", **_filters(request))
+    folder, filters = _filters(request, notify=False)
+    rows = letter_rows_for(user=request.user, folder=folder, **filters)
     response = StreamingHttpResponse(exports.letters_xlsx(rows=rows), content_type=exports.XLSX)
     response["Content-Disposition"] = f'attachment; filename="resiliations-{clock.business_today():%Y%m%d}.xlsx"'
     return response

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal import clock
+from portal.files import document_response
 from portal.models import StoredDocument
 from portal.pdf import pdf_render
 from portal.providers import SANDBOX, sandboxes_allowed
@@ -72,8 +73,7 @@ def _signed_pdf(session: SandboxSignature, now) -> bytes:
 @xframe_options_sameorigin
 def sign_document(request, token: str):
     session = _session(token)
-    return FileResponse(session.document.file.open("rb"), content_type="application/pdf",
-                        filename="Mandat_Resiliation.pdf")
+    return document_response(session.document, name="Mandat_Resiliation.pdf", inline=True)
 
 
 def public_document(request, token: str):
@@ -85,8 +85,7 @@ def public_document(request, token: str):
     if ids[1] not in {letter.sent_document_id, letter.deposit_notice_id, letter.acknowledgement_id}:
         raise Http404
     document = get_object_or_404(StoredDocument, pk=ids[1])
-    return FileResponse(document.file.open("rb"), content_type=document.content_type,
-                        filename=document.original_name)
+    return document_response(document)
 
 
 @csrf_exempt

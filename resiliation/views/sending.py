@@ -36,7 +36,7 @@ def sender_mode(request, pk: int):
 def mandate(request, pk: int):
     """« Quel mandat de résiliation souhaitez-vous utiliser ? » then « Comment signe votre client ? »."""
     letter = letter_for(request, pk)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST":
         choice = request.POST.get("choice", "")
         try:

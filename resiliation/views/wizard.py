@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from portal.errors import ApplicationError
+from portal.forms import request_id
 from portal.views import form_error
 from resiliation import rules, services
 from resiliation.forms import ContractForm, InsurerRequestForm, SubscriberForm
@@ -39,9 +40,9 @@ def _save(request, **values) -> None:
 def new_subscriber(request):
     """Step 1. ``?depuis=<n°>`` pre-fills the souscripteur of one of the user's letters."""
     initial = _state(request).get("subscriber") or {}
-    source = request.GET.get("depuis", "")
-    if request.method == "GET" and source.isdigit():
-        letter = get_object_or_404(letters_visible_to(user=request.user), pk=int(source))
+    source = request_id(request.GET, "depuis")
+    if request.method == "GET" and source:
+        letter = get_object_or_404(letters_visible_to(user=request.user), pk=source)
         initial = {name: getattr(letter, name) for name in SUBSCRIBER_FIELDS}
         request.session[SESSION_KEY] = {}
     elif request.method == "GET" and request.GET.get("recommencer"):
@@ -67,7 +68,7 @@ def new_insurer(request):
     if "subscriber" not in state:
         return redirect("resiliation:new")
     if request.method == "POST":
-        insurer = Insurer.objects.filter(pk=request.POST.get("insurer"), is_active=True).first()
+        insurer = Insurer.objects.filter(pk=request_id(request.POST, "insurer"), is_active=True).first()
         if insurer is None:
             messages.error(request, "Choisissez l'ancien assureur dans la liste.")
         else:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from amiable import services
 from amiable.models import Case, Event, EventType, ExtensionRequest
 from tests.amiable.conftest import CAL
+from tests.files import PDF_BYTES
 
 LIST = reverse("admin:amiable_extensionrequest_changelist")
 
@@ -25,7 +26,7 @@ def requests_(make_case, admin_user, set_today):
                          company_name=f"SOCIÉTÉ {index}")
         services.case_answer(case=case, by=admin_user, requested=True, reason="other",
                              comment=f"Motif détaillé {index}", today=date(2026, 2, 13), calendar=CAL,
-                             document=SimpleUploadedFile("p.pdf", b"%PDF-1.4\n%%EOF\n") if index == 0 else None)
+                             document=SimpleUploadedFile("p.pdf", PDF_BYTES) if index == 0 else None)
         made.append(ExtensionRequest.objects.get(case=case))
     return made
 

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from amiable.models import Case, ExtensionRequest, Letter
 from tests.amiable.conftest import DEFAULT
+from tests.files import PDF_BYTES
 
 CASES = "/api/v1/amiable/cases/"
 
@@ -46,7 +47,7 @@ def test_extension_request_then_decision(make_case, api_for, admin_user, account
     case = make_case()
     response = api_for(admin_user).post(f"{CASES}{case.id}/extension/", {
         "requested": True, "reason": "awaiting_funds", "comment": "Virement attendu",
-        "document": SimpleUploadedFile("virement.pdf", b"%PDF-1.4\n%%EOF\n"),
+        "document": SimpleUploadedFile("virement.pdf", PDF_BYTES),
     }, format="multipart")
     assert response.status_code == 200, response.json()
     extension = response.json()["extension"]

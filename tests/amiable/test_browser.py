@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from amiable.models import ExtensionRequest
 from tests.conftest import PASSWORD
+from tests.files import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +44,7 @@ def test_broker_acknowledges_then_asks_for_an_extension_and_the_clerk_approves(
     expect(dialog).to_contain_text("Le commentaire est obligatoire pour « Autre motif ».")
     dialog.get_by_label("Commentaire").fill("Cession du fonds en cours, paiement par le notaire.")
     proof = tmp_path / "attestation-notaire.pdf"
-    proof.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    proof.write_bytes(PDF_BYTES)
     dialog.get_by_label("Ajouter un document (optionnel)").set_input_files(str(proof))
     dialog.get_by_role("button", name="Valider").click()
     expect(row).to_contain_text("En attente de validation par L'Auxiliaire")

@@ -1,10 +1,8 @@
 """What brokers and clerks do on a case; every refusal is clear, in French, and changes nothing."""
 
-import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -12,9 +10,9 @@ from amiable import services
 from amiable.models import Case, Event, EventType, ExtensionRequest, Letter, LetterKind, Reason
 from portal.errors import ApplicationError, PermissionDeniedError
 from tests.amiable.conftest import CAL, DEFAULT, WINDOW_END
+from tests.files import PDF_BYTES, xlsx_bytes
 
 PARIS = ZoneInfo("Europe/Paris")
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def answer(case, user, day, **kwargs):
@@ -25,14 +23,6 @@ def snapshot(case):
     case = Case.objects.get(id=case.id)
     return (case.answer, case.answered_on, case.formal_notice_planned, ExtensionRequest.objects.count(),
             Event.objects.filter(case=case).count())
-
-
-def xlsx_bytes():
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = "Échéancier"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def test_no_plans_the_formal_notice_at_the_next_business_day(make_case, admin_user):

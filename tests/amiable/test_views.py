@@ -11,6 +11,7 @@ from django.urls import reverse
 from amiable import letters
 from amiable.models import Case, ExtensionRequest, Letter, LetterKind
 from tests.amiable.conftest import DEFAULT
+from tests.files import PDF_BYTES
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -153,7 +154,7 @@ def test_answer_yes_with_a_document_without_javascript(make_case, client_for, ad
     case = make_case()
     response = client_for(admin_user).post(reverse("amiable:answer", args=[case.id]), {
         "requested": "oui", "reason": "other", "comment": "Rachat en cours",
-        "document": SimpleUploadedFile("preuve.pdf", b"%PDF-1.4\n%%EOF\n"),
+        "document": SimpleUploadedFile("preuve.pdf", PDF_BYTES),
     })
     assert response.status_code == 302
     assert ExtensionRequest.objects.get(case=case).comment == "Rachat en cours"

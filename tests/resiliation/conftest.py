@@ -18,20 +18,7 @@ from portal.models import Area
 from resiliation import conf, services, webhooks
 from resiliation.insurers import insurers_load
 from resiliation.models import Insurer
-
-# A minimal valid PDF and a real PNG (python-magic recognises both).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-PNG_BYTES = _png()
+from tests.files import PDF_BYTES, PNG_BYTES  # a real one-page PDF and a real PNG
 
 
 def pdf_upload(name="mandat.pdf", content=PDF_BYTES):

@@ -23,7 +23,19 @@ from resiliation.insurers import insurers_load
 from resiliation.models import Insurer, OriasCertificate, TerminationLetter
 from resiliation.providers import sandbox
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def blank_pdf() -> bytes:
+    """A real one-page PDF (uploads are opened with pypdf: a fake one is refused)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 PEOPLE = [
     ("M", "DUPONT", "Jean", "2 rue des Fleurs", "38000", "GRENOBLE", ""),
     ("MME", "MARTIN", "Claire", "45 rue d'Angleterre", "38100", "GRENOBLE", ""),
@@ -53,7 +65,7 @@ class Command(DemoCommand):
                 continue
             if not OriasCertificate.objects.filter(organisation=organisation).exists():
                 services.orias_certificate_add(organisation=organisation, by=user,
-                                               upload=SimpleUploadedFile("attestation-orias.pdf", MINIMAL_PDF),
+                                               upload=SimpleUploadedFile("attestation-orias.pdf", blank_pdf()),
                                                valid_until=now.date() + timedelta(days=300), today=now.date())
             made += self._letters(user, now)
         sandbox.sandbox_webhooks_deliver_in_process()
