@@ -115,15 +115,15 @@ def _proof_after_commit(envelope: Envelope, kind: str) -> None:
 
 
 def envelope_proof_fetch(*, envelope_id: int, kind: str) -> bool:
-    """Body of the proof task: fetch the PDF from the provider (outside any transaction),
-    store it once."""
+    """Body of the proof task: fetch the PDF from the provider the envelope was handed to
+    (outside any transaction), store it once."""
     from courrier.providers import postal_provider
 
     field = PROOF_FIELDS[kind]
     envelope = Envelope.objects.get(pk=envelope_id)
     if getattr(envelope, f"{field}_id") or not envelope.provider_reference:
         return False
-    content = postal_provider().proof_document(reference=envelope.provider_reference, kind=kind)
+    content = postal_provider(envelope.provider).proof_document(reference=envelope.provider_reference, kind=kind)
     with transaction.atomic():
         title = "Preuve_de_depot" if kind == "deposit" else "Accuse_de_reception"
         stored = document_store(content=content, name=f"{title}_{envelope.number}.pdf",

@@ -17,6 +17,7 @@ from courrier.models import DocumentStatus, Envelope, RecipientSource
 from courrier.views.common import courrier_page, envelope_for
 from portal import clock
 from portal.errors import ApplicationError
+from portal.providers import SANDBOX, sandboxes_allowed
 from portal.views import form_error
 
 
@@ -37,7 +38,7 @@ def editor_context(request, envelope: Envelope, **forms) -> dict:
     today = clock.business_today()
     documents = list(envelope.documents.select_related("pdf"))
     context = {"envelope": envelope, "documents": documents, "today": today,
-               "sandbox": conf.postal_provider_name() == "sandbox",
+               "sandbox": conf.postal_provider_name() == SANDBOX and sandboxes_allowed(),  # its console's link
                "retention_days": rules.CONTENT_RETENTION_DAYS, "draft_retention_days": rules.DRAFT_RETENTION_DAYS}
     if not envelope.is_draft:
         context.update({
