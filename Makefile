@@ -67,10 +67,11 @@ lint: install
 
 # Django's deployment checks on the production settings, failing on any warning. The providers
 # and their secrets come from the environment: with the defaults (sandboxes) it fails
-# (billing.E002, resiliation.E002, …); it passes once the real ones are configured, e.g.
+# (billing.E002, resiliation.E002, courrier.E002, …); it passes once the real ones are configured, e.g.
 #   BILLING_PAYMENT_PROVIDER=http BILLING_PAYMENT_API_URL=https://… BILLING_PAYMENT_API_KEY=…
 #   BILLING_PAYMENT_SECRET=… RESILIATION_{SIGNATURE,REGISTERED_MAIL,IDENTITY}_{PROVIDER,API_URL,API_KEY}=…
-#   RESILIATION_WEBHOOK_SECRET=… make check-deploy
+#   RESILIATION_WEBHOOK_SECRET=… COURRIER_POSTAL_{PROVIDER,API_URL,API_KEY}=… COURRIER_WEBHOOK_SECRET=…
+#   make check-deploy
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 		ALLOWED_HOSTS=portail.example.fr $(PY) manage.py check --deploy --fail-level WARNING

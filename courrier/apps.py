@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CourrierConfig(AppConfig):
     name = "courrier"
     verbose_name = "Courrier papier"
+
+    def ready(self) -> None:
+        from courrier import checks  # noqa: F401  (registers the system checks of its provider)

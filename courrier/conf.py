@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
+
+from portal.providers import shared_secret
 
 
 def postal_provider_name() -> str:
@@ -12,11 +12,9 @@ def postal_provider_name() -> str:
 
 
 def webhook_secret() -> bytes:
-    configured = getattr(settings, "COURRIER_WEBHOOK_SECRET", "")
-    if configured:
-        return configured.encode()
-    # Derived from SECRET_KEY so that a fresh install works; set it explicitly in production.
-    return hashlib.sha256(f"courrier-webhooks:{settings.SECRET_KEY}".encode()).hexdigest().encode()
+    """``COURRIER_WEBHOOK_SECRET``; required in production (derived from SECRET_KEY only where
+    sandboxes run)."""
+    return shared_secret("COURRIER_WEBHOOK_SECRET", derived_from="courrier-webhooks")
 
 
 def webhook_tolerance_seconds() -> int:

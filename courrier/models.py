@@ -288,7 +288,7 @@ class WebhookEvent(models.Model):
     finds its row and changes nothing."""
 
     provider = models.CharField(max_length=30)
-    event_id = models.CharField(max_length=80)
+    event_id = models.CharField(max_length=255)  # compared whole: a longer id is refused, never cut
     event_type = models.CharField(max_length=40)
     object_reference = models.CharField(max_length=80)
     occurred_at = models.DateTimeField()

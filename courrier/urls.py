@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from courrier.views import envelope, lists, public, sending
+from portal.providers import sandboxes_allowed
 
 app_name = "courrier"
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/annuler/", sending.cancel, name="cancel"),
     # Without login: the postal provider's webhooks.
     path("webhooks/<slug:provider>/", public.webhook, name="webhook"),
-    # The sandbox postal provider's console: one include, so a deployment can drop it whole.
-    path("bac-a-sable/", include("courrier.sandbox.urls")),
 ]
+
+if sandboxes_allowed():  # never routed in production: the sandbox postal provider's console, one include
+    urlpatterns.append(path("bac-a-sable/", include("courrier.sandbox.urls")))

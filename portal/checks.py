@@ -42,14 +42,15 @@ def portal_today_is_not_forced(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def sandboxes_are_not_allowed(app_configs, **kwargs):
-    """The sandboxes (payment page, e-signature page, LRE console, identity operator served by
-    the portal itself) never run in production."""
+    """The sandboxes (payment page, e-signature page, LRE console, identity operator, La Poste
+    console served by the portal itself) never run in production."""
     from portal.providers import sandboxes_allowed
 
     if not sandboxes_allowed():
         return []
     return [Error(
-        "PORTAL_SANDBOX_PROVIDERS est vrai : les prestataires bac à sable (paiement, signature, LRE, identité) "
+        "PORTAL_SANDBOX_PROVIDERS est vrai : les prestataires bac à sable (paiement, signature, LRE, identité, "
+        "courrier papier) "
         "et leurs pages sont actifs.",
         hint="En production, utilisez portal.settings.production (les bacs à sable y sont refusés).",
         id="portal.E002",

@@ -14,9 +14,10 @@ documents its own endpoints (``billing.payments``, ``resiliation.providers.base`
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.conf import settings
@@ -47,6 +48,17 @@ def sandbox_guard(setting: str) -> None:
             f"{setting}=sandbox : le prestataire bac à sable est refusé par ces réglages (production). "
             f"Configurez le prestataire réel ({setting}=http)."
         )
+
+
+def provider_choice(setting: str, name: str | None = None) -> str:
+    """``name`` (the provider an object was handed to), else the provider ``setting`` names:
+    ``http``, or ``sandbox`` where sandboxes may run; anything else is refused."""
+    chosen = name or getattr(settings, setting, "")
+    if chosen == SANDBOX:
+        sandbox_guard(setting)
+    elif chosen != HTTP:
+        raise ImproperlyConfigured(f"{setting} : prestataire inconnu « {chosen} » (http ou sandbox).")
+    return chosen
 
 
 def is_web_url(value: str, *, https_only: bool = False) -> bool:
@@ -121,6 +133,16 @@ class HttpGateway:
         if not isinstance(value, str) or len(value) > 500 or not is_web_url(value, https_only=not sandboxes_allowed()):
             raise self._unavailable(f"« {key} » n'est pas une adresse https:// valide")
         return value
+
+
+def document_json(name: str, content: bytes) -> dict:
+    """A document in a gateway's JSON body: its name and its bytes in base64."""
+    return {"name": name, "content": base64.b64encode(content).decode("ascii")}
+
+
+def path_segment(value: str) -> str:
+    """A provider's reference as one segment of a gateway path (``/`` and the like escaped)."""
+    return quote(value, safe="")
 
 
 def gateway_from_settings(*, url_setting: str, key_setting: str, service: str) -> HttpGateway:

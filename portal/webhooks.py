@@ -5,14 +5,18 @@ Header ``X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.
 Refused (``WebhookRejected``): a bad or missing signature (compared with
 ``hmac.compare_digest``), a timestamp older — or further in the future — than the tolerance
 (a replayed delivery), an unreadable event. An event is JSON with a unique ``id``, a ``type``,
-the object ``reference`` and an aware ISO ``occurred_at``.
+the object ``reference`` (strings) and an aware ISO ``occurred_at``; an id or a reference longer
+than its column in the app's event table is refused whole, never cut (two ids that differ after
+their 80th character are two events).
 
 The dedup rule: an accepted event is stored by (provider, id) in the app's own event table
 (any model with the fields ``provider, event_id, event_type, object_reference, occurred_at,
 payload, applied`` and a unique constraint on ``provider, event_id``), in the same
 transaction as its handler's changes. A duplicate delivery hits the constraint and changes
 nothing; a handler answers False for an event that arrives after a more advanced state
-(out of order: stored, not applied).
+(out of order: stored, not applied). Handlers receive the event with ``event["provider"]``, the
+provider whose endpoint received it, so that they look for its object among those handed to
+that provider only.
 """
 
 from __future__ import annotations
@@ -60,15 +64,20 @@ def webhook_verify(*, body: bytes, header: str, secret: bytes, now: datetime, to
         raise WebhookRejected("horodatage hors délai (rejeu ?)")
 
 
-def event_parse(body: bytes) -> dict:
+def event_parse(body: bytes, *, id_max: int, reference_max: int) -> dict:
     try:
         event = json.loads(body)
         occurred = parse_datetime(event["occurred_at"])
-        if not (event["id"] and event["type"] and event["reference"]) or occurred is None \
+        texts = (event["id"], event["type"], event["reference"])
+        if not all(isinstance(text, str) and text for text in texts) or occurred is None \
                 or timezone.is_naive(occurred):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise WebhookRejected("évènement illisible")
+    if len(event["id"]) > id_max:
+        raise WebhookRejected(f"identifiant d'évènement trop long ({len(event['id'])} caractères, {id_max} au plus)")
+    if len(event["reference"]) > reference_max:
+        raise WebhookRejected(f"référence trop longue ({len(event['reference'])} caractères, {reference_max} au plus)")
     event["occurred"] = occurred
     return event
 
@@ -77,15 +86,15 @@ def event_receive_once(*, record_model: type[models.Model], provider: str, event
                        now: datetime) -> str:
     """Store the event and apply it in one transaction. Returns ``applied``, ``ignored``
     (stored, but late: nothing moved) or ``duplicate`` (already received: nothing done)."""
-    event_id = str(event["id"])[:80]
+    event_id = event["id"]
     try:
         with transaction.atomic():
             record = record_model.objects.create(
-                provider=provider, event_id=event_id, event_type=str(event["type"])[:40],
-                object_reference=str(event["reference"])[:80], occurred_at=event["occurred"],
+                provider=provider, event_id=event_id, event_type=event["type"],
+                object_reference=event["reference"], occurred_at=event["occurred"],
                 payload={key: value for key, value in event.items() if key != "occurred"},
             )
-            applied = handler(event=event, now=now)
+            applied = handler(event={**event, "provider": provider}, now=now)
             if not applied:
                 record.applied = False
                 record.save(update_fields=["applied"])
@@ -101,7 +110,9 @@ def webhook_receive(*, provider: str, body: bytes, header: str, secret: bytes, t
     """Verify, parse and apply one delivery (see ``event_receive_once``). The signature's
     timestamp is checked against the wall clock; ``now`` is the business moment."""
     webhook_verify(body=body, header=header, secret=secret, now=timezone.now(), tolerance=tolerance)
-    event = event_parse(body)
+    fields = record_model._meta
+    event = event_parse(body, id_max=fields.get_field("event_id").max_length,
+                        reference_max=fields.get_field("object_reference").max_length)
     try:
         handler = handlers[event["type"]]
     except KeyError:

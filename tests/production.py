@@ -8,9 +8,11 @@ PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "portail
 # The real (http) providers, their gateways and their secrets, as a production environment sets them.
 REAL_PROVIDERS = {
     **{f"{prefix}_{suffix}": value
-       for prefix in ("BILLING_PAYMENT", "RESILIATION_SIGNATURE", "RESILIATION_REGISTERED_MAIL", "RESILIATION_IDENTITY")
+       for prefix in ("BILLING_PAYMENT", "RESILIATION_SIGNATURE", "RESILIATION_REGISTERED_MAIL", "RESILIATION_IDENTITY",
+                      "COURRIER_POSTAL")
        for suffix, value in (("PROVIDER", "http"), ("API_URL", f"https://{prefix.lower()}.example.fr/v1"),
                              ("API_KEY", secrets.token_urlsafe(24)))},
     "BILLING_PAYMENT_SECRET": secrets.token_urlsafe(32),
     "RESILIATION_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+    "COURRIER_WEBHOOK_SECRET": secrets.token_urlsafe(32),
 }

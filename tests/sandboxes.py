@@ -10,7 +10,7 @@ from django.urls import clear_url_caches
 
 
 def urls_reload() -> None:
-    for module in ("billing.urls", "resiliation.urls", "portal.urls"):
+    for module in ("billing.urls", "resiliation.urls", "courrier.urls", "portal.urls"):
         importlib.reload(importlib.import_module(module))
     clear_url_caches()
 

@@ -10,6 +10,10 @@ really travel over HTTP to the portal's endpoint (``courrier:webhook``), HMAC-si
 * ``proof_document`` renders the deposit proof and the acknowledgement of receipt (WeasyPrint).
 
 Dates are the business moment (``portal.clock``), so ``PORTAL_NOW`` moves the sandbox too.
+
+Development and tests only: every entry point refuses to run where ``PORTAL_SANDBOX_PROVIDERS``
+is false (production, ``portal.providers.sandbox_guard``), and the periodic chores (the beat job
+``courrier-sandbox-tick``) do nothing there.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courrier import conf, rules
-from courrier.providers import PostalSubmission
+from courrier.providers import SETTING, PostalSubmission
 from courrier.sandbox.models import SandboxPostalItem, SandboxWebhookDelivery
 from portal import clock
 from portal.pdf import pdf_render, sha256_hex
+from portal.providers import SANDBOX, sandbox_guard, sandboxes_allowed
 from portal.webhooks import HEADER, signature_header
 
 logger = logging.getLogger(__name__)
@@ -57,6 +62,7 @@ class SandboxError(Exception):
 def sandbox_event_emit(*, item: SandboxPostalItem, event_type: str, occurred_at: datetime,
                        data: dict | None = None) -> SandboxWebhookDelivery:
     """Queue a webhook for the portal; delivered after commit, retried until it is accepted."""
+    sandbox_guard(SETTING)
     event = {
         "id": f"evt_{uuid.uuid4().hex}",
         "type": event_type,
@@ -72,13 +78,14 @@ def sandbox_event_emit(*, item: SandboxPostalItem, event_type: str, occurred_at:
 
 
 def webhook_url() -> str:
-    return conf.base_url() + reverse("courrier:webhook", args=["sandbox"])
+    return conf.base_url() + reverse("courrier:webhook", args=[SANDBOX])
 
 
 def sandbox_webhook_deliver(*, delivery_id: int) -> bool:
     """POST one delivery to the portal. True when delivered (now or before)."""
     import requests
 
+    sandbox_guard(SETTING)
     delivery = SandboxWebhookDelivery.objects.get(pk=delivery_id)
     if delivery.delivered_at:
         return True
@@ -109,12 +116,13 @@ def sandbox_webhooks_deliver_in_process() -> int:
     from courrier.services import postal_webhook_receive
     from portal.webhooks import WebhookRejected, WebhookRetry
 
+    sandbox_guard(SETTING)
     delivered = 0
     for delivery in SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id"):
         body = delivery.body.encode()
         header = signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
         try:
-            postal_webhook_receive(provider="sandbox", body=body, header=header, now=clock.local_now())
+            postal_webhook_receive(provider=SANDBOX, body=body, header=header, now=clock.local_now())
         except (WebhookRejected, WebhookRetry) as exc:
             SandboxWebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=str(exc))
             continue
@@ -124,6 +132,8 @@ def sandbox_webhooks_deliver_in_process() -> int:
 
 
 def sandbox_webhooks_due(*, limit: int = 200) -> list[int]:
+    if not sandboxes_allowed():
+        return []
     now = timezone.now()
     return list(
         SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_DELIVERY_ATTEMPTS)
@@ -143,9 +153,10 @@ def _tracking_number(mode: str) -> str:
 
 
 class SandboxPostalProvider:
-    name = "sandbox"
+    name = SANDBOX
 
     def envelope_submit(self, submission: PostalSubmission) -> str:
+        sandbox_guard(SETTING)
         existing = SandboxPostalItem.objects.filter(client_reference=submission.client_reference).first()
         if existing is not None:
             return existing.reference
@@ -165,6 +176,7 @@ class SandboxPostalProvider:
         return item.reference
 
     def proof_document(self, *, reference: str, kind: str) -> bytes:
+        sandbox_guard(SETTING)
         item = SandboxPostalItem.objects.get(reference=reference)
         if kind == "acknowledgement" and item.delivered_at is None:
             raise SandboxError("Pas encore d'accusé de réception : le pli n'est pas distribué.")
@@ -181,6 +193,7 @@ class SandboxPostalProvider:
 def sandbox_event_play(*, reference: str, event_type: str, now: datetime) -> SandboxPostalItem:
     """The console: La Poste's next news about an item, as chosen (order not enforced: the
     portal must cope with events out of order)."""
+    sandbox_guard(SETTING)
     if event_type not in CONSOLE_EVENTS:
         raise SandboxError("Évènement inconnu.")
     with transaction.atomic():
@@ -198,8 +211,10 @@ def sandbox_event_play(*, reference: str, event_type: str, now: datetime) -> San
 def sandbox_tick(*, now: datetime) -> dict:
     """La Poste, automatically: tracked items in transit two hours after posting, delivered on
     the promised business day after their hand-over."""
-    calendar = clock.business_calendar()
     moved = {"in_transit": 0, "delivered": 0}
+    if not sandboxes_allowed():
+        return moved
+    calendar = clock.business_calendar()
     tracked = SandboxPostalItem.objects.exclude(tracking_number="")
     for item in tracked.filter(status="posted", posted_at__lte=now - IN_TRANSIT_AFTER).order_by("id")[:500]:
         with transaction.atomic():

@@ -5,6 +5,12 @@ Transmis) and returns their ids, one INSERT … SELECT writes their history — 
 whatever the number of envelopes. The provider then receives them in chunks, after commit, by
 Celery tasks (``envelopes_submit``): one call per envelope (its PDF), idempotent on the
 envelope's key, so a retried task never posts twice.
+
+The hand-over records the provider that takes the envelopes (its name: the one whose webhooks
+may then move them, the one their proofs come from). A provider that may not run — the sandbox
+where sandboxes are not allowed, an ``http`` provider without its gateway — refuses the hand-over
+itself: the envelopes stay « Programmé » and the next run after the fix takes them (a late run
+catches up).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
-from courrier import conf, rules
+from courrier import rules
 from courrier.models import Envelope, EnvelopeEvent, EventType, Status
 from courrier.providers import PostalSubmission, postal_provider
 from portal.pdf import document_bytes
@@ -33,6 +39,7 @@ def envelopes_hand_over(*, now: datetime, calendar) -> list[int]:
     through = rules.handover_due_through(now=now, calendar=calendar)
     if through is None:
         return []
+    provider = postal_provider()  # refused here, before anything moves, when it may not run
     quote = connection.ops.quote_name
     envelopes, events = quote(Envelope._meta.db_table), quote(EnvelopeEvent._meta.db_table)
     moment = _datetime(now)
@@ -40,7 +47,7 @@ def envelopes_hand_over(*, now: datetime, calendar) -> list[int]:
         cursor.execute(
             f"UPDATE {envelopes} SET status = %s, transmitted_at = %s, provider = %s, updated_at = %s "  # noqa: S608
             "WHERE status = %s AND handover_date <= %s RETURNING id",
-            [Status.TRANSMITTED, moment, conf.postal_provider_name(), moment, Status.SCHEDULED,
+            [Status.TRANSMITTED, moment, provider.name, moment, Status.SCHEDULED,
              connection.ops.adapt_datefield_value(through)],
         )
         ids = sorted(row[0] for row in cursor.fetchall())
@@ -78,15 +85,17 @@ def _submission(envelope: Envelope) -> PostalSubmission:
 
 def envelopes_submit(*, envelope_ids: Sequence[int]) -> int:
     """Body of the submission task: hand each transmitted envelope to the provider once (its
-    key is the envelope), record the provider's reference. Returns how many were submitted."""
-    provider = postal_provider()
+    key is the envelope) — the provider it was handed over to —, record the provider's
+    reference. Returns how many were submitted."""
+    providers = {}
     envelopes = (Envelope.objects.filter(pk__in=list(envelope_ids), status__in=[Status.TRANSMITTED, Status.POSTED],
                                          provider_reference="", print_document__isnull=False)
                  .select_related("print_document").prefetch_related("documents").order_by("id"))
     submitted = 0
     for envelope in envelopes:
-        reference = provider.envelope_submit(_submission(envelope))
-        # The provider's first event may already have recorded the reference (see tracking).
+        if envelope.provider not in providers:
+            providers[envelope.provider] = postal_provider(envelope.provider)
+        reference = providers[envelope.provider].envelope_submit(_submission(envelope))
         Envelope.objects.filter(pk=envelope.pk, provider_reference="").update(provider_reference=reference)
         submitted += 1
     return submitted

@@ -39,17 +39,14 @@ PROOF_FIELDS = {"deposit": "deposit_proof", "acknowledgement": "acknowledgement"
 
 
 def _envelope_for(event: dict) -> Envelope:
-    """The envelope of an event, locked. The provider may call back before the portal stored
-    its reference (the submission's answer and the first event race): the event then carries
-    our own key ``envelope-<id>``. An unknown envelope makes the provider retry later."""
-    rows = Envelope.objects.select_for_update()
-    envelope = rows.filter(provider_reference=str(event["reference"])).first()
-    key = str((event.get("data") or {}).get("client_reference", ""))
-    if envelope is None and key.startswith("envelope-") and key[9:].isdigit():
-        envelope = rows.filter(pk=int(key[9:]), provider_reference="").first()
-        if envelope is not None:
-            envelope.provider_reference = str(event["reference"])[:80]
-            envelope.save(update_fields=["provider_reference"])
+    """The envelope of an event, locked: one handed over to the provider that sent it
+    (``event["provider"]``, recorded at hand-over), found by the reference that provider
+    answered to its submission — never by a key of the portal's own, so an event cannot reach
+    a draft, nor another provider's envelope. Unknown (the submission's answer may still be on
+    its way): the provider retries later (409)."""
+    envelope = (Envelope.objects.select_for_update()
+                .filter(provider=event["provider"], provider_reference=event["reference"])
+                .exclude(provider_reference="").first())
     if envelope is None or envelope.status not in (Status.TRANSMITTED, Status.POSTED):
         raise WebhookRetry("pli inconnu")
     return envelope
@@ -118,15 +115,15 @@ def _proof_after_commit(envelope: Envelope, kind: str) -> None:
 
 
 def envelope_proof_fetch(*, envelope_id: int, kind: str) -> bool:
-    """Body of the proof task: fetch the PDF from the provider (outside any transaction),
-    store it once."""
+    """Body of the proof task: fetch the PDF from the provider the envelope was handed to
+    (outside any transaction), store it once."""
     from courrier.providers import postal_provider
 
     field = PROOF_FIELDS[kind]
     envelope = Envelope.objects.get(pk=envelope_id)
     if getattr(envelope, f"{field}_id") or not envelope.provider_reference:
         return False
-    content = postal_provider().proof_document(reference=envelope.provider_reference, kind=kind)
+    content = postal_provider(envelope.provider).proof_document(reference=envelope.provider_reference, kind=kind)
     with transaction.atomic():
         title = "Preuve_de_depot" if kind == "deposit" else "Accuse_de_reception"
         stored = document_store(content=content, name=f"{title}_{envelope.number}.pdf",

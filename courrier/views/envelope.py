@@ -19,6 +19,7 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.files import document_response
 from portal.forms import parse_id
+from portal.providers import SANDBOX, sandboxes_allowed
 from portal.views import form_error
 
 
@@ -39,7 +40,7 @@ def editor_context(request, envelope: Envelope, **forms) -> dict:
     today = clock.business_today()
     documents = list(envelope.documents.select_related("pdf"))
     context = {"envelope": envelope, "documents": documents, "today": today,
-               "sandbox": conf.postal_provider_name() == "sandbox",
+               "sandbox": conf.postal_provider_name() == SANDBOX and sandboxes_allowed(),  # its console's link
                "retention_days": rules.CONTENT_RETENTION_DAYS, "draft_retention_days": rules.DRAFT_RETENTION_DAYS}
     if not envelope.is_draft:
         context.update({

@@ -8,7 +8,8 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from courrier import conf, services
+from courrier import services
+from courrier.providers import webhook_open
 from portal import clock
 from portal.webhooks import HEADER, WebhookRejected, WebhookRetry
 
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 @require_POST
 def webhook(request, provider: str):
     """La Poste's news through the postal provider: verified, replays refused, each event once."""
-    if provider != conf.postal_provider_name():
+    if not webhook_open(provider):
         raise Http404
     try:
         result = services.postal_webhook_receive(provider=provider, body=request.body,

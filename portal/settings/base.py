@@ -51,8 +51,8 @@ AMIABLE_RECOVERY_INDEMNITY = env("AMIABLE_RECOVERY_INDEMNITY", default="40.00")
 
 # ------------------------------------------------------------------------ external providers
 # "sandbox" (served by the portal itself: development, tests, demos) or "http" (the provider's
-# gateway: *_API_URL and *_API_KEY; protocols in billing/payments.py and
-# resiliation/providers/base.py). Sandboxes run only where PORTAL_SANDBOX_PROVIDERS is true
+# gateway: *_API_URL and *_API_KEY; protocols in billing/payments.py,
+# resiliation/providers/base.py and courrier/providers.py). Sandboxes run only where PORTAL_SANDBOX_PROVIDERS is true
 # (dev and test settings); production refuses them (portal/providers.py, `manage.py check`).
 PORTAL_SANDBOX_PROVIDERS = False
 # Credit purchases (billing.payments) and the HMAC secret of the provider's notifications.
@@ -76,8 +76,10 @@ RESILIATION_WEBHOOK_TOLERANCE = env.int("RESILIATION_WEBHOOK_TOLERANCE", default
 RESILIATION_PLATFORM_NAME = env("RESILIATION_PLATFORM_NAME", default="Portail courtiers — service Résiliation")
 # Résiliation tasks run in-process after commit (single-process browser tests only).
 RESILIATION_RUN_TASKS_INLINE = False
-# Paper mail: postal provider (courrier.providers) and the HMAC secret of its webhooks.
+# Paper mail: the print-and-post provider (courrier.providers) and the HMAC secret of its webhooks.
 COURRIER_POSTAL_PROVIDER = env("COURRIER_POSTAL_PROVIDER", default="sandbox")
+COURRIER_POSTAL_API_URL = env("COURRIER_POSTAL_API_URL", default="")
+COURRIER_POSTAL_API_KEY = env("COURRIER_POSTAL_API_KEY", default="")
 COURRIER_WEBHOOK_SECRET = env("COURRIER_WEBHOOK_SECRET", default="")
 
 # ----------------------------------------------------------------------------- applications

@@ -101,12 +101,74 @@ def test_out_of_order_events_never_move_backwards(transmitted, deliver):
     assert transmitted.events.filter(type=EventType.DELIVERED).count() == 1
 
 
-def test_events_before_the_reference_is_known_use_our_key(transmitted, deliver):
+def test_an_event_reaches_an_envelope_only_by_the_reference_its_provider_answered(transmitted, deliver):
+    """Before the provider's answer is recorded, an event naming our own key (``envelope-<id>``)
+    is retried later (409), never attached to the envelope by that key."""
     Envelope.objects.filter(pk=transmitted.pk).update(provider_reference="")
     response = deliver(*signed_event(event_type="mail.posted", reference="pli_new", occurred_at=at(14),
                                      data={"client_reference": f"envelope-{transmitted.pk}"}))
-    assert response.content == b"applied"
-    assert Envelope.objects.get(pk=transmitted.pk).provider_reference == "pli_new"
+    assert response.status_code == 409 and not WebhookEvent.objects.exists()
+    envelope = Envelope.objects.get(pk=transmitted.pk)
+    assert envelope.provider_reference == "" and envelope.status == Status.TRANSMITTED
+    # Once the submission's answer is recorded, the provider's retry is applied.
+    Envelope.objects.filter(pk=transmitted.pk).update(provider_reference="pli_new")
+    assert deliver(*signed_event(event_type="mail.posted", reference="pli_new", occurred_at=at(14))).content == \
+        b"applied"
+
+
+def test_an_event_never_reaches_a_draft_or_a_scheduled_envelope(admin_user, make_envelope, funded, send, deliver):
+    funded(admin_user.organisation)
+    draft = make_envelope(admin_user)
+    scheduled = send(make_envelope(admin_user), admin_user, send_on=clock.business_today() + timedelta(days=7))
+    for envelope in (draft, scheduled):
+        response = deliver(*signed_event(event_type="mail.posted", reference=f"envelope-{envelope.pk}",
+                                         occurred_at=at(14), data={"client_reference": f"envelope-{envelope.pk}"}))
+        assert response.status_code == 409
+        envelope.refresh_from_db()
+        assert envelope.provider_reference == "" and envelope.status in (Status.DRAFT, Status.SCHEDULED)
+    assert not WebhookEvent.objects.exists()
+
+
+def test_an_event_reaches_only_envelopes_handed_to_its_provider(transmitted, settings, client,
+                                                              django_capture_on_commit_callbacks):
+    """``pli_1`` is the sandbox's reference of the envelope: the same reference coming from
+    another provider (the one configured now) is not that envelope."""
+    assert transmitted.provider == "sandbox"
+    settings.COURRIER_POSTAL_PROVIDER = "http"
+    settings.COURRIER_POSTAL_API_URL, settings.COURRIER_POSTAL_API_KEY = "https://poste.example.fr/v1", "key"
+    body, header = signed_event(event_type="mail.delivered", reference="pli_1", occurred_at=at(14))
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/courriers/webhooks/http/", data=body, content_type="application/json",
+                               headers={webhooks.HEADER: header})
+    assert response.status_code == 409 and not WebhookEvent.objects.exists()
+    transmitted.refresh_from_db()
+    assert transmitted.status == Status.TRANSMITTED and transmitted.delivery_status == ""
+    # The sandbox's endpoint is no longer open: it is not the configured provider.
+    assert client.post(URL, data=body, content_type="application/json",
+                       headers={webhooks.HEADER: header}).status_code == 404
+
+
+def test_event_ids_are_compared_whole_and_over_long_ones_refused(transmitted, deliver):
+    prefix = "evt_" + "x" * 90  # two ids that share their first 94 characters are two events
+    first = deliver(*signed_event(event_type="mail.posted", reference="pli_1", occurred_at=at(14),
+                                  event_id=prefix + "-posted"))
+    second = deliver(*signed_event(event_type="mail.in_transit", reference="pli_1", occurred_at=at(15),
+                                   event_id=prefix + "-in-transit"))
+    assert (first.content, second.content) == (b"applied", b"applied")
+    assert sorted(WebhookEvent.objects.values_list("event_id", flat=True)) == [prefix + "-in-transit",
+                                                                                prefix + "-posted"]
+    assert Envelope.objects.get(pk=transmitted.pk).delivery_status == DeliveryStatus.IN_TRANSIT
+    too_long = deliver(*signed_event(event_type="mail.delivered", reference="pli_1", occurred_at=at(16),
+                                     event_id="e" * 256))
+    assert too_long.status_code == 400 and "identifiant d'évènement trop long" in too_long.content.decode()
+    long_reference = deliver(*signed_event(event_type="mail.delivered", reference="pli_1" + "9" * 80,
+                                           occurred_at=at(16)))
+    assert long_reference.status_code == 400 and "référence trop longue" in long_reference.content.decode()
+    not_text = deliver(*signed_event(event_type="mail.delivered", reference="pli_1", occurred_at=at(16),
+                                     event_id=12345))
+    assert not_text.status_code == 400
+    assert WebhookEvent.objects.count() == 2
+    assert Envelope.objects.get(pk=transmitted.pk).delivery_status == DeliveryStatus.IN_TRANSIT
 
 
 def test_unknown_envelopes_are_retried_and_unknown_events_refused(transmitted, deliver, client):

@@ -105,11 +105,13 @@ def test_check_deploy_refuses_sandbox_providers_and_warns_when_the_clock_is_forc
     output = result.stderr + result.stdout
     assert result.returncode != 0
     for setting in ("BILLING_PAYMENT_PROVIDER", "RESILIATION_SIGNATURE_PROVIDER", "RESILIATION_REGISTERED_MAIL_PROVIDER",
-                    "RESILIATION_IDENTITY_PROVIDER"):
+                    "RESILIATION_IDENTITY_PROVIDER", "COURRIER_POSTAL_PROVIDER"):
         assert f"{setting}=sandbox : le bac à sable" in output and f"HINT: Configurez le prestataire réel : {setting}=http" in output
     assert output.count("billing.E002") == 1 and output.count("resiliation.E002") == 3
+    assert output.count("courrier.E002") == 1
     assert "billing.E004" in output and "BILLING_PAYMENT_SECRET manque" in output
     assert "resiliation.E004" in output and "RESILIATION_WEBHOOK_SECRET manque" in output
+    assert "courrier.E004" in output and "COURRIER_WEBHOOK_SECRET manque" in output
     assert "portal.E002" not in output  # PORTAL_SANDBOX_PROVIDERS is not read from the environment in production
     assert "portal.W001" in output
     assert "PORTAL_TODAY force la date métier au 02/03/2026" in output
@@ -120,6 +122,7 @@ PRODUCTION_RUNTIME = """
 import json
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from billing.payments import payment_provider
+from courrier.providers import postal_provider
 from portal.providers import sandboxes_allowed
 from resiliation.providers import identity_provider, registered_mail_provider, signature_provider
 
@@ -140,13 +143,15 @@ def named(name, *args):
 print(json.dumps({
     "sandboxes_allowed": sandboxes_allowed(),
     "routed": [routed(p) for p in ("/facturation/paiement/bac-a-sable/tok/", "/resiliations/1/bac-a-sable/lre/",
-                                   "/resiliations/signature/tok/", "/resiliations/signature/tok/mandat.pdf")],
+                                   "/resiliations/signature/tok/", "/resiliations/signature/tok/mandat.pdf",
+                                   "/courriers/bac-a-sable/1/")],
     "named": [named("billing:sandbox_payment", "t"), named("resiliation:sandbox_mail", 1),
-              named("resiliation:sign", "t"), named("resiliation:sign_document", "t")],
+              named("resiliation:sign", "t"), named("resiliation:sign_document", "t"),
+              named("courrier:sandbox:console", 1)],
     "doors": [routed("/facturation/paiement/notification/"), routed("/resiliations/webhooks/identity/"),
-              routed("/resiliations/identite/verification/")],
+              routed("/resiliations/identite/verification/"), routed("/courriers/webhooks/http/")],
     "providers": [type(p).__name__ for p in (payment_provider(), signature_provider(), registered_mail_provider(),
-                                             identity_provider())],
+                                             identity_provider(), postal_provider())],
 }))
 """
 
@@ -157,8 +162,9 @@ def test_production_routes_no_sandbox_page_and_runs_the_real_providers():
     assert result.returncode == 0, result.stdout + result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer == {
-        "sandboxes_allowed": False, "routed": [False] * 4, "named": [False] * 4, "doors": [True] * 3,
-        "providers": ["HttpProvider", "HttpSignatureProvider", "HttpRegisteredMailProvider", "HttpIdentityProvider"],
+        "sandboxes_allowed": False, "routed": [False] * 5, "named": [False] * 5, "doors": [True] * 4,
+        "providers": ["HttpProvider", "HttpSignatureProvider", "HttpRegisteredMailProvider", "HttpIdentityProvider",
+                      "HttpPostalProvider"],
     }
 
 

@@ -9,12 +9,13 @@ from django.core import checks
 from django.urls import NoReverseMatch, reverse
 
 from billing.checks import payment_provider_configured
+from courrier.checks import postal_provider_configured
 from portal.checks import sandboxes_are_not_allowed
 from resiliation.checks import resiliation_providers_configured
 from tests.sandboxes import sandboxes_not_allowed
 
 PROVIDER_PREFIXES = ("BILLING_PAYMENT", "RESILIATION_SIGNATURE", "RESILIATION_REGISTERED_MAIL",
-                     "RESILIATION_IDENTITY")
+                     "RESILIATION_IDENTITY", "COURRIER_POSTAL")
 
 
 def ids(messages) -> list[str]:
@@ -28,19 +29,21 @@ def real_providers(settings) -> None:
         setattr(settings, f"{prefix}_API_KEY", "key")
     settings.BILLING_PAYMENT_SECRET = "p" * 32
     settings.RESILIATION_WEBHOOK_SECRET = "w" * 32
+    settings.COURRIER_WEBHOOK_SECRET = "c" * 32
 
 
 def all_checks():
-    return payment_provider_configured(None) + resiliation_providers_configured(None)
+    return (payment_provider_configured(None) + resiliation_providers_configured(None)
+            + postal_provider_configured(None))
 
 
 def test_sandbox_providers_are_errors_where_sandboxes_are_not_allowed(settings):
     settings.PORTAL_SANDBOX_PROVIDERS = False
-    settings.BILLING_PAYMENT_SECRET = settings.RESILIATION_WEBHOOK_SECRET = ""
+    settings.BILLING_PAYMENT_SECRET = settings.RESILIATION_WEBHOOK_SECRET = settings.COURRIER_WEBHOOK_SECRET = ""
     errors = all_checks()
     assert all(error.level == checks.ERROR for error in errors)
-    assert ids(errors) == ["billing.E002", "billing.E004", "resiliation.E002", "resiliation.E002",
-                           "resiliation.E002", "resiliation.E004"]
+    assert ids(errors) == ["billing.E002", "billing.E004", "courrier.E002", "courrier.E004", "resiliation.E002",
+                           "resiliation.E002", "resiliation.E002", "resiliation.E004"]
     payment = next(error for error in errors if error.id == "billing.E002")
     assert payment.msg == ("BILLING_PAYMENT_PROVIDER=sandbox : le bac à sable de paiement (n'importe quel numéro de "
                            "carte y achète des crédits) est refusé par ces réglages (production).")
@@ -48,6 +51,13 @@ def test_sandbox_providers_are_errors_where_sandboxes_are_not_allowed(settings):
                             "BILLING_PAYMENT_API_URL=https://… et BILLING_PAYMENT_API_KEY=….")
     secret = next(error for error in errors if error.id == "resiliation.E004")
     assert secret.msg.startswith("RESILIATION_WEBHOOK_SECRET manque ou compte moins de 32 caractères")
+    postal = next(error for error in errors if error.id == "courrier.E002")
+    assert postal.msg.startswith("COURRIER_POSTAL_PROVIDER=sandbox : le bac à sable postal")
+    assert postal.hint == ("Configurez le prestataire réel : COURRIER_POSTAL_PROVIDER=http, "
+                           "COURRIER_POSTAL_API_URL=https://… et COURRIER_POSTAL_API_KEY=….")
+    postal_secret = next(error for error in errors if error.id == "courrier.E004")
+    assert postal_secret.msg == ("COURRIER_WEBHOOK_SECRET manque ou compte moins de 32 caractères : les webhooks du "
+                                 "prestataire postal ne peuvent pas être authentifiés.")
 
 
 def test_real_providers_configured_pass(settings):
@@ -63,12 +73,21 @@ def test_an_incomplete_real_provider_is_an_error(settings):
     settings.RESILIATION_SIGNATURE_API_KEY = ""
     settings.BILLING_PAYMENT_PROVIDER = "carte-bleue"
     settings.BILLING_PAYMENT_SECRET = "short"
+    settings.COURRIER_POSTAL_API_URL = "ftp://poste.example.fr"
+    settings.COURRIER_POSTAL_API_KEY = ""
+    settings.COURRIER_WEBHOOK_SECRET = "c" * 31
     errors = all_checks()
-    assert ids(errors) == ["billing.E001", "billing.E004", "resiliation.E003", "resiliation.E003"]
+    assert ids(errors) == ["billing.E001", "billing.E004", "courrier.E003", "courrier.E003", "courrier.E004",
+                           "resiliation.E003", "resiliation.E003"]
     messages = " ".join(error.msg for error in errors)
     assert "BILLING_PAYMENT_PROVIDER : prestataire inconnu « carte-bleue »." in messages
     assert "RESILIATION_IDENTITY_API_URL manque ou n'est pas une adresse https://" in messages
     assert "RESILIATION_SIGNATURE_API_KEY manque" in messages
+    assert "COURRIER_POSTAL_API_URL manque ou n'est pas une adresse https:// (prestataire http postal" in messages
+    assert "COURRIER_POSTAL_API_KEY manque (prestataire http postal" in messages
+    settings.COURRIER_POSTAL_PROVIDER = "la-poste"
+    [unknown] = postal_provider_configured(None)[:1]
+    assert unknown.id == "courrier.E001" and unknown.msg == "COURRIER_POSTAL_PROVIDER : prestataire inconnu « la-poste »."
 
 
 def test_development_settings_run_the_sandboxes_but_check_deploy_refuses_them(settings):
@@ -83,7 +102,8 @@ def test_development_settings_run_the_sandboxes_but_check_deploy_refuses_them(se
 # ------------------------------------------------------------------------------ routes
 
 SANDBOX_ROUTES = [("billing:sandbox_payment", ["token"]), ("resiliation:sandbox_mail", [1]),
-                  ("resiliation:sign", ["token"]), ("resiliation:sign_document", ["token"])]
+                  ("resiliation:sign", ["token"]), ("resiliation:sign_document", ["token"]),
+                  ("courrier:sandbox:console", [1])]
 
 
 def test_the_sandbox_pages_are_routed_only_where_sandboxes_are_allowed(settings, client_for, admin_user):
@@ -94,7 +114,8 @@ def test_the_sandbox_pages_are_routed_only_where_sandboxes_are_allowed(settings,
         for name, args in SANDBOX_ROUTES:
             with pytest.raises(NoReverseMatch):
                 reverse(name, args=args)
-        assert reverse("resiliation:webhook", args=["registered_mail"])  # the real providers' door stays
+        assert reverse("resiliation:webhook", args=["registered_mail"])  # the real providers' doors stay
+        assert reverse("courrier:webhook", args=["http"])
         for url in urls:
             assert client.get(url).status_code == 404
             assert client.post(url, {"action": "receive", "card_number": "4111111111111111"}).status_code == 404
@@ -134,6 +155,8 @@ def test_demo_data_played_by_the_sandboxes_is_skipped_where_they_are_not_allowed
     out = StringIO()
     call_command("billing_demo", stdout=out)
     call_command("resiliation_demo", stdout=out)
+    call_command("courrier_demo", stdout=out)
     assert "Facturation : pas de données de démonstration (bacs à sable refusés par ces réglages)." in out.getvalue()
     assert "Résiliation : pas de données de démonstration" in out.getvalue()
+    assert "Courrier papier : pas de données de démonstration (bacs à sable refusés" in out.getvalue()
     assert not CreditPurchase.objects.exists() and not TerminationLetter.objects.exists()

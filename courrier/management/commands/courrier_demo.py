@@ -20,6 +20,7 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.models import User
 from portal.pdf import pdf_from_html
+from portal.providers import sandboxes_allowed
 
 LETTER = """<html><head><style>@page {{ size: A4; margin: 0 }} body {{ margin: 0; font: 11pt sans-serif }}
 .head {{ position: absolute; left: 20mm; top: 15mm }} .window {{ position: absolute; left: 110mm; top: 58mm;
@@ -50,6 +51,10 @@ class Command(BaseCommand):
     help = "Crée des courriers papier de démonstration (idempotent)."
 
     def handle(self, *args, **options):
+        if not sandboxes_allowed():  # production: no sandbox to play La Poste
+            self.stdout.write("Courrier papier : pas de données de démonstration (bacs à sable refusés par ces "
+                              "réglages).")
+            return
         user = User.objects.filter(email__iexact="courtier@demo.test").select_related("organisation").first()
         if user is None or Envelope.objects.filter(organisation=user.organisation).exists():
             self.stdout.write("Courrier papier : rien à créer.")
