@@ -256,3 +256,4 @@ class DigestItemAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+from portal import help_admin  # noqa: E402,F401  (help requests, FAQ, footer pages)

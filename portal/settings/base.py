@@ -27,6 +27,25 @@ PORTAL_INSURER_ADDRESS = env.list(
     "PORTAL_INSURER_ADDRESS",
     default=["50 cours Franklin Roosevelt", "69006 Lyon"],
 )
+# The legal details the footer's pages name (Mentions légales, Politique de confidentialité):
+# placeholders ``{{ key }}`` of their text (portal/markup.py); empty shows "[à renseigner]".
+PORTAL_LEGAL = {
+    "assureur_forme": env(
+        "PORTAL_LEGAL_FORM",
+        default="société d'assurance mutuelle à cotisations variables, entreprise régie par le Code des assurances",
+    ),
+    "assureur_siren": env("PORTAL_LEGAL_SIREN", default=""),
+    "assureur_telephone": env("PORTAL_LEGAL_PHONE", default=""),
+    "directeur_publication": env("PORTAL_LEGAL_PUBLICATION_DIRECTOR", default=""),
+    "hebergeur": env("PORTAL_LEGAL_HOST", default=""),
+    "hebergeur_adresse": env("PORTAL_LEGAL_HOST_ADDRESS", default=""),
+    "dpo_contact": env("PORTAL_LEGAL_DPO_CONTACT", default=""),
+    "autorite_controle": env(
+        "PORTAL_LEGAL_SUPERVISOR",
+        default="Autorité de contrôle prudentiel et de résolution (ACPR), 4 place de Budapest, CS 92459, "
+        "75436 Paris Cedex 09",
+    ),
+}
 PORTAL_NOTIFICATIONS_FROM = env(
     "PORTAL_NOTIFICATIONS_FROM", default="notifications@emt.auxiliaire.fr"
 )
