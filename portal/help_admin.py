@@ -178,7 +178,6 @@ class FaqEntryInline(admin.TabularInline):
 @admin.register(FaqCategory)
 class FaqCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "position"]
-    list_editable = ["position"]
     inlines = [FaqEntryInline]
 
 
@@ -186,7 +185,6 @@ class FaqCategoryAdmin(admin.ModelAdmin):
 class FaqEntryAdmin(admin.ModelAdmin):
     list_display = ["question", "category", "position", "is_published", "updated_at"]
     list_filter = ["category", "is_published"]
-    list_editable = ["position", "is_published"]
     search_fields = ["question", "answer"]
     list_select_related = ["category"]
 
