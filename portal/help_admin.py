@@ -13,7 +13,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils import timezone
+from django.utils.html import format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 
 from portal import help
 from portal.errors import ApplicationError
@@ -76,16 +78,17 @@ class HelpRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="conversation")
     def conversation(self, obj):
-        conversation = help_conversation(help_request=obj, staff=True)
+        """Every message in order, internal notes included (marked), with their files."""
         return format_html_join("", '<div class="help-admin-message help-admin-message--{}"><p><strong>{}</strong> — {} · {}{}</p>{}{}</div>', (
-            (message.kind, message.get_kind_display(), message.author, message.created_at.strftime("%d/%m/%Y %H:%M"),
+            (message.kind, message.get_kind_display(), message.author,
+             timezone.localtime(message.created_at).strftime("%d/%m/%Y %H:%M"),
              f" · statut : {message.get_status_display()}" if message.status else "",
-             format_html("{}", linebreaks(message.body)),
-             format_html_join("", '<p>📎 <a href="{}">{}</a></p>', (
+             mark_safe(linebreaks(message.body, autoescape=True)),  # noqa: S308 — the body is escaped
+             format_html_join("", '<p>Pièce jointe : <a href="{}">{}</a></p>', (
                  (reverse("admin:portal_helprequest_attachment", args=[obj.pk, attachment.pk]),
                   attachment.document.original_name)
                  for attachment in message.attachments.all())))
-            for message in conversation))
+            for message in help_conversation(help_request=obj, staff=True)))
 
     def get_urls(self):
         return [

@@ -141,3 +141,13 @@ def test_the_change_page_offers_the_answer_form(client_for, clerk, admin_user):
     html = client_for(clerk).get(f"/admin/portal/helprequest/{help_request.pk}/change/").content.decode()
     assert f'action="/admin/portal/helprequest/{help_request.pk}/repondre/"' in html
     assert "Mon message initial" in html
+
+
+def test_the_conversation_shows_every_message_escaped_in_paris_time(client_for, clerk, admin_user, set_now):
+    set_now("2026-03-02T10:00")
+    help_request = new_request(admin_user, message="<b>gras</b>\nligne 2")
+    help.help_request_note(help_request=help_request, by=clerk, message="Note pour l'équipe")
+    html = client_for(clerk).get(f"/admin/portal/helprequest/{help_request.pk}/change/").content.decode()
+    assert "<p>&lt;b&gt;gras&lt;/b&gt;<br>ligne 2</p>" in html
+    assert "02/03/2026 10:00" in html
+    assert "Note interne</strong>" in html and "Note pour l&#x27;équipe" in html

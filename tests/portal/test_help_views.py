@@ -5,6 +5,7 @@ reply that reopens, files), the FAQ and the footer's pages."""
 from __future__ import annotations
 
 import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
