@@ -33,16 +33,17 @@ class HelpRequestForm(forms.Form):
     subject = forms.ChoiceField(label="Objet de la demande", choices=[("", "Choisissez…"), *HelpSubject.choices])
     title = forms.CharField(label="Précision (facultatif)", required=False, max_length=help.TITLE_MAX_LENGTH,
                             help_text="Par exemple : « Changement d'adresse du cabinet ».")
-    concern = forms.ChoiceField(label="Courrier ou dossier concerné (facultatif)", required=False)
+    # Any reference may be posted (a link prefills rows older than those listed): the service checks it.
+    concern = forms.CharField(label="Courrier ou dossier concerné (facultatif)", required=False, widget=forms.Select)
     message = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 8}),
                               max_length=help.MESSAGE_MAX_LENGTH)
     attachments = MultipleFileField(label="Pièces jointes", help_text=ATTACHMENT_HELP)
 
     def __init__(self, *args, concern_groups: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["concern"].choices = [("", "Aucun"), *concern_groups]
-        if not concern_groups:
-            del self.fields["concern"]
+        self.fields["concern"].widget.choices = [("", "Aucun"), *concern_groups]
+        if not concern_groups:  # nothing to choose from; a reference in a link or a post is still checked
+            self.fields["concern"].widget = forms.HiddenInput()
 
 
 class HelpReplyForm(forms.Form):

@@ -151,3 +151,29 @@ def test_the_conversation_shows_every_message_escaped_in_paris_time(client_for, 
     assert "<p>&lt;b&gt;gras&lt;/b&gt;<br>ligne 2</p>" in html
     assert "02/03/2026 10:00" in html
     assert "Note interne</strong>" in html and "Note pour l&#x27;équipe" in html
+
+
+def test_staff_edit_a_footer_page_and_the_public_sees_it(client_for, clerk):
+    from portal.models import SitePage
+
+    page = SitePage.objects.get(slug="mentions-legales")
+    response = client_for(clerk).post(f"/admin/portal/sitepage/{page.pk}/change/", {
+        "title": "Mentions légales", "body": "## Éditeur\n\n{{ assureur }}, **nouvelle adresse**.", "_save": "1"})
+    assert response.status_code == 302
+    html = client_for(None).get("/pages/mentions-legales/").content.decode()
+    assert "<h2>Éditeur</h2>" in html and "<p>L'Auxiliaire, <strong>nouvelle adresse</strong>.</p>" in html
+
+
+def test_staff_add_a_faq_entry_and_unpublish_it(client_for, clerk):
+    from portal.models import FaqCategory, FaqEntry
+
+    category = FaqCategory.objects.first()
+    client = client_for(clerk)
+    client.post("/admin/portal/faqentry/add/", {"category": category.pk, "question": "Question toute neuve ?",
+                                                "answer": "Réponse.", "position": 1, "is_published": "on",
+                                                "_save": "1"})
+    assert "Question toute neuve ?" in client_for(None).get("/aide/questions-frequentes/").content.decode()
+    entry = FaqEntry.objects.get(question="Question toute neuve ?")
+    client.post(f"/admin/portal/faqentry/{entry.pk}/change/", {"category": category.pk, "question": entry.question,
+                                                               "answer": "Réponse.", "position": 1, "_save": "1"})
+    assert "Question toute neuve ?" not in client_for(None).get("/aide/questions-frequentes/").content.decode()

@@ -54,3 +54,24 @@ def test_the_wizard_asks_for_a_new_contract_type_through_a_prefilled_request(cli
     assert link and link.group(1) == "/aide/demande/?sujet=ajout_type_contrat"
     form = client.get(link.group(1)).content.decode()
     assert '<option value="ajout_type_contrat" selected>' in form
+
+
+def test_a_letter_older_than_those_listed_can_be_named_from_its_link(client_for, admin_user, make_letter,
+                                                                      monkeypatch):
+    monkeypatch.setattr(help, "CONCERN_CHOICES_PER_KIND", 1)
+    old, recent = make_letter(admin_user, reference="A"), make_letter(admin_user, reference="B")
+    client = client_for(admin_user)
+    form = client.get(f"/aide/demande/?concerne=termination_letter:{old.pk}").content.decode()
+    assert re.search(rf'<option value="termination_letter:{old.pk}" selected>', form)
+    assert f'value="termination_letter:{recent.pk}"' in form
+    client.post("/aide/demande/", {"subject": "resiliation", "message": "Ancienne lettre",
+                                   "concern": f"termination_letter:{old.pk}"})
+    assert HelpRequest.objects.get().concern_id == old.pk
+
+
+def test_a_forged_reference_is_refused_next_to_its_field(client_for, other_admin, admin_user, make_letter):
+    letter = make_letter(admin_user)
+    response = client_for(other_admin).post("/aide/demande/", {"subject": "resiliation", "message": "x",
+                                                               "concern": f"termination_letter:{letter.pk}"})
+    assert 'id="id_concern-error">Cet élément n&#x27;existe pas ou ne vous est pas accessible.' in response.content.decode()
+    assert not HelpRequest.objects.exists()
