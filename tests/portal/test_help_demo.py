@@ -18,3 +18,12 @@ def test_seed_demo_adds_help_requests_in_each_status_once():
     count = HelpRequest.objects.count()
     call_command("help_demo", stdout=StringIO())
     assert HelpRequest.objects.count() == count
+
+
+def test_help_demo_is_refused_where_demo_data_is_not_allowed(settings):
+    from django.core.management.base import CommandError
+
+    settings.PORTAL_DEMO_DATA = False
+    with pytest.raises(CommandError, match="Données de démonstration refusées avec ces réglages"):
+        call_command("help_demo", stdout=StringIO())
+    assert not HelpRequest.objects.exists()
