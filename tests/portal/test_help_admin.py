@@ -28,7 +28,7 @@ def answer_url(help_request) -> str:
 
 
 def test_the_queue_filters_by_status_subject_and_assignment(client_for, clerk, admin_user, collaborator):
-    received = new_request(admin_user, subject=HelpSubject.CREDITS)
+    received = new_request(admin_user, subject=HelpSubject.CREDITS, title="Facture de février")
     closed = new_request(collaborator, subject=HelpSubject.SPACE)
     help.help_request_close(help_request=closed, by=clerk)
     help.help_request_assign(help_request=received, by=clerk, clerk=clerk)
@@ -44,6 +44,7 @@ def test_the_queue_filters_by_status_subject_and_assignment(client_for, clerk, a
     assert listed("?attribuee=moi") == {received.file_number}
     assert listed("?attribuee=personne") == {closed.file_number}
     assert listed(f"?q={closed.file_number}") == {closed.file_number}
+    assert listed("?q=février") == {received.file_number}
 
 
 def test_a_clerk_answers_and_the_requester_and_administrator_are_emailed(client_for, clerk, admin_user, collaborator):
