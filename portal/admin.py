@@ -346,3 +346,4 @@ class DigestItemAdmin(PortalModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+from portal import help_admin  # noqa: E402,F401  (help requests, FAQ, footer pages)

@@ -495,3 +495,189 @@ class DigestItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ---- help ----
+# Help requests (Aide → « Demande d'aide », « Suivi des demandes »), the FAQ and the footer's
+# pages (SPEC §7). Writes: ``portal.help``; reads: ``portal.help_selectors``.
+
+FILE_NUMBER_MIN = 1_000_000  # a dossier n° has 7 digits, never a leading zero
+FILE_NUMBER_MAX = 9_999_999
+
+
+class HelpSubject(models.TextChoices):
+    """« Objet de la demande ». The values are those of the links that open a prefilled
+    request (``/aide/demande/?sujet=ajout_espace``)."""
+
+    ACCOUNT = "compte", "Compte et coordonnées"
+    RESILIATION = "resiliation", "Résiliation"
+    PAPER_MAIL = "courrier", "Courrier papier"
+    CREDITS = "credits", "Crédits et factures"
+    AMIABLE = "amiable", "Cycle amiable"
+    CONTRACT_TYPE = "ajout_type_contrat", "Ajout d'un type de contrat"
+    SPACE = "ajout_espace", "Ajout d'un espace"
+    OTHER = "autre", "Autre"
+
+
+class HelpStatus(models.TextChoices):
+    RECEIVED = "received", "Demande reçue"
+    AWAITING_USER = "awaiting_user", "En attente de votre retour"
+    CLOSED = "closed", "Demande close"
+
+
+class HelpRequest(models.Model):
+    """A « demande d'aide » of a broker's user, identified by its 7-digit dossier n°.
+
+    Never deleted (the admin offers no delete, organisations and users are protected): a
+    dossier n° is never given twice."""
+
+    file_number = models.PositiveIntegerField("dossier n°", unique=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="cabinet", on_delete=models.PROTECT, related_name="help_requests"
+    )
+    requester = models.ForeignKey(
+        User, verbose_name="émise par", on_delete=models.PROTECT, related_name="help_requests"
+    )
+    subject = models.CharField("objet", max_length=30, choices=HelpSubject.choices)
+    title = models.CharField("précision", max_length=120, blank=True)
+    # The letter, envelope or case concerned: a reference checked by the app that registered
+    # its kind (``portal.help.concern_kind_register``), its label kept as it was then.
+    concern_kind = models.CharField("type de l'élément concerné", max_length=40, blank=True)
+    concern_id = models.PositiveBigIntegerField("identifiant de l'élément concerné", null=True, blank=True)
+    concern_label = models.CharField("élément concerné", max_length=200, blank=True)
+    status = models.CharField("statut", max_length=20, choices=HelpStatus.choices, default=HelpStatus.RECEIVED)
+    assigned_to = models.ForeignKey(
+        User, verbose_name="attribuée à", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assigned_help_requests",
+    )
+    created_at = models.DateTimeField("émise le")
+    last_activity_at = models.DateTimeField("dernier message le")
+
+    class Meta:
+        verbose_name = "demande d'aide"
+        verbose_name_plural = "demandes d'aide"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="help_request_file_number_7_digits",
+                condition=Q(file_number__gte=FILE_NUMBER_MIN, file_number__lte=FILE_NUMBER_MAX),
+            ),
+            models.CheckConstraint(
+                name="help_request_concern_complete",
+                condition=Q(concern_kind="", concern_id__isnull=True)
+                | (~Q(concern_kind="") & Q(concern_id__isnull=False)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="help_request_org_recent"),
+            models.Index(fields=["requester", "-created_at"], name="help_request_requester_recent"),
+            models.Index(fields=["status", "subject"], name="help_request_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dossier n° {self.file_number}"
+
+    @property
+    def object_label(self) -> str:
+        label = self.get_subject_display()
+        return f"{label} — {self.title}" if self.title else label
+
+
+class HelpMessageKind(models.TextChoices):
+    USER = "user", "Message du demandeur"
+    ANSWER = "answer", "Réponse du conseiller"
+    NOTE = "note", "Note interne"
+
+
+# What the requester's organisation may read: never the internal notes.
+HELP_PUBLIC_KINDS = (HelpMessageKind.USER, HelpMessageKind.ANSWER)
+
+
+class HelpMessage(models.Model):
+    """One message of the conversation; an internal note is for staff only."""
+
+    help_request = models.ForeignKey(
+        HelpRequest, verbose_name="demande", on_delete=models.PROTECT, related_name="messages"
+    )
+    kind = models.CharField("type", max_length=10, choices=HelpMessageKind.choices)
+    author = models.ForeignKey(User, verbose_name="auteur", on_delete=models.PROTECT, related_name="+")
+    body = models.TextField("message")
+    # The status the request took with this message, if it changed it.
+    status = models.CharField("nouveau statut", max_length=20, choices=HelpStatus.choices, blank=True)
+    created_at = models.DateTimeField("écrit le")
+
+    class Meta:
+        verbose_name = "message de demande d'aide"
+        verbose_name_plural = "messages de demande d'aide"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["help_request", "kind"], name="help_message_request_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.created_at:%d/%m/%Y}"
+
+
+class HelpAttachment(models.Model):
+    message = models.ForeignKey(
+        HelpMessage, verbose_name="message", on_delete=models.PROTECT, related_name="attachments"
+    )
+    document = models.ForeignKey(StoredDocument, verbose_name="document", on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.document)
+
+
+class FaqCategory(models.Model):
+    name = models.CharField("rubrique", max_length=120, unique=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "rubrique de la FAQ"
+        verbose_name_plural = "rubriques de la FAQ"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FaqEntry(models.Model):
+    """A « Questions fréquentes » entry; its answer is Markdown (rendered sanitised)."""
+
+    category = models.ForeignKey(FaqCategory, verbose_name="rubrique", on_delete=models.PROTECT,
+                                 related_name="entries")
+    question = models.CharField("question", max_length=250)
+    answer = models.TextField("réponse", help_text="Markdown : **gras**, listes « - », liens [texte](adresse).")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    is_published = models.BooleanField("publiée", default=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "question fréquente"
+        verbose_name_plural = "questions fréquentes"
+        ordering = ["category__position", "category__name", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class SitePage(models.Model):
+    """A public page of the footer (Documentation utilisateur, Démos, Conditions d'utilisation,
+    Politique de confidentialité, Mentions légales), edited by staff in Markdown."""
+
+    slug = models.SlugField("adresse", max_length=60, unique=True)
+    title = models.CharField("titre", max_length=120)
+    body = models.TextField("contenu")
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "page du pied de page"
+        verbose_name_plural = "pages du pied de page"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -586,6 +586,10 @@ ACCOUNTING_EDITS = {
     "portal.policy": ("add", "change"),
     "portal.delegationprofile": ("add", "change"),
     "portal.user": ("change",),  # brokers' accounts: name, phone, active
+    "portal.helprequest": ("change",),  # answer, note, assign, status (portal.help)
+    "portal.faqcategory": ("add", "change"),
+    "portal.faqentry": ("add", "change"),
+    "portal.sitepage": ("change",),  # the footer's pages
     "amiable.case": ("change",),  # manual follow-up
     "amiable.extensionrequest": ("change",),  # decisions
     "billing.price": ("add", "change"),

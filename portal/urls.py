@@ -6,7 +6,7 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from portal import api, views
+from portal import api, help_views, views
 from portal.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 
 admin.site.site_header = "Portail courtiers — administration"
@@ -68,4 +68,18 @@ urlpatterns = [
         )(SpectacularRedocView.as_view(url_name="api-schema"))),
         name="api-docs",
     ),
+]
+
+# ---- help ----
+help_patterns = [
+    path("demande/", help_views.help_request_new, name="help_request_new"),
+    path("demandes/", help_views.help_requests, name="help_requests"),
+    path("demandes/<int:file_number>/", help_views.help_request, name="help_request"),
+    path("demandes/<int:file_number>/pieces/<int:attachment_id>/", help_views.help_attachment,
+         name="help_attachment"),
+    path("questions-frequentes/", help_views.faq, name="faq"),
+]
+urlpatterns += [
+    path("aide/", include(help_patterns)),
+    path("pages/<slug:slug>/", help_views.site_page, name="site_page"),
 ]

@@ -6,4 +6,6 @@ class ResiliationConfig(AppConfig):
     verbose_name = "Résiliation"
 
     def ready(self) -> None:
-        from resiliation import checks  # noqa: F401  (registers the system checks of its providers)
+        from resiliation import checks, concerns  # noqa: F401  (checks: registers the providers' system checks)
+
+        concerns.register()  # the letters a help request may concern

@@ -35,6 +35,23 @@ PORTAL_INSURER_LEGAL_FORM = env("PORTAL_INSURER_LEGAL_FORM",
 PORTAL_INSURER_SIREN = env("PORTAL_INSURER_SIREN", default="900123456")
 PORTAL_INSURER_RCS = env("PORTAL_INSURER_RCS", default="RCS Lyon")
 PORTAL_INSURER_VAT_NUMBER = env("PORTAL_INSURER_VAT_NUMBER", default="FR87900123456")
+# The legal details the footer's pages name (Mentions légales, Politique de confidentialité):
+# placeholders ``{{ key }}`` of their text (portal/markup.py); empty shows "[à renseigner]".
+PORTAL_LEGAL = {
+    # One source with the invoices' seller (above).
+    "assureur_forme": f"{PORTAL_INSURER_LEGAL_FORM}, entreprise régie par le Code des assurances",
+    "assureur_siren": PORTAL_INSURER_SIREN,
+    "assureur_telephone": env("PORTAL_LEGAL_PHONE", default=""),
+    "directeur_publication": env("PORTAL_LEGAL_PUBLICATION_DIRECTOR", default=""),
+    "hebergeur": env("PORTAL_LEGAL_HOST", default=""),
+    "hebergeur_adresse": env("PORTAL_LEGAL_HOST_ADDRESS", default=""),
+    "dpo_contact": env("PORTAL_LEGAL_DPO_CONTACT", default=""),
+    "autorite_controle": env(
+        "PORTAL_LEGAL_SUPERVISOR",
+        default="Autorité de contrôle prudentiel et de résolution (ACPR), 4 place de Budapest, CS 92459, "
+        "75436 Paris Cedex 09",
+    ),
+}
 PORTAL_NOTIFICATIONS_FROM = env(
     "PORTAL_NOTIFICATIONS_FROM", default="notifications@emt.auxiliaire.fr"
 )

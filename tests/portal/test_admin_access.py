@@ -67,6 +67,12 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "portal.storeddocument": ("vd", "v"),
     "portal.outboxmessage": ("vd", "v"),
     "portal.digestitem": ("vd", "v"),
+    # Help requests come from the brokers' users and are never deleted (a dossier n° is never
+    # given twice); staff answer them. The FAQ and the footer's pages are edited by staff.
+    "portal.helprequest": ("vc", "vc"),
+    "portal.faqcategory": ("vacd", "vac"),
+    "portal.faqentry": ("vacd", "vac"),
+    "portal.sitepage": ("vc", "vc"),
     # Cycle amiable: decisions and manual follow-up are changes; letters and events are issued.
     "amiable.extensionrequest": ("vc", "vc"),
     "amiable.case": ("vc", "vc"),
@@ -101,6 +107,8 @@ CUSTOM_VIEWS: dict[str, tuple[str, str]] = {
     "amiable_collectioncase_export": ("200", "200"),
     "billing_receipt_pdf": ("200", "200"),
     "billing_invoice_pdf": ("200", "200"),
+    "portal_helprequest_answer": ("200", "200"),  # « Répondre » (also embedded in the change page)
+    "portal_helprequest_attachment": ("404", "404"),  # visited with the request's id as the file's: not its file
 }
 
 # Actions beyond "delete_selected" (offered with the delete right), by model: the right they need.
@@ -109,6 +117,7 @@ CUSTOM_ACTIONS: dict[str, dict[str, str]] = {
     "amiable.case": {"manual_on": "c", "manual_off": "c"},
     "amiable.collectioncase": {"export_csv": "v"},
     "resiliation.insurerrequest": {"mark_done": "v"},
+    "portal.helprequest": {"assign_to_me": "c", "close_requests": "c"},
     "axes.accessattempt": {"cleanup_expired_attempts": "v"},
     "django_celery_beat.periodictask": {"enable_tasks": "v", "disable_tasks": "v", "toggle_tasks": "v",
                                         "run_tasks": "v"},

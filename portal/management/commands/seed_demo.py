@@ -67,6 +67,7 @@ class Command(DemoCommand):
         for name in BUSINESS_APP_DEMOS:
             if name in get_commands():
                 call_command(name, stdout=self.stdout)
+        call_command("help_demo", stdout=self.stdout)  # help requests in each status
         token = Token.objects.get_or_create(user=users["compta"])[0]
         self.stdout.write(
             "Connexions (mot de passe « demo ») : courtier@demo.test, collab@demo.test, "
