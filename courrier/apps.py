@@ -7,3 +7,6 @@ class CourrierConfig(AppConfig):
 
     def ready(self) -> None:
         from courrier import checks  # noqa: F401  (registers the system checks of its provider)
+        from courrier import concerns
+
+        concerns.register()  # the envelopes a help request may concern
