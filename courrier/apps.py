@@ -6,7 +6,9 @@ class CourrierConfig(AppConfig):
     verbose_name = "Courrier papier"
 
     def ready(self) -> None:
-        from courrier import checks  # noqa: F401  (registers the system checks of its provider)
-        from courrier import concerns
+        from courrier import (
+            checks,  # noqa: F401  (registers the system checks of its provider)
+            concerns,
+        )
 
         concerns.register()  # the envelopes a help request may concern
