@@ -48,6 +48,19 @@ def pdf_render(*, template_name: str, context: dict) -> bytes:
     return pdf_from_html(html_render(template_name=template_name, context=context))
 
 
+def blank_pdf(*, pages: int = 1) -> bytes:
+    """A real A4 PDF of blank pages, for demo data (uploads are opened: a fake PDF is refused)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), io.BytesIO()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 

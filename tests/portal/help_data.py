@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+from tests.files import PDF_BYTES as PDF
+from tests.files import sample  # a real PDF: uploads are opened with pypdf
 
 
 def pdf(name: str = "justificatif.pdf") -> SimpleUploadedFile:
@@ -23,13 +23,8 @@ def png(name: str = "capture.png") -> SimpleUploadedFile:
 
 
 def docx(name: str = "courrier.docx") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                         'package/2006/content-types"/>')
-        archive.writestr("_rels/.rels", "<Relationships/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return SimpleUploadedFile(name, buffer.getvalue())
+    """A Word document saved by LibreOffice (the upload check opens the container)."""
+    return SimpleUploadedFile(name, sample("lettre.docx"))
 
 
 def lying_pdf(name: str = "facture.pdf") -> SimpleUploadedFile:

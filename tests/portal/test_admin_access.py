@@ -36,6 +36,7 @@ from django_celery_beat.models import (
 from portal import clock, services
 from portal.models import Organisation, Role, User
 from tests.access import assert_statuses
+from tests.files import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 ROLES = ("superuser", "clerk", "broker", "anonymous")
@@ -90,9 +91,9 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "resiliation.insurerrequest": ("vacd", "vc"),
     "resiliation.oriascertificate": ("vacd", "vc"),
     "resiliation.terminationletter": ("vc", "v"),
-    "resiliation.signaturerequest": ("vacd", "v"),
-    "resiliation.webhookevent": ("vacd", "v"),
-    "resiliation.identityverification": ("vacd", "v"),
+    "resiliation.signaturerequest": ("vcd", "v"),  # written by the providers: never added here
+    "resiliation.webhookevent": ("vcd", "v"),  # written by the providers: never added here
+    "resiliation.identityverification": ("vcd", "v"),  # written by the providers: never added here
     "resiliation.sandboxwebhookdelivery": ("vacd", "v"),
     # Paper mail: read-only to everyone in the admin (pages, API and services change envelopes).
     "courrier.envelope": ("v", "v"),
@@ -106,6 +107,7 @@ CUSTOM_VIEWS: dict[str, tuple[str, str]] = {
     "amiable_extensionrequest_decide": ("404", "404"),  # POST only (the decision buttons)
     "amiable_collectioncase_export": ("200", "200"),
     "billing_receipt_pdf": ("200", "200"),
+    "portal_storeddocument_download": ("200", "200"),  # through portal.files (detected type, nosniff)
     "billing_invoice_pdf": ("200", "200"),
     "portal_helprequest_answer": ("200", "200"),  # « Répondre » (also embedded in the change page)
     "portal_helprequest_attachment": ("404", "404"),  # visited with the request's id as the file's: not its file
@@ -161,7 +163,7 @@ def _rows_the_demo_lacks(courtier: User) -> None:
                                reminder_date__lt=today, response_deadline__gte=today).first()
     amiable_services.case_answer(case=case, by=courtier, requested=True, reason="other", comment="Pièce jointe",
                                  today=today, calendar=clock.business_calendar(),
-                                 document=SimpleUploadedFile("echeancier.pdf", b"%PDF-1.4\n%%EOF\n"))
+                                 document=SimpleUploadedFile("echeancier.pdf", PDF_BYTES))
     billing_services.price_schedule(product="paper_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
                                     today=today)
     resiliation_services.insurer_request_create(by=courtier, name="Mutuelle Nouvelle")

@@ -9,8 +9,7 @@ from django.db import transaction
 from portal import help
 from portal.management.demo import DemoCommand
 from portal.models import HelpRequest, HelpStatus, HelpSubject, User
-
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+from portal.pdf import blank_pdf
 
 
 class Command(DemoCommand):
@@ -41,7 +40,7 @@ class Command(DemoCommand):
                 closed = help.help_request_create(
                     by=courtier, subject=HelpSubject.CREDITS, title="Facture du mois dernier",
                     message="La facture mensuelle du mois dernier ne figure pas dans mon espace.",
-                    attachments=[SimpleUploadedFile("capture.pdf", DEMO_PDF)])
+                    attachments=[SimpleUploadedFile("capture.pdf", blank_pdf())])
                 help.help_request_answer(
                     help_request=closed, by=compta, status=HelpStatus.CLOSED,
                     message="Bonjour, la facture est émise le 1er du mois : elle est maintenant disponible dans "

@@ -17,24 +17,12 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.management.demo import DemoCommand
 from portal.models import Organisation, User
+from portal.pdf import blank_pdf
 from portal.providers import sandboxes_allowed
 from resiliation import sending, services, signatures, tracking
 from resiliation.insurers import insurers_load
 from resiliation.models import Insurer, OriasCertificate, TerminationLetter
 from resiliation.providers import sandbox
-
-
-def blank_pdf() -> bytes:
-    """A real one-page PDF (uploads are opened with pypdf: a fake one is refused)."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer, buffer = PdfWriter(), io.BytesIO()
-    writer.add_blank_page(595, 842)
-    writer.write(buffer)
-    return buffer.getvalue()
-
 
 PEOPLE = [
     ("M", "DUPONT", "Jean", "2 rue des Fleurs", "38000", "GRENOBLE", ""),
