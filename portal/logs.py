@@ -79,6 +79,11 @@ def unbind(token) -> None:
     _context.reset(token)
 
 
+def unbind_all() -> None:
+    """Back to no context (a request's response was closed)."""
+    _context.set(None)
+
+
 class ContextFilter(logging.Filter):
     """Adds ``request_id`` and ``user_id`` (and, in a task, ``task_id`` and ``task_name``)."""
 

@@ -8,6 +8,8 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 
 from portal import logs
 
@@ -21,16 +23,20 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = logs.request_id_from(request.headers.get(logs.REQUEST_ID_HEADER))
         request.request_id = request_id
-        token = logs.bind(logs.LogContext(request_id=request_id, request=request))
+        # Bound until the response is closed, not only while the middlewares run: Django logs
+        # 4xx and 5xx answers ("Not Found: …") after them.
+        logs.bind(logs.LogContext(request_id=request_id, request=request))
         started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            response[logs.REQUEST_ID_HEADER] = request_id
-            if settings.PORTAL_ACCESS_LOG:
-                access_log(request, response, seconds=time.monotonic() - started)
-        finally:
-            logs.unbind(token)
+        response = self.get_response(request)
+        response[logs.REQUEST_ID_HEADER] = request_id
+        if settings.PORTAL_ACCESS_LOG:
+            access_log(request, response, seconds=time.monotonic() - started)
         return response
+
+
+@receiver(request_finished)
+def _request_finished(**kwargs) -> None:
+    logs.unbind_all()
 
 
 def access_log(request, response, *, seconds: float) -> None:

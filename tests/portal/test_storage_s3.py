@@ -1,6 +1,8 @@
 """Issued and uploaded documents in an S3-compatible bucket (moto's server over HTTP): stored,
 read back, private, never overwritten, and nothing on the local disk."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -9,7 +11,7 @@ from django.core.files.storage import default_storage
 from portal import storage
 from portal.pdf import document_bytes, document_store
 from portal.settings.base import s3_storage
-from tests.s3 import local_files
+from tests.s3 import CREDENTIALS, REGION, bucket_create, local_files
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +65,42 @@ def test_files_on_the_local_disk_are_deleted_one_by_one():
     names = [default_storage.save(f"documents/piece-{number}.pdf", ContentFile(b"x")) for number in range(3)]
     assert storage.files_delete([*names, "documents/absent.pdf"]) == 4
     assert not any(default_storage.exists(name) for name in names) and default_storage.exists(kept)
+
+
+STORAGE_SCRIPT = """
+import json
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+name = default_storage.save("documents/essai.txt", ContentFile(b"contenu"))
+with default_storage.open(name, "rb") as handle:
+    content = handle.read().decode()
+print(json.dumps({"backend": type(default_storage._wrapped).__name__, "name": name, "content": content,
+                  "location": getattr(default_storage, "location", None)}))
+"""
+
+
+def run_storage_script(tmp_path, **env) -> dict:
+    from tests.portal.test_clock import manage
+    from tests.production import PRODUCTION, REAL_PROVIDERS
+
+    result = manage("shell", "-c", STORAGE_SCRIPT, settings_module="portal.settings.production",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", MEDIA_ROOT=str(tmp_path / "media"),
+                    **PRODUCTION, **REAL_PROVIDERS, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_environment_switches_production_to_the_bucket(tmp_path, s3_server):
+    bucket = bucket_create(s3_server)
+    answer = run_storage_script(tmp_path, AWS_STORAGE_BUCKET_NAME=bucket.name, AWS_S3_ENDPOINT_URL=s3_server,
+                                AWS_S3_REGION_NAME=REGION, AWS_LOCATION="portail", **CREDENTIALS)
+    assert answer == {"backend": "S3Storage", "name": "documents/essai.txt", "content": "contenu",
+                      "location": "portail"}
+    assert bucket.object_keys() == ["portail/documents/essai.txt"]
+    assert local_files(tmp_path / "media") == []
+
+
+def test_without_a_bucket_files_stay_on_the_local_disk(tmp_path):
+    answer = run_storage_script(tmp_path, AWS_STORAGE_BUCKET_NAME="")
+    assert answer["backend"] == "FileSystemStorage" and answer["content"] == "contenu"
+    assert local_files(tmp_path / "media") == ["documents/essai.txt"]
