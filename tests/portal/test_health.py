@@ -109,3 +109,24 @@ def test_a_database_that_does_not_answer(tmp_path):
     assert answer["health"] == 503
     assert answer["body"]["failed"] == ["database"] and answer["body"]["checks"]["database"]["error"] == "OperationalError"
     assert statuses(answer["body"]) == {**ALL_OK, "database": False}
+
+
+def test_compose_runs_the_stack_on_its_bucket_and_probes_sante():
+    import yaml
+    from django.conf import settings
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert "/sante/" in " ".join(services["web"]["healthcheck"]["test"])
+    for name in ("web", "worker", "beat"):
+        environment, depends = services[name]["environment"], services[name]["depends_on"]
+        assert environment["AWS_STORAGE_BUCKET_NAME"] == "${AWS_STORAGE_BUCKET_NAME:-portail}"
+        assert environment["AWS_S3_ENDPOINT_URL"].endswith("http://minio:9000}")
+        assert environment["LOG_FORMAT"] == "${LOG_FORMAT:-json}"
+        assert depends["minio-setup"] == {"condition": "service_completed_successfully"}
+        assert not any(str(volume).endswith("/data/media") for volume in services[name].get("volumes", []))
+    setup = services["minio-setup"]
+    assert setup["environment"]["BUCKET"] == "${AWS_STORAGE_BUCKET_NAME:-portail}"
+    assert 'mc mb --ignore-existing "store/$$BUCKET"' in setup["command"][0]
+    assert setup["depends_on"]["minio"] == {"condition": "service_healthy"}
+    assert "--access-logfile" not in " ".join(services["web"]["command"])
