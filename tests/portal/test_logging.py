@@ -6,9 +6,11 @@ import io
 import json
 import logging
 import re
+import smtplib
 from datetime import datetime
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.urls import reverse
 
@@ -187,3 +189,26 @@ def test_the_tasks_a_request_starts_log_its_request_id(client, json_worker, admi
     second = [line for line in lines if line["request_id"] == "requete-connue"]
     assert second and all(line["user_id"] == admin_user.pk for line in second), json_worker.read_text()
     assert admin_user.email not in json_worker.read_text()
+
+
+class RefusingBackend(BaseEmailBackend):
+    """What Django's SMTP backend raises when the server refuses a recipient."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({email_messages[0].to[0]: (550, b"5.1.1 User unknown")})
+
+
+def test_an_e_mail_failure_logs_no_address(json_lines, settings, db):
+    from portal import notifications
+    from portal.models import OutboxMessage
+
+    settings.EMAIL_BACKEND = "tests.portal.test_logging.RefusingBackend"
+    with transaction.atomic():
+        message = notifications.email_enqueue(key="refus", to="jean.dupont@client.fr", subject="Cotisation",
+                                              text="Bonjour")
+    with pytest.raises(notifications.EmailDeliveryError) as error:
+        notifications.outbox_send(message_id=message.id)
+    [line] = [line for line in json_lines() if line["logger"] == "portal.notifications"]
+    assert line["message"] == f"outbox message {message.id} failed (attempt 1): SMTPRecipientsRefused"
+    assert "jean.dupont" not in str(error.value)  # what Celery's retry line shows
+    assert "jean.dupont@client.fr" in OutboxMessage.objects.get().last_error  # for staff, in the admin
