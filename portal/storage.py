@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 from itertools import batched
 
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import Storage, storages
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +24,16 @@ def files_delete(names: Iterable[str], *, storage: Storage | None = None) -> int
 
     On a bucket, 1 000 names a request (a nightly purge of 300 000 files makes 300 requests,
     not 300 000); on the local disk, one by one."""
-    storage = storage or default_storage
+    storage = storage or storages["default"]
     names = [name for name in names if name]
     if not names:
         return 0
-    from storages.backends.s3 import S3Storage
-    from storages.utils import clean_name
-
-    if not isinstance(storage, S3Storage):
+    if not type(storage).__module__.startswith("storages.backends.s3"):  # no boto3 import for the disk
         for name in names:
             storage.delete(name)
         return len(names)
+    from storages.utils import clean_name
+
     keys = [storage._normalize_name(clean_name(name)) for name in names]
     for chunk in batched(keys, S3_DELETE_BATCH):
         answer = storage.bucket.delete_objects(Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True})
