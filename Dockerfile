@@ -25,9 +25,10 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# The pinned versions of `make install`, without the test tools (pytest, Playwright, ruff…).
+# The pinned versions of `make install`, without the test tools (pytest, Playwright, ruff, moto's S3
+# server and what only it needs).
 COPY requirements.txt ./
-RUN grep -v -E '^(pytest|pytest-django|pytest-xdist|hypothesis|playwright|greenlet|ruff|execnet|iniconfig|pluggy|sortedcontainers)==' \
+RUN grep -v -E '^(pytest|pytest-django|pytest-xdist|hypothesis|playwright|greenlet|ruff|execnet|iniconfig|pluggy|sortedcontainers|moto|Flask|flask-cors|Werkzeug|Jinja2|MarkupSafe|itsdangerous|blinker|responses|xmltodict|py-partiql-parser|cryptography)==' \
         requirements.txt > /tmp/requirements-runtime.txt \
     && pip install -r /tmp/requirements-runtime.txt \
     && python -c "import weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 manque'" \
@@ -43,4 +44,5 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789abcdefghijklmnopqrstuvw
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: the portal logs one JSON line per request (PORTAL_ACCESS_LOG).
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

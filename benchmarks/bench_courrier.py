@@ -253,20 +253,20 @@ def _timed_unlinks():
     from courrier.services import content
 
     stats = {"files": 0, "seconds": 0.0}
-    storage = content.default_storage
+    files_delete = content.files_delete
 
-    class Timed:
-        def delete(self, name):
-            started = time.perf_counter()
-            storage.delete(name)
-            stats["seconds"] += time.perf_counter() - started
-            stats["files"] += 1
+    def timed(names):
+        started = time.perf_counter()
+        count = files_delete(names)
+        stats["seconds"] += time.perf_counter() - started
+        stats["files"] += count
+        return count
 
-    content.default_storage = Timed()
+    content.files_delete = timed
     try:
         yield stats
     finally:
-        content.default_storage = storage
+        content.files_delete = files_delete
 
 
 def _purge_run(now: datetime) -> tuple[float, int, object, dict]:

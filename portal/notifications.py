@@ -221,10 +221,12 @@ def outbox_send(*, message_id: int) -> bool:
             next_attempt_at=timezone.now() + backoff(message.attempts),
             claimed_at=None,
         )
-        logger.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts, exc)
+        # The error's type only: providers' messages name the recipients (kept in last_error).
+        logger.warning("outbox message %s failed (attempt %s): %s", message.id, message.attempts,
+                       type(exc).__name__)
         if failed:
             return False
-        raise EmailDeliveryError(str(exc), retry_in=backoff(message.attempts)) from exc
+        raise EmailDeliveryError(type(exc).__name__, retry_in=backoff(message.attempts)) from exc
     provider_id = getattr(getattr(email, "anymail_status", None), "message_id", None)
     OutboxMessage.objects.filter(id=message.id).update(
         status=OutboxStatus.SENT,

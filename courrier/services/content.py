@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from portal.models import StoredDocument
+from portal.storage import files_delete
 
 
 def files_delete_after_commit(names: Iterable[str]) -> None:
@@ -16,11 +16,7 @@ def files_delete_after_commit(names: Iterable[str]) -> None:
     if not names:
         return
 
-    def delete() -> None:
-        for name in names:
-            default_storage.delete(name)
-
-    transaction.on_commit(delete, robust=True)
+    transaction.on_commit(lambda: files_delete(names), robust=True)
 
 
 def stored_documents_delete(*, ids: Iterable[int]) -> int:

@@ -126,6 +126,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes of /sante/ get their answer before ALLOWED_HOSTS and the
+    # HTTPS redirect apply (portal/health.py); then every request gets its id (portal/logs.py).
+    "portal.health.HealthCheckMiddleware",
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +178,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails a request (and /sante/) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ----------------------------------------------------------------------------- auth, users
@@ -225,11 +231,59 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at each start
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # documents are only served by views that check access
+
+
+def s3_storage(*, bucket_name: str, endpoint_url: str = "", region_name: str = "", location: str = "",
+               addressing_style: str = "") -> dict:
+    """The S3-compatible bucket of uploaded and generated files (django-storages): private — no
+    ACL, no public URL (documents are served only by views that check access) —, and a name is
+    never reused (``file_overwrite`` off: two letters named alike stay two objects). Credentials
+    come from boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role…)."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket_name,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region_name or None,
+            "location": location,
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Files read back (downloads, conversions) spill to a temporary file past this size.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+            "client_config": Config(
+                s3={"addressing_style": addressing_style or "auto"},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Local disk (MEDIA_ROOT) by default; with several web and worker machines, an S3-compatible
+# bucket (AWS, Scaleway, OVHcloud, MinIO…) named by AWS_STORAGE_BUCKET_NAME (README, "Several
+# machines").
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        s3_storage(
+            bucket_name=AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+            region_name=env("AWS_S3_REGION_NAME", default=""),
+            location=env("AWS_LOCATION", default=""),
+            addressing_style=env("AWS_S3_ADDRESSING_STYLE", default=""),
+        )
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
@@ -372,15 +426,38 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "weasyprint": {"level": "ERROR"},
-        "fontTools": {"level": "ERROR"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# ------------------------------------------------------------------------------ logging
+# LOG_FORMAT: "plain" text (development, the default here) or "json" — one object per line with
+# time, level, logger, message, request_id, user_id and the exception (production's default).
+# PORTAL_ACCESS_LOG: one line per request (route, view, status, duration), on in production.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+PORTAL_ACCESS_LOG = env.bool("PORTAL_ACCESS_LOG", default=False)
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    if log_format not in ("plain", "json"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"LOG_FORMAT doit valoir « plain » ou « json » (reçu : {log_format!r}).")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "portal.logs.ContextFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "portal.logs.json_formatter"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["context"]},
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "weasyprint": {"level": "ERROR"},
+            "fontTools": {"level": "ERROR"},
+            "axes": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)

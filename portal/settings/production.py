@@ -5,7 +5,7 @@ the providers and their secrets are configured (README, "Providers")."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOG_LEVEL, env, logging_config
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -24,3 +24,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# JSON log lines (one object per line, request and user ids), one per request too (README,
+# "Several machines").
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+PORTAL_ACCESS_LOG = env.bool("PORTAL_ACCESS_LOG", default=True)
