@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from amiable import letters
 from amiable.models import ExtensionRequest, Letter, LetterKind
+from tests.files import PDF_BYTES
 from tests.s3 import local_files
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_an_extension_document_is_uploaded_to_the_bucket_and_served_to_accountin
         s3_bucket, make_case, api_for, client_for, admin_user, accounting_user, set_today):
     case = make_case()
     set_today(date(2026, 2, 13))
-    content = b"%PDF-1.4\n% virement\n%%EOF\n"
+    content = PDF_BYTES  # a real PDF: uploads are opened
     response = api_for(admin_user).post(f"/api/v1/amiable/cases/{case.id}/extension/", {
         "requested": True, "reason": "awaiting_funds", "comment": "Virement attendu",
         "document": SimpleUploadedFile("virement.pdf", content),
