@@ -11,6 +11,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from portal.models import (
     Contact,
@@ -90,10 +91,11 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["organisation"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Identité", {"fields": ["first_name", "last_name", "phone"]}),
+        ("Identité", {"fields": ["first_name", "last_name", "phone", "mobile_phone"]}),
+        # A broker's user: its default membership (the others, with their roles: « Accès aux cabinets »).
         ("Rôle", {"fields": ["role", "organisation"]}),
         ("Droits", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "activated_at", "terms_accepted_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "organisation", "password1", "password2"]}),
@@ -121,9 +123,20 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return super().get_readonly_fields(request, obj)
+            # The role and organisation of a broker's user are its memberships' (« Accès aux cabinets »).
+            memberships = ["role", "organisation"] if obj is not None and obj.is_intermediary else []
+            return [*super().get_readonly_fields(request, obj), *memberships]
         shown = [field for _, options in self.get_fieldsets(request, obj) for field in options["fields"]]
         return ["password", *(field for field in shown if field not in self.clerk_editable_fields)]
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.activated_at is None:
+            obj.activated_at = timezone.now()  # made by staff: no activation e-mail
+        super().save_model(request, obj, form, change)
+        if not change and obj.is_intermediary and obj.organisation_id:
+            from portal import accounts
+
+            accounts.membership_add(user=obj, organisation=obj.organisation, role=obj.role, by=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password is taking over their account: superusers only.
@@ -138,6 +151,11 @@ class DelegationProfileAdmin(admin.ModelAdmin):
     list_filter = ["area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     search_fields = ["name", "organisation__name", "organisation__orias"]
     autocomplete_fields = ["organisation", "members", "collaborators"]
+
+    def get_inlines(self, request, obj):
+        from portal.account_admin import DelegationDepartementInline
+
+        return [DelegationDepartementInline]
 
 
 @admin.register(Member)
@@ -256,3 +274,6 @@ class DigestItemAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from portal import account_admin  # noqa: E402, F401  (accounts: memberships, audit, API tokens)

@@ -33,7 +33,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from portal import clock, services
+from portal import accounts, clock, services
 from portal.models import Organisation, Role, User
 from tests.access import assert_statuses
 
@@ -67,6 +67,11 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "portal.storeddocument": ("vd", "v"),
     "portal.outboxmessage": ("vd", "v"),
     "portal.digestitem": ("vd", "v"),
+    # Accounts: memberships are changed by superusers through the services (never deleted: deactivated);
+    # the audit is read-only; API tokens are issued by a command, revoked by superusers.
+    "portal.membership": ("vac", "v"),
+    "portal.accountaudit": ("v", "v"),
+    "portal.apitoken": ("vd", "v"),
     # Cycle amiable: decisions and manual follow-up are changes; letters and events are issued.
     "amiable.extensionrequest": ("vc", "vc"),
     "amiable.case": ("vc", "vc"),
@@ -153,6 +158,7 @@ def _rows_the_demo_lacks(courtier: User) -> None:
     billing_services.price_schedule(product="paper_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
                                     today=today)
     resiliation_services.insurer_request_create(by=courtier, name="Mutuelle Nouvelle")
+    accounts.api_token_issue(membership=courtier.memberships.first())
     identity.identity_check_start(user=courtier, mobile_phone="0612345678", email=courtier.email, confirmed=True,
                                   price_accepted=True, now=clock.local_now())
     # The beat schedule's own models (third-party, no service of ours).
