@@ -86,9 +86,6 @@ class AccountAuditAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

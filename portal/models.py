@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q, Value, When
 from django.db.models import Case as CaseWhen
+from django.db.models import F, Q, Value, When
 from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
