@@ -278,7 +278,6 @@ class Migration(migrations.Migration):
             name='collaborators',
             field=models.ManyToManyField(blank=True, related_name='delegation_profiles', to='portal.membership', verbose_name='collaborateurs'),
         ),
-        migrations.RunPython(last_administrator_trigger_create, last_administrator_trigger_drop),
         migrations.AddIndex(
             model_name='accountaudit',
             index=models.Index(fields=['organisation', '-at'], name='account_audit_org_at'),
@@ -299,4 +298,6 @@ class Migration(migrations.Migration):
             model_name='membership',
             constraint=models.CheckConstraint(condition=models.Q(('role__in', ['administrator', 'collaborator'])), name='membership_role_valid'),
         ),
+        # Last: SQLite rebuilds a table for some changes, and its triggers with it.
+        migrations.RunPython(last_administrator_trigger_create, last_administrator_trigger_drop),
     ]
