@@ -282,17 +282,17 @@ def account_letterhead(request):
     user = request.user
     organisation = user.organisation
     administrator = selectors.is_administrator(user)
-    form = LetterheadLineForm(request.POST if request.POST.get("action") == "add" else None)
+    form = LetterheadLineForm(request.POST or None)
     if request.method == "POST":
         if not administrator:
             raise PermissionDenied("Seul un administrateur du cabinet modifie l'entête des lettres.")
         action = request.POST.get("action")
         try:
-            if action == "add":
-                if form.is_valid():
-                    organisation = accounts.letterhead_line_add(organisation=organisation, by=user,
-                                                                text=form.cleaned_data["line"])
-                    form = LetterheadLineForm()
+            if not form.is_valid():
+                pass  # the field's own error
+            elif action == "add":
+                organisation = accounts.letterhead_line_add(organisation=organisation, by=user,
+                                                            text=form.cleaned_data["line"])
             elif action in ("up", "down", "remove"):
                 index = _int(request.POST.get("index"))
                 line = request.POST.get("line", "")
@@ -306,8 +306,10 @@ def account_letterhead(request):
                 raise ApplicationError("Action inconnue.")
         except ApplicationError as error:
             add_service_errors(form, error)
-        if not request.htmx and not form.errors:
-            return redirect("account_letterhead")
+        if not form.errors:
+            if not request.htmx:
+                return redirect("account_letterhead")
+            form = LetterheadLineForm()  # done: an empty field for the next line
     draft = " ".join((request.GET.get("line") or "").split())[:accounts.LETTERHEAD_LINE_MAX] if administrator else ""
     context = {"organisation": organisation, "letterhead": organisation.letterhead, "form": form,
                "administrator": administrator, "draft": draft, "max_lines": accounts.LETTERHEAD_MAX_LINES}

@@ -368,9 +368,12 @@ def account_details_update(*, user: User, email: str, phone: str, mobile_phone: 
     confirmed (a link sent to it). ``organisation_phone`` (the agency's « Téléphone ») is for an
     administrator of the current organisation; every other field goes through a help request."""
     errors = Errors()
-    email = errors.check(check_login_email, email)
-    if email and email != user.email.lower():
-        errors.check(check_email_free, email, user=user)
+    if (email or "").strip().lower() == user.email.lower():
+        email = user.email.lower()  # unchanged: the address the account already has
+    else:
+        email = errors.check(check_login_email, email)
+        if email:
+            errors.check(check_email_free, email, user=user)
     phone = errors.check(check_phone, phone, field="phone", required=False)
     mobile_phone = errors.check(check_phone, mobile_phone, field="mobile_phone", required=False)
     organisation = None
