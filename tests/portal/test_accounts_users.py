@@ -379,4 +379,4 @@ def test_the_users_pages_answer_from_a_constant_number_of_queries(org, admin_use
     _grow(org, admin_user, 990)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
-    assert response.status_code == 200 and "Pers" in response.content.decode() or "Profil" in response.content.decode()
+    assert response.status_code == 200
