@@ -35,7 +35,8 @@ from portal.account_forms import (
 )
 from portal.errors import ApplicationError
 from portal.memberships import SESSION_KEY, has_memberships
-from portal.models import AuditAction, Role, orias_display
+from portal.models import Area, AuditAction, Role, orias_display
+from portal.selectors import user_areas
 
 PAGE_SIZE = 50
 HELP_REQUEST_PATH = "/aide/demande/"  # the navigation contract's « help_request_new »
@@ -208,7 +209,7 @@ def account(request):
     return render(request, "portal/account/index.html", {
         "intermediary": has_memberships(user) and bool(user.organisation_id),
         "administrator": selectors.is_administrator(user),
-        "billing_url": _url_or_none("billing:index"),
+        "billing_url": _url_or_none("billing:index") if Area.BILLING in user_areas(user=user) else None,
         "add_space_url": help_request_url("ajout_espace"),
     })
 

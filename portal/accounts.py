@@ -633,6 +633,9 @@ def invitation_link_user(*, uidb64: str, token: str) -> User:
                       message=INVITATION_LINK_INVALID)
     if user.activated_at is not None:
         raise ApplicationError(INVITATION_LINK_INVALID, code="invalid_link")
+    if not user.memberships.filter(is_active=True).exists():
+        raise ApplicationError("Votre accès a été désactivé par l'administrateur du cabinet : cette invitation ne "
+                               "vaut plus.", code="invalid_link")
     return user
 
 

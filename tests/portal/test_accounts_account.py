@@ -33,9 +33,12 @@ def test_mon_compte_links_to_every_part(client_for, admin_user):
     assert "Facturation : crédits, reçus et factures" in html and 'href="/facturation/"' in html
 
 
-def test_a_collaborator_has_no_administration_links(client_for, collaborator):
+def test_a_collaborator_has_no_administration_links(client_for, collaborator, delegate):
     html = client_for(collaborator).get("/compte/").content.decode()
     assert "Modifier mes coordonnées" in html and "Gérer les utilisateurs du compte" not in html
+    assert 'href="/facturation/"' not in html  # not their area…
+    delegate(collaborator, [], areas=["billing"])
+    assert 'href="/facturation/"' in client_for(collaborator).get("/compte/").content.decode()  # …now it is
 
 
 def test_password_change_with_the_seeds_labels(client_for, admin_user):

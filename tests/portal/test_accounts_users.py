@@ -82,6 +82,16 @@ def test_an_invitation_sets_the_password_through_a_single_use_personal_link(org,
     assert person.check_password(PASSWORD)
 
 
+def test_an_invitation_is_void_once_the_access_is_deactivated(org, admin_user):
+    membership = invite(org, admin_user)
+    path = link_of(OutboxMessage.objects.get(personal_link=PersonalLink.INVITATION))
+    accounts.membership_set_active(membership=membership, by=admin_user, active=False)
+    response = Client().post(path, {"password1": PASSWORD, "password2": PASSWORD})
+    assert "cette invitation ne vaut plus" in response.content.decode()
+    membership.user.refresh_from_db()
+    assert not membership.user.has_usable_password() and membership.user.activated_at is None
+
+
 def test_inviting_an_existing_login_of_another_organisation(org, other_org, admin_user, other_admin):
     person = accounts.user_invite(organisation=org, by=admin_user, email="zoe.martin@un.test", first_name="Zoé",
                                   last_name="Martin", role=Role.COLLABORATOR).user
