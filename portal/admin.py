@@ -7,6 +7,7 @@ twice — by the group's permissions and by these admin classes — so that a mi
 caught by the other.
 """
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,6 +24,7 @@ from portal.models import (
     Payment,
     Policy,
     PremiumCall,
+    Role,
     StoredDocument,
     User,
 )
@@ -145,8 +147,25 @@ class UserAdmin(DjangoUserAdmin):
         return super().user_change_password(request, id, form_url)
 
 
+class DelegationProfileForm(forms.ModelForm):
+    class Meta:
+        model = DelegationProfile
+        fields = ["organisation", "name", "area_amiable", "area_resiliation", "area_courrier", "area_billing",
+                  "members", "collaborators"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        foreign = [m for m in cleaned.get("collaborators") or []
+                   if organisation is None or m.organisation_id != organisation.id or m.role != Role.COLLABORATOR]
+        if foreign:
+            self.add_error("collaborators", f"{foreign[0]} : seuls les collaborateurs du cabinet reçoivent ce profil.")
+        return cleaned
+
+
 @admin.register(DelegationProfile)
 class DelegationProfileAdmin(admin.ModelAdmin):
+    form = DelegationProfileForm
     list_display = ["name", "organisation", "area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     list_filter = ["area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     search_fields = ["name", "organisation__name", "organisation__orias"]
