@@ -246,5 +246,10 @@ def test_an_organisation_without_orias_cannot_file_a_certificate_nor_send_in_its
                                     valid_until=datetime(2026, 12, 31).date(), uploaded_by=user)
     today = datetime(2026, 3, 2).date()
     assert sending.orias_certificate_valid(organisation_id=organisation.id, on=today) is None
+    User.objects.filter(pk=user.pk).update(activated_at=datetime(2026, 3, 2, 10, 0).astimezone())
+    page = Client()
+    page.force_login(user)
+    html = page.get("/resiliations/attestation-orias/").content.decode().replace("&#x27;", "'")
+    assert "Votre compte n'a pas de numéro ORIAS" in html and "/aide/demande/?sujet=compte" in html
     Organisation.objects.filter(pk=organisation.pk).update(orias="07000099")  # staff record the number
     assert sending.orias_certificate_valid(organisation_id=organisation.id, on=today) is not None
