@@ -167,7 +167,7 @@ def collection_rows(queryset: QuerySet) -> Iterator[list[str]]:
             " ".join(filter(None, [member.address_line1, member.address_line2])), member.postal_code, member.city,
             policy.number, call.reference, format_date(call.due_date), _amount(call.amount), _amount(call.outstanding), _amount(indemnity) if indemnity else "",
             format_date(case.formal_notice_date), format_date(case.termination_date),
-            policy.broker.name if policy.broker else "", policy.broker.orias if policy.broker else "",
+            policy.broker.name if policy.broker else "", (policy.broker.orias or "") if policy.broker else "",
         ]
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from courrier.models import Envelope
-from portal.models import Area, Role, User
+from portal.models import Area, Membership, Role, User
 from portal.selectors import organisation_rows_for
 
 if TYPE_CHECKING:
@@ -25,13 +25,15 @@ def envelopes_visible_to(*, user: User) -> QuerySet[Envelope]:
 
 
 def creators_for(*, user: User) -> QuerySet[User]:
-    """Users of the organisation who may create envelopes (the « Créé par » filter)."""
-    users = User.objects.filter(organisation_id=user.organisation_id,
-                                role__in=[Role.ADMINISTRATOR, Role.COLLABORATOR])
+    """Users of the organisation who may create envelopes (the « Créé par » filter): its
+    administrators and the collaborators whose membership there grants the courrier area."""
+    memberships = Membership.objects.filter(organisation_id=user.organisation_id, is_active=True).filter(
+        Q(role=Role.ADMINISTRATOR)
+        | Q(delegation_profiles__area_courrier=True, delegation_profiles__organisation_id=user.organisation_id)
+    )
     if user.role != Role.ADMINISTRATOR:
-        users = users.filter(pk=user.pk)
-    return users.filter(Q(role=Role.ADMINISTRATOR) | Q(delegation_profiles__area_courrier=True)).distinct() \
-        .order_by("last_name", "first_name", "email")
+        memberships = memberships.filter(user=user)
+    return User.objects.filter(id__in=memberships.values("user_id")).order_by("last_name", "first_name", "email")
 
 
 def envelope_rows_for(*, user: User, params) -> EnvelopeFilter:

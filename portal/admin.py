@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from portal.files import document_response
@@ -32,6 +33,7 @@ from portal.models import (
     Payment,
     Policy,
     PremiumCall,
+    Role,
     StoredDocument,
     User,
 )
@@ -164,10 +166,11 @@ class UserAdmin(InputSafeAdmin, DjangoUserAdmin):
     autocomplete_fields = ["organisation"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Identité", {"fields": ["first_name", "last_name", "phone"]}),
+        ("Identité", {"fields": ["first_name", "last_name", "phone", "mobile_phone"]}),
+        # A broker's user: its default membership (the others, with their roles: « Accès aux cabinets »).
         ("Rôle", {"fields": ["role", "organisation"]}),
         ("Droits", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "activated_at", "terms_accepted_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "organisation", "password1", "password2"]}),
@@ -195,9 +198,20 @@ class UserAdmin(InputSafeAdmin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return super().get_readonly_fields(request, obj)
+            # The role and organisation of a broker's user are its memberships' (« Accès aux cabinets »).
+            memberships = ["role", "organisation"] if obj is not None and obj.is_intermediary else []
+            return [*super().get_readonly_fields(request, obj), *memberships]
         shown = [field for _, options in self.get_fieldsets(request, obj) for field in options["fields"]]
         return ["password", *(field for field in shown if field not in self.clerk_editable_fields)]
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.activated_at is None:
+            obj.activated_at = timezone.now()  # made by staff: no activation e-mail
+        super().save_model(request, obj, form, change)
+        if not change and obj.is_intermediary and obj.organisation_id:
+            from portal import accounts
+
+            accounts.membership_add(user=obj, organisation=obj.organisation, role=obj.role, by=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password is taking over their account: superusers only.
@@ -206,12 +220,34 @@ class UserAdmin(InputSafeAdmin, DjangoUserAdmin):
         return super().user_change_password(request, id, form_url)
 
 
+class DelegationProfileForm(forms.ModelForm):
+    class Meta:
+        model = DelegationProfile
+        fields = ["organisation", "name", "area_amiable", "area_resiliation", "area_courrier", "area_billing",
+                  "members", "collaborators"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        foreign = [m for m in cleaned.get("collaborators") or []
+                   if organisation is None or m.organisation_id != organisation.id or m.role != Role.COLLABORATOR]
+        if foreign:
+            self.add_error("collaborators", f"{foreign[0]} : seuls les collaborateurs du cabinet reçoivent ce profil.")
+        return cleaned
+
+
 @admin.register(DelegationProfile)
 class DelegationProfileAdmin(PortalModelAdmin):
+    form = DelegationProfileForm
     list_display = ["name", "organisation", "area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     list_filter = ["area_amiable", "area_resiliation", "area_courrier", "area_billing"]
     search_fields = ["name", "organisation__name", "organisation__orias"]
     autocomplete_fields = ["organisation", "members", "collaborators"]
+
+    def get_inlines(self, request, obj):
+        from portal.account_admin import DelegationDepartementInline
+
+        return [DelegationDepartementInline]
 
 
 @admin.register(Member)
@@ -346,4 +382,8 @@ class DigestItemAdmin(PortalModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-from portal import help_admin  # noqa: E402,F401  (help requests, FAQ, footer pages)
+
+
+# The admin of the platform's other parts, in their own modules: help requests, FAQ and footer
+# pages; accounts (memberships, audit, API tokens).
+from portal import account_admin, help_admin  # noqa: E402, F401

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 
 from portal import services
+from portal.memberships import active_memberships, has_memberships
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -12,7 +14,21 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
+        "not_activated": "Votre compte n'est pas encore activé : cliquez sur le lien d'activation que nous vous "
+                         "avons envoyé par e-mail (pensez à regarder dans vos courriers indésirables).",
+        "no_membership": "Votre accès à l'espace courtier a été désactivé par l'administrateur de votre cabinet.",
     }
+    not_activated = False  # the login page then offers « Renvoyer le lien »
+
+    def confirm_login_allowed(self, user):
+        """After the password was checked: an account still to activate, or whose every
+        organisation access was deactivated, does not sign in (with a French reason)."""
+        super().confirm_login_allowed(user)
+        if user.activated_at is None:
+            self.not_activated = True
+            raise ValidationError(self.error_messages["not_activated"], code="not_activated")
+        if has_memberships(user) and not active_memberships(user):
+            raise ValidationError(self.error_messages["no_membership"], code="no_membership")
 
 
 def login_attempt_username(request, credentials) -> str | None:

@@ -305,7 +305,8 @@ def help_request_reply(*, help_request: HelpRequest, by: User, message: str,
 
 def organisation_administrators(*, organisation_id: int):
     """Who answers for an organisation: its active administrators."""
-    return User.objects.filter(organisation_id=organisation_id, role=Role.ADMINISTRATOR, is_active=True)
+    return User.objects.filter(is_active=True, memberships__organisation_id=organisation_id,
+                               memberships__role=Role.ADMINISTRATOR, memberships__is_active=True).distinct()
 
 
 def _email(*, key: str, to: User, help_request: HelpRequest, message: HelpMessage, template: str) -> None:

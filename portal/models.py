@@ -12,8 +12,9 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Case as CaseWhen
+from django.db.models import F, Q, Value, When
+from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
 orias_validator = RegexValidator(r"^\d{8}$", "Le numéro ORIAS comporte 8 chiffres.")
@@ -48,19 +49,42 @@ class Address(models.Model):
         return [line for line in lines if line]
 
 
+class Affiliation(models.TextChoices):
+    """The sign-up form's « Affiliation » (seed 001 §2): the intermediary's ORIAS category."""
+
+    NONE = "none", "Pas d'affiliation"
+    BROKER = "broker", "Courtier d'assurance"
+    GENERAL_AGENT = "general_agent", "Agent général d'assurance"
+    INSURANCE_AGENT = "insurance_agent", "Mandataire d'assurance"
+    INTERMEDIARY_AGENT = "intermediary_agent", "Mandataire d'intermédiaire d'assurance"
+
+
+def orias_display(orias: str | None) -> str:
+    """An ORIAS number as shown to people: « 0700 0001 »."""
+    return f"{orias[:4]} {orias[4:]}" if orias else ""
+
+
 class Organisation(Address):
-    """A brokerage firm or agency (cabinet de courtage, agence), identified by its ORIAS."""
+    """A brokerage firm or agency (cabinet de courtage, agence), identified by its ORIAS number
+    when it has one: an intermediary may sign up without (« Continuer sans ORIAS ») and cannot
+    send in its agency's name until one is on file."""
 
     name = models.CharField("raison sociale", max_length=120)
     trade_name = models.CharField(
         "nom commercial", max_length=120, blank=True, help_text="Nom utilisé pour signer les courriers"
     )
-    orias = models.CharField("n° ORIAS", max_length=8, unique=True, validators=[orias_validator])
+    orias = models.CharField("n° ORIAS", max_length=8, unique=True, null=True, blank=True,
+                             validators=[orias_validator])
+    affiliation = models.CharField("affiliation", max_length=20, choices=Affiliation.choices,
+                                   default=Affiliation.NONE)
     siren = models.CharField("SIREN", max_length=9, blank=True, validators=[siren_validator])
     phone = models.CharField("téléphone", max_length=20, blank=True)
     mobile_phone = models.CharField("téléphone portable", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
-    letter_header = models.TextField("entête des lettres", blank=True)
+    letter_header = models.TextField(
+        "ajouts à l'entête des lettres", blank=True,
+        help_text="Une ligne par ajout, dans l'ordre (« Entête des lettres » dans Mon compte).",
+    )
     is_active = models.BooleanField("actif", default=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
@@ -68,13 +92,34 @@ class Organisation(Address):
         verbose_name = "cabinet"
         verbose_name_plural = "cabinets"
         ordering = ["name"]
+        constraints = [
+            # Unique when set (NULLs never collide); never an empty string standing for "none".
+            models.CheckConstraint(name="organisation_orias_null_or_set", condition=~Q(orias="")),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name} (ORIAS {self.orias})"
+        return f"{self.name} (ORIAS {self.orias})" if self.orias else f"{self.name} (sans ORIAS)"
 
     @property
     def signature_name(self) -> str:
         return self.trade_name or self.name
+
+    @property
+    def orias_display(self) -> str:
+        return orias_display(self.orias)
+
+    @property
+    def letterhead_extra_lines(self) -> list[str]:
+        """The lines the organisation added to its letter header, in order."""
+        return [line for line in self.letter_header.splitlines() if line.strip()]
+
+    @property
+    def letterhead(self) -> dict:
+        """The header of every letter the organisation sends (seed 001 §9.5): its trade name, its
+        address, its ORIAS number when on file, then the lines it added."""
+        return {"name": self.signature_name, "address_lines": self.address_lines,
+                "orias": self.orias_display, "extra_lines": self.letterhead_extra_lines,
+                "lines": [*self.address_lines, *self.letterhead_extra_lines]}
 
 
 class Role(models.TextChoices):
@@ -112,10 +157,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField("prénom", max_length=80, blank=True)
     last_name = models.CharField("nom", max_length=80, blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
+    mobile_phone = models.CharField("téléphone portable", max_length=20, blank=True)
+    # For a broker's or agent's user, ``role`` and ``organisation`` are those of their default
+    # membership (``Membership``): the one a new session and their user-level API token act
+    # for. Each request acts for one membership, chosen by the person ("Changer de compte
+    # entreprise"): ``portal.memberships`` sets these attributes in memory from it, so that
+    # every reader of ``user.organisation`` and ``user.role`` sees the current organisation.
+    # Accounting and the system have no membership: their role is the user's own.
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name="cabinet",
+        verbose_name="cabinet par défaut",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -124,6 +176,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    activated_at = models.DateTimeField(
+        "activé le", null=True, blank=True,
+        help_text="Vide tant que la personne n'a pas suivi son lien d'activation ou d'invitation : "
+        "elle ne peut pas se connecter.",
+    )
+    pending_email = models.EmailField(
+        "nouvelle adresse à confirmer", blank=True,
+        help_text="L'adresse ne remplace l'actuelle qu'une fois confirmée par le lien qui lui est envoyé.",
+    )
+    terms_accepted_at = models.DateTimeField("CGU et CGV acceptées le", null=True, blank=True)
 
     objects = UserManager()
 
@@ -171,6 +233,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and self.role in (Role.SYSTEM, Role.ACCOUNTING)
 
 
+def departement_expression():
+    """The département of a French postal code: its first two digits, three overseas (971…988),
+    2A / 2B for Corsica (20000–20199 / 20200–20999); empty without a postal code."""
+    return CaseWhen(
+        When(postal_code="", then=Value("")),
+        When(Q(postal_code__startswith="97") | Q(postal_code__startswith="98"), then=Substr("postal_code", 1, 3)),
+        When(Q(postal_code__startswith="200") | Q(postal_code__startswith="201"), then=Value("2A")),
+        When(postal_code__startswith="20", then=Value("2B")),
+        default=Substr("postal_code", 1, 2),
+    )
+
+
 class Member(Address):
     """A sociétaire: the policyholder company. It has no login."""
 
@@ -178,6 +252,11 @@ class Member(Address):
     company_name = models.CharField("raison sociale", max_length=120)
     siren = models.CharField("SIREN", max_length=9, blank=True, validators=[siren_validator])
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[siret_validator])
+    # Read by the delegations « par département » (seed 003): computed by the database.
+    departement = models.GeneratedField(
+        verbose_name="département", expression=departement_expression(),
+        output_field=models.CharField(max_length=3), db_persist=True,
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -185,13 +264,16 @@ class Member(Address):
         verbose_name = "sociétaire"
         verbose_name_plural = "sociétaires"
         ordering = ["company_name"]
+        indexes = [models.Index(fields=["departement"], name="member_departement")]
 
     def __str__(self) -> str:
         return f"{self.company_name} ({self.member_number})"
 
 
 class DelegationProfile(models.Model):
-    """A delegation of part of an organisation's portfolio and of some areas (seed 003)."""
+    """A delegation of part of an organisation's portfolio and of some areas (seed 003): named,
+    given to any number of the organisation's collaborators (their memberships). The portfolio
+    part is a list of sociétaires and/or départements (``DelegationDepartement``)."""
 
     organisation = models.ForeignKey(
         Organisation, verbose_name="cabinet", on_delete=models.CASCADE, related_name="profiles"
@@ -205,7 +287,7 @@ class DelegationProfile(models.Model):
         Member, verbose_name="sociétaires délégués", blank=True, related_name="delegations"
     )
     collaborators = models.ManyToManyField(
-        User, verbose_name="collaborateurs", blank=True, related_name="delegation_profiles"
+        "Membership", verbose_name="collaborateurs", blank=True, related_name="delegation_profiles"
     )
 
     class Meta:
@@ -401,6 +483,9 @@ class PersonalLink(models.TextChoices):
     stored; the outbox writes it into the e-mail only when sending (``portal.notifications``)."""
 
     PASSWORD_RESET = "password_reset", "réinitialisation du mot de passe"
+    ACCOUNT_ACTIVATION = "account_activation", "activation du compte"
+    INVITATION = "invitation", "invitation d'un utilisateur"
+    EMAIL_CHANGE = "email_change", "confirmation de la nouvelle adresse e-mail"
 
 
 class OutboxMessage(models.Model):
@@ -495,6 +580,131 @@ class DigestItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# ---- accounts ----
+# Memberships (one per person and organisation), delegation by département, the audit of
+# account changes and the API tokens bound to a membership (issue 10 §1–5).
+
+departement_validator = RegexValidator(
+    r"^(0[1-9]|1\d|[3-8]\d|9[0-5]|2[1-9]|2A|2B|97[1-8]|98[0-8])$",
+    "Département inconnu : deux chiffres (01 à 95), 2A, 2B ou trois chiffres outre-mer (971…).",
+)
+
+
+class Membership(models.Model):
+    """A person's place in one organisation: their role there and, for a collaborator, the
+    delegation profiles that say what they may do (``DelegationProfile.collaborators``). One
+    login, any number of memberships; deactivated, never deleted (the history keeps the name).
+
+    An organisation that has an active administrator always keeps one: the services check it
+    under a lock of the organisation, and a database trigger refuses any UPDATE that would
+    leave it without (migration ``portal.0006``)."""
+
+    ROLES = (Role.ADMINISTRATOR, Role.COLLABORATOR)
+
+    user = models.ForeignKey(User, verbose_name="utilisateur", on_delete=models.CASCADE,
+                             related_name="memberships")
+    organisation = models.ForeignKey(Organisation, verbose_name="cabinet", on_delete=models.PROTECT,
+                                     related_name="memberships")
+    role = models.CharField("rôle", max_length=20, choices=[(role.value, role.label) for role in ROLES])
+    is_active = models.BooleanField("actif", default=True)
+    invited_by = models.ForeignKey(User, verbose_name="invité par", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "accès à un cabinet"
+        verbose_name_plural = "accès aux cabinets"
+        ordering = ["organisation__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_user_organisation_unique"),
+            models.CheckConstraint(name="membership_role_valid",
+                                   condition=Q(role__in=["administrator", "collaborator"])),
+        ]
+        indexes = [models.Index(fields=["organisation", "role", "is_active"], name="membership_org_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation.signature_name} ({self.get_role_display()})"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+
+class DelegationDepartement(models.Model):
+    """A département whose sociétaires a delegation profile covers (seed 003 « par département »)."""
+
+    profile = models.ForeignKey(DelegationProfile, verbose_name="profil", on_delete=models.CASCADE,
+                                related_name="departements")
+    code = models.CharField("département", max_length=3, validators=[departement_validator])
+
+    class Meta:
+        verbose_name = "département délégué"
+        verbose_name_plural = "départements délégués"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["profile", "code"], name="delegation_departement_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AuditAction(models.TextChoices):
+    SIGNUP = "signup", "Inscription"
+    INVITE = "invite", "Invitation d'un utilisateur"
+    MEMBERSHIP_ADD = "membership_add", "Ajout d'un accès"
+    ROLE_CHANGE = "role_change", "Changement de rôle"
+    PROFILES_CHANGE = "profiles_change", "Changement des profils de délégation"
+    DEACTIVATE = "deactivate", "Désactivation"
+    REACTIVATE = "reactivate", "Réactivation"
+    PROFILE_CREATE = "profile_create", "Création d'un profil de délégation"
+    PROFILE_UPDATE = "profile_update", "Modification d'un profil de délégation"
+    LETTERHEAD_CHANGE = "letterhead_change", "Modification de l'entête des lettres"
+    DETAILS_CHANGE = "details_change", "Modification des coordonnées"
+    EMAIL_CHANGE = "email_change", "Changement d'adresse e-mail"
+
+
+class AccountAudit(models.Model):
+    """Who changed what of an organisation's users, rights and details, when, before and after.
+    Written by the services in the transaction of the change; never changed afterwards."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name="cabinet", on_delete=models.PROTECT,
+                                     related_name="audit_entries")
+    at = models.DateTimeField("le", default=timezone.now)
+    actor = models.ForeignKey(User, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    actor_label = models.CharField("par (nom)", max_length=200)
+    action = models.CharField("action", max_length=30, choices=AuditAction.choices)
+    subject = models.CharField("concerne", max_length=200, blank=True)
+    before = models.JSONField("avant", default=dict, blank=True)
+    after = models.JSONField("après", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "journal des modifications du compte"
+        verbose_name_plural = "journal des modifications des comptes"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"], name="account_audit_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.subject}"
+
+
+class ApiToken(models.Model):
+    """An API key that acts for one membership, i.e. one organisation (``Authorization: Token …``).
+    Only its SHA-256 is stored: the key is shown once, when issued."""
+
+    key_hash = models.CharField("empreinte de la clé", max_length=64, unique=True)
+    prefix = models.CharField("début de la clé", max_length=8)
+    membership = models.ForeignKey(Membership, verbose_name="accès", on_delete=models.CASCADE,
+                                   related_name="api_tokens")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "jeton d'API d'un cabinet"
+        verbose_name_plural = "jetons d'API des cabinets"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.membership})"
 
 
 # ---- help ----

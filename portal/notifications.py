@@ -7,8 +7,8 @@
   it), sends it through Django's e-mail API — django-anymail's backend for real providers —
   outside any transaction, then marks it sent. A failure puts it back with a back-off; the
   unique ``key`` makes enqueuing the same message twice a no-op.
-* A personal link (a password reset, later an account activation: a link that lets whoever
-  holds it act as one user) is never stored: the message holds ``PERSONAL_LINK_PLACEHOLDER``
+* A personal link (a password reset, an account activation, an invitation, the confirmation
+  of a new address: a link that lets whoever holds it act as one user) is never stored: the message holds ``PERSONAL_LINK_PLACEHOLDER``
   and the kind of link and its user; ``outbox_send`` makes the link when it sends, so the
   stored body, the admin and the key never contain it. Django's reset tokens are stateless
   HMACs: a link made at sending time is valid for ``PASSWORD_RESET_TIMEOUT`` from then on.
@@ -161,17 +161,40 @@ def _claim(message_id: int) -> OutboxMessage | None:
 
 def personal_link_url(*, kind: str, user: User) -> str | None:
     """The secret link of ``kind`` for ``user``, made now; None when the account may no longer
-    receive it (the same accounts Django's reset form accepts: active, with a password)."""
+    receive it: a reset for an active account with a password (as Django's reset form), an
+    activation or an invitation for an active account not activated yet, a new address's
+    confirmation while that address is pending."""
+    from portal import account_tokens
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
     if kind == PersonalLink.PASSWORD_RESET:
         if not (user.is_active and user.has_usable_password()):
             return None
-        path = reverse("password_reset_confirm", kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        })
+        path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    elif kind == PersonalLink.ACCOUNT_ACTIVATION:
+        if not user.is_active or user.activated_at is not None:
+            return None
+        path = reverse("account_activate", kwargs={"uidb64": uid,
+                                                   "token": account_tokens.activation_tokens.make_token(user)})
+    elif kind == PersonalLink.INVITATION:
+        if not user.is_active or user.activated_at is not None:
+            return None
+        path = reverse("invitation_accept", kwargs={"uidb64": uid,
+                                                    "token": account_tokens.invitation_tokens.make_token(user)})
+    elif kind == PersonalLink.EMAIL_CHANGE:
+        if not user.is_active or not user.pending_email:
+            return None
+        path = reverse("account_email_confirm", kwargs={"uidb64": uid,
+                                                        "token": account_tokens.email_change_tokens.make_token(user)})
     else:
         raise ValueError(f"Lien personnel inconnu : {kind}")
     return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _personal_link_address(message: OutboxMessage, user: User) -> str:
+    """The address a personal link may go to: the account's own, or for the confirmation of a
+    new address, that pending address."""
+    return user.pending_email if message.personal_link == PersonalLink.EMAIL_CHANGE else user.email
 
 
 def _bodies(message: OutboxMessage) -> tuple[str, str] | None:
@@ -179,7 +202,7 @@ def _bodies(message: OutboxMessage) -> tuple[str, str] | None:
     if not message.personal_link:
         return message.body_text, message.body_html
     user = message.personal_link_user
-    if user is None or user.email.lower() != message.to.lower():
+    if user is None or _personal_link_address(message, user).lower() != message.to.lower():
         return None  # the account is gone, or its address changed since: the link is not theirs to get
     url = personal_link_url(kind=message.personal_link, user=user)
     if url is None:
@@ -197,7 +220,8 @@ def outbox_send(*, message_id: int) -> bool:
     if bodies is None:
         OutboxMessage.objects.filter(id=message.id).update(
             status=OutboxStatus.FAILED, claimed_at=None,
-            last_error="Compte supprimé, désactivé ou d'adresse changée depuis la demande : lien personnel non envoyé.",
+            last_error="Compte supprimé, désactivé, déjà activé ou d'adresse changée depuis la demande : "
+                       "lien personnel non envoyé.",
         )
         logger.warning("outbox message %s: no personal link for its user, not sent", message.id)
         return False

@@ -1,10 +1,47 @@
-"""Reads of the platform, already scoped to what a user may see (SPEC §2)."""
+"""Reads of the platform, already scoped to what a user may see (SPEC §2).
+
+A broker's or agent's user acts for one membership at a time (``portal.memberships``): these
+reads use ``user.organisation_id`` and ``user.role`` — the current membership's during a
+request, the default membership's elsewhere — and find the membership's delegation profiles
+by (user, organisation), so that they cost no query of their own.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from portal.models import Area, DelegationProfile, Member, Policy, Role, User
+from portal.models import (
+    Area,
+    DelegationDepartement,
+    DelegationProfile,
+    Member,
+    Membership,
+    Policy,
+    Role,
+    User,
+)
+
+
+def _profiles_of(*, user: User, organisation_id: int | None) -> QuerySet[DelegationProfile]:
+    """The delegation profiles of the user's active membership in that organisation."""
+    return DelegationProfile.objects.filter(
+        organisation_id=organisation_id,
+        collaborators__user=user,
+        collaborators__organisation_id=organisation_id,
+        collaborators__is_active=True,
+    )
+
+
+def membership_areas(*, membership: Membership) -> frozenset[str]:
+    """The areas a membership grants: all to an administrator, its profiles' to a collaborator."""
+    if not membership.is_active:
+        return frozenset()
+    if membership.role == Role.ADMINISTRATOR:
+        return frozenset(area.value for area in Area)
+    areas: set[str] = set()
+    for profile in membership.delegation_profiles.filter(organisation_id=membership.organisation_id):
+        areas |= profile.areas()
+    return frozenset(areas)
 
 
 def user_areas(*, user: User) -> frozenset[str]:
@@ -16,9 +53,7 @@ def user_areas(*, user: User) -> frozenset[str]:
         return frozenset(area.value for area in Area)
     if user.role == Role.COLLABORATOR:
         areas: set[str] = set()
-        for profile in DelegationProfile.objects.filter(
-            collaborators=user, organisation_id=user.organisation_id
-        ):
+        for profile in _profiles_of(user=user, organisation_id=user.organisation_id):
             areas |= profile.areas()
         return frozenset(areas)
     return frozenset()
@@ -32,7 +67,8 @@ def policy_scope_q(*, user: User, area: str, prefix: str = "") -> Q:
     """A filter on policies (or on rows reaching a policy through ``prefix``) a user may see.
 
     Administrators see their organisation's policies; collaborators those of the members
-    delegated to them for ``area``; accounting and the system see everything.
+    delegated to them for ``area`` — listed in one of their profiles, or living in one of its
+    départements; accounting and the system see everything.
     """
     nothing = Q(**{f"{prefix}pk__in": []})
     if not user.is_authenticated or not user.is_active:
@@ -42,12 +78,12 @@ def policy_scope_q(*, user: User, area: str, prefix: str = "") -> Q:
     if user.role == Role.ADMINISTRATOR:
         return Q(**{f"{prefix}broker_id": user.organisation_id})
     if user.role == Role.COLLABORATOR:
-        delegated = Member.objects.filter(
-            delegations__collaborators=user,
-            delegations__organisation_id=user.organisation_id,
-            **{f"delegations__area_{area}": True},
-        ).values("id")
-        return Q(**{f"{prefix}broker_id": user.organisation_id, f"{prefix}member_id__in": delegated})
+        profiles = _profiles_of(user=user, organisation_id=user.organisation_id).filter(**{f"area_{area}": True})
+        listed = Member.objects.filter(delegations__in=profiles).values("id")
+        departements = DelegationDepartement.objects.filter(profile__in=profiles).values("code")
+        return Q(**{f"{prefix}broker_id": user.organisation_id}) & (
+            Q(**{f"{prefix}member_id__in": listed}) | Q(**{f"{prefix}member__departement__in": departements})
+        )
     return nothing
 
 

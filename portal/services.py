@@ -19,18 +19,22 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from portal import clock, notifications
 from portal.errors import ApplicationError
 from portal.formatting import format_money
 from portal.models import (
     Contact,
+    DelegationDepartement,
     DelegationProfile,
     Member,
+    Membership,
     Organisation,
     OutboxMessage,
     Payment,
@@ -39,6 +43,7 @@ from portal.models import (
     PremiumCall,
     Role,
     User,
+    departement_validator,
 )
 
 
@@ -468,8 +473,9 @@ def premium_calls_refresh_paid(*, premium_call_ids: Iterable[int]) -> None:
 # -------------------------------------------------------------------- people and rights
 
 
-def organisation_create(*, orias: str, name: str, trade_name: str = "", **fields) -> Organisation:
-    organisation = Organisation(orias=orias, name=name, trade_name=trade_name, **fields)
+def organisation_create(*, orias: str | None, name: str, trade_name: str = "", **fields) -> Organisation:
+    """An organisation, with its ORIAS number or without (None: « Continuer sans ORIAS »)."""
+    organisation = Organisation(orias=orias or None, name=name, trade_name=trade_name, **fields)
     organisation.full_clean()
     organisation.save()
     return organisation
@@ -484,21 +490,27 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
 ) -> User:
+    """An account made by the insurer's staff (or the demo): activated at once. A broker's or
+    agent's user gets its first membership — its default one — in ``organisation``."""
     if role in (Role.ADMINISTRATOR, Role.COLLABORATOR) and organisation is None:
         raise ApplicationError("Un courtier ou un collaborateur appartient à un cabinet.", field="organisation")
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError("Un compte existe déjà avec cette adresse e-mail.", field="email")
-    user = User.objects.create_user(
-        email,
-        password,
-        role=role,
-        organisation=organisation,
-        first_name=first_name,
-        last_name=last_name,
-        is_staff=role == Role.ACCOUNTING,
-    )
-    if role == Role.ACCOUNTING:
-        user.groups.add(accounting_group_sync())
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email,
+            password,
+            role=role,
+            organisation=organisation if role in (Role.ADMINISTRATOR, Role.COLLABORATOR) else None,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=role == Role.ACCOUNTING,
+            activated_at=timezone.now(),
+        )
+        if role in (Role.ADMINISTRATOR, Role.COLLABORATOR):
+            Membership.objects.create(user=user, organisation=organisation, role=role)
+        if role == Role.ACCOUNTING:
+            user.groups.add(accounting_group_sync())
     return user
 
 
@@ -529,18 +541,31 @@ def delegation_profile_create(
     name: str,
     areas: Iterable[str],
     members: Iterable[Member] = (),
-    collaborators: Iterable[User] = (),
+    departements: Iterable[str] = (),
+    collaborators: Iterable[User | Membership] = (),
 ) -> DelegationProfile:
+    """A delegation profile of ``organisation``: areas, sociétaires listed and/or départements,
+    given to collaborators (users of the organisation, or their memberships)."""
     areas = set(areas)
-    for user in collaborators:
-        if user.organisation_id != organisation.id or user.role != Role.COLLABORATOR:
+    memberships = []
+    for collaborator in collaborators:
+        membership = collaborator if isinstance(collaborator, Membership) else Membership.objects.filter(
+            user=collaborator, organisation=organisation).first()
+        if membership is None or membership.organisation_id != organisation.id or membership.role != Role.COLLABORATOR:
             raise ApplicationError("Seuls les collaborateurs du cabinet peuvent recevoir une délégation.")
+        memberships.append(membership)
     member_list = list(members)
     foreign = [m for m in member_list if not m.policies.filter(broker=organisation).exists()]
     if foreign:
         raise ApplicationError(
             f"Le sociétaire {foreign[0].member_number} n'est pas un client du cabinet.", field="members"
         )
+    codes = sorted({code.strip().upper() for code in departements if code.strip()})
+    for code in codes:
+        try:
+            departement_validator(code)
+        except ValidationError as error:
+            raise ApplicationError(f"{code} : {error.messages[0]}", field="departements") from error
     with transaction.atomic():
         profile = DelegationProfile.objects.create(
             organisation=organisation,
@@ -548,7 +573,9 @@ def delegation_profile_create(
             **{f"area_{area}": True for area in areas},
         )
         profile.members.set(member_list)
-        profile.collaborators.set(list(collaborators))
+        DelegationDepartement.objects.bulk_create([DelegationDepartement(profile=profile, code=code)
+                                                   for code in codes])
+        profile.collaborators.set(memberships)
     return profile
 
 

@@ -6,7 +6,8 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from portal import api, help_views, views
+from portal import account_views, api, help_views, views
+from portal.account_forms import AccountPasswordChangeForm
 from portal.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 
 admin.site.site_header = "Portail courtiers — administration"
@@ -20,7 +21,8 @@ account_patterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mot-de-passe/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mot-de-passe/", auth_views.PasswordChangeView.as_view(form_class=AccountPasswordChangeForm),
+         name="password_change"),
     path("mot-de-passe/modifie/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "mot-de-passe-oublie/",
@@ -41,9 +43,40 @@ api_patterns = [
     path("payments/", api.payments_import_api, name="payments"),
 ]
 
+# ---- accounts ----
+# Sign-up, Mon compte, users and rights, portfolio, organisation switch (issue 10 §1–5).
+account_patterns += [
+    path("inscription/", account_views.signup, name="signup"),
+    path("inscription/envoye/", account_views.signup_sent, name="signup_sent"),
+    path("activation/renvoyer/", account_views.activation_resend, name="activation_resend"),
+    path("activation/<uidb64>/<token>/", account_views.account_activate, name="account_activate"),
+    path("invitation/<uidb64>/<token>/", account_views.invitation_accept, name="invitation_accept"),
+    path("", account_views.account, name="account"),
+    path("coordonnees/", account_views.account_details, name="account_details"),
+    path("coordonnees/confirmer/<uidb64>/<token>/", account_views.account_email_confirm,
+         name="account_email_confirm"),
+    path("entete/", account_views.account_letterhead, name="account_letterhead"),
+    path("utilisateurs/", account_views.account_users, name="account_users"),
+    path("utilisateurs/nouveau/", account_views.account_user_new, name="account_user_new"),
+    path("utilisateurs/<int:membership_id>/", account_views.account_user, name="account_user"),
+    path("utilisateurs/<int:membership_id>/desactiver/", account_views.account_user_deactivate,
+         name="account_user_deactivate"),
+    path("utilisateurs/<int:membership_id>/reactiver/", account_views.account_user_reactivate,
+         name="account_user_reactivate"),
+    path("utilisateurs/<int:membership_id>/invitation/", account_views.account_user_resend,
+         name="account_user_resend"),
+    path("profils/", account_views.account_profiles, name="account_profiles"),
+    path("profils/nouveau/", account_views.account_profile_new, name="account_profile_new"),
+    path("profils/<int:profile_id>/", account_views.account_profile, name="account_profile"),
+    path("journal/", account_views.account_audit, name="account_audit"),
+    path("changer-de-cabinet/", account_views.organisation_switch, name="organisation_switch"),
+]
+# ---- end accounts ----
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("compte/", include(account_patterns)),
+    path("portefeuille/", account_views.portfolio, name="portfolio"),  # accounts
     path("amiable/", include("amiable.urls")),
     path("admin/", admin.site.urls),
     path("facturation/", include("billing.urls")),

@@ -25,10 +25,9 @@ def sender_block(letter: TerminationLetter) -> dict:
         address = settings.PORTAL_INSURER_ADDRESS
         return {"name": conf.platform_name(), "lines": address, "orias": "",
                 "city": address[-1].split(" ", 1)[-1] if address else ""}
-    organisation = letter.organisation
-    lines = [line for line in organisation.letter_header.splitlines() if line.strip()] or organisation.address_lines
-    return {"name": organisation.signature_name, "lines": lines, "orias": organisation.orias,
-            "city": organisation.city}
+    letterhead = letter.organisation.letterhead  # « Entête des lettres » (Mon compte)
+    return {"name": letterhead["name"], "lines": letterhead["lines"], "orias": letterhead["orias"],
+            "city": letter.organisation.city}
 
 
 def letter_context(letter: TerminationLetter, *, letter_date: date, contracts=None) -> dict:

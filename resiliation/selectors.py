@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from portal.models import Area, Role, User
+from portal.models import Area, Membership, Role, User
 from portal.selectors import user_areas
 from resiliation.models import (
     PLANNED_STATUSES,
@@ -72,6 +72,7 @@ def insurers_matching(*, term: str, limit: int = 15) -> QuerySet[Insurer]:
 
 def managers_for(*, user: User) -> QuerySet[User]:
     """Users of the organisation who may manage letters (for « Géré par »)."""
-    users = User.objects.filter(organisation_id=user.organisation_id, is_active=True,
-                                role__in=[Role.ADMINISTRATOR, Role.COLLABORATOR]).order_by("last_name", "email")
-    return users.filter(Q(role=Role.ADMINISTRATOR) | Q(delegation_profiles__area_resiliation=True)).distinct()
+    memberships = Membership.objects.filter(organisation_id=user.organisation_id, is_active=True).filter(
+        Q(role=Role.ADMINISTRATOR) | Q(delegation_profiles__area_resiliation=True,
+                                       delegation_profiles__organisation_id=user.organisation_id))
+    return User.objects.filter(is_active=True, memberships__in=memberships).distinct().order_by("last_name", "email")

@@ -17,7 +17,7 @@ from django.db.models import Case, F, Q, Value, When
 from portal import uploads
 from portal.clock import at_local_time
 from portal.errors import ApplicationError
-from portal.models import User
+from portal.models import Organisation, User
 from portal.pdf import document_bytes, document_store
 from resiliation import charges, deadlines, documents, notify, rules
 from resiliation.models import (
@@ -40,7 +40,18 @@ ESIGN_CHOICES = (MandateChoice.ESIGN, MandateChoice.ESIGN_OWN)
 
 
 def orias_certificate_valid(*, organisation_id: int, on: date) -> OriasCertificate | None:
-    return OriasCertificate.objects.filter(organisation_id=organisation_id, valid_until__gte=on).first()
+    """The certificate that lets the organisation send in its own name on ``on``: valid that day,
+    of an organisation whose ORIAS number is on file (one that signed up « sans ORIAS » has none)."""
+    return OriasCertificate.objects.filter(organisation_id=organisation_id, organisation__orias__isnull=False,
+                                           valid_until__gte=on).first()
+
+
+NO_ORIAS_NUMBER = ("Votre compte n'a pas de numéro ORIAS : l'envoi au nom de l'agence demande votre numéro ORIAS "
+                   "(à faire enregistrer par une demande d'aide) et votre attestation en cours de validité.")
+
+
+def has_orias_number(*, organisation_id: int) -> bool:
+    return Organisation.objects.filter(pk=organisation_id, orias__isnull=False).exists()
 
 
 def orias_refusal(*, letter: TerminationLetter, on: date, today: date) -> str | None:
@@ -51,6 +62,8 @@ def orias_refusal(*, letter: TerminationLetter, on: date, today: date) -> str | 
         return None
     if orias_certificate_valid(organisation_id=letter.organisation_id, on=on) is not None:
         return None
+    if not has_orias_number(organisation_id=letter.organisation_id):
+        return NO_ORIAS_NUMBER
     tense = "ne sera plus" if on > today else "n'est plus"
     return (f"Votre attestation ORIAS {tense} valable le {on:%d/%m/%Y} : l'envoi au nom de l'agence demande une "
             "attestation en cours de validité le jour de l'envoi.")
@@ -77,7 +90,10 @@ def sending_blockers(letter: TerminationLetter, *, today: date) -> list[str]:
             blockers.append(refusal)
         return blockers
     if orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is None:
-        blockers.append("Déposer une attestation ORIAS en cours de validité (envoi au nom de l'agence).")
+        blockers.append("Déposer une attestation ORIAS en cours de validité (envoi au nom de l'agence)."
+                        if has_orias_number(organisation_id=letter.organisation_id) else
+                        "Faire enregistrer votre numéro ORIAS (demande d'aide), puis déposer votre attestation ORIAS "
+                        "(envoi au nom de l'agence).")
     if not letter.mandate_choice:
         blockers.append("Générer/Joindre le mandat, ou ne pas joindre le mandat.")
     elif letter.mandate_choice in (MandateChoice.SCAN, MandateChoice.OWN, MandateChoice.ESIGN_OWN) \
@@ -122,7 +138,8 @@ def _check_agency(letter: TerminationLetter, today: date) -> None:
     if letter.sender_mode != SenderMode.AGENCY:
         raise ApplicationError("Au nom de la plateforme, le mandat est toujours signé électroniquement.")
     if orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is None:
-        raise ApplicationError("Déposez d'abord votre attestation ORIAS en cours de validité.")
+        raise ApplicationError("Déposez d'abord votre attestation ORIAS en cours de validité."
+                               if has_orias_number(organisation_id=letter.organisation_id) else NO_ORIAS_NUMBER)
 
 
 def letter_mandate_choose(*, letter: TerminationLetter, choice: str, today: date,

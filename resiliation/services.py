@@ -15,9 +15,9 @@ from django.db import transaction
 
 from portal import uploads
 from portal.errors import ApplicationError
-from portal.models import Area, Organisation, Role, User
+from portal.models import Area, Membership, Organisation, User
 from portal.pdf import document_store
-from portal.selectors import user_areas
+from portal.selectors import membership_areas, user_areas
 from resiliation import rules
 from resiliation.documents import ATTACHMENT_TYPES
 from resiliation.models import (
@@ -252,10 +252,11 @@ def letter_manager_set(*, letter: TerminationLetter, manager: User, by: User) ->
     """« Géré par »: an administrator hands a letter to a user of the organisation with the area."""
     if not by.is_org_admin:
         raise ApplicationError("Seul un administrateur du cabinet peut changer le gestionnaire.")
-    if manager.organisation_id != letter.organisation_id or manager.role not in (Role.ADMINISTRATOR,
-                                                                                  Role.COLLABORATOR):
+    membership = Membership.objects.filter(user=manager, organisation_id=letter.organisation_id,
+                                           is_active=True).first()  # the manager's own access to this organisation
+    if membership is None or not manager.is_active:
         raise ApplicationError("Choisissez un utilisateur du cabinet.", field="managed_by")
-    if Area.RESILIATION not in user_areas(user=manager):
+    if Area.RESILIATION not in membership_areas(membership=membership):
         raise ApplicationError("Cet utilisateur n'a pas accès aux résiliations.", field="managed_by")
     letter.managed_by = manager
     letter.save(update_fields=["managed_by", "updated_at"])
@@ -295,6 +296,9 @@ def orias_certificate_add(*, organisation: Organisation, by: User, upload, valid
     """File the organisation's ORIAS certificate (PDF or image, checked on content)."""
     if not by.is_org_admin or by.organisation_id != organisation.id:
         raise ApplicationError("Seul un administrateur du cabinet peut déposer l'attestation ORIAS.")
+    if not organisation.orias:
+        raise ApplicationError("Votre compte n'a pas de numéro ORIAS : demandez son enregistrement à notre équipe "
+                               "(demande d'aide) avant de déposer votre attestation.", field="file")
     if valid_until is None:
         raise ApplicationError("Indiquez la date de fin de validité de l'attestation.", field="valid_until")
     if valid_until < today:

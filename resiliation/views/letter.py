@@ -217,7 +217,7 @@ def manager_set(request, pk: int):
     """« Géré par » (administrators)."""
     letter = letter_for(request, pk)
     manager = User.objects.filter(pk=request_id(request.POST, "managed_by"),
-                                  organisation_id=letter.organisation_id).first()
+                                  memberships__organisation_id=letter.organisation_id).first()
     try:
         if manager is None:
             raise ApplicationError("Choisissez un utilisateur du cabinet.", field="managed_by")

@@ -93,3 +93,22 @@ def test_brokers_and_the_system_get_no_admin_access(request, client_for, who):
     for url in ("/admin/", reverse("admin:portal_policy_changelist"), reverse("admin:portal_user_changelist")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+
+
+def test_a_delegation_profile_is_given_only_to_its_organisations_collaborators(client_for, admin_user, collaborator,
+                                                                              other_admin, org):
+    from portal.models import DelegationProfile, Membership
+
+    superuser = services.user_create(email="root@auxiliaire.test", password="x", role=Role.ACCOUNTING)
+    superuser.is_superuser = True
+    superuser.save()
+    profile = services.delegation_profile_create(organisation=org, name="Isère", areas=["amiable"])
+    url = reverse("admin:portal_delegationprofile_change", args=[profile.pk])
+    data = {"organisation": org.pk, "name": "Isère", "area_amiable": "on",
+            "collaborators": [Membership.objects.get(user=other_admin).pk],
+            "departements-TOTAL_FORMS": "0", "departements-INITIAL_FORMS": "0"}
+    response = client_for(superuser).post(url, data)
+    assert response.status_code == 200 and "seuls les collaborateurs du cabinet" in response.content.decode()
+    data["collaborators"] = [Membership.objects.get(user=collaborator).pk]
+    assert client_for(superuser).post(url, data).status_code == 302
+    assert list(DelegationProfile.objects.get().collaborators.all()) == [Membership.objects.get(user=collaborator)]

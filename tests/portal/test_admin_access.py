@@ -33,7 +33,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from portal import clock, services
+from portal import accounts, clock, services
 from portal.models import Organisation, Role, User
 from tests.access import assert_statuses
 from tests.files import PDF_BYTES
@@ -74,6 +74,11 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "portal.faqcategory": ("vacd", "vac"),
     "portal.faqentry": ("vacd", "vac"),
     "portal.sitepage": ("vc", "vc"),
+    # Accounts: memberships are changed by superusers through the services (never deleted: deactivated);
+    # the audit is read-only; API tokens are issued by a command, revoked by superusers.
+    "portal.membership": ("vac", "v"),
+    "portal.accountaudit": ("v", "v"),
+    "portal.apitoken": ("vd", "v"),
     # Cycle amiable: decisions and manual follow-up are changes; letters and events are issued.
     "amiable.extensionrequest": ("vc", "vc"),
     "amiable.case": ("vc", "vc"),
@@ -167,6 +172,7 @@ def _rows_the_demo_lacks(courtier: User) -> None:
     billing_services.price_schedule(product="paper_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
                                     today=today)
     resiliation_services.insurer_request_create(by=courtier, name="Mutuelle Nouvelle")
+    accounts.api_token_issue(membership=courtier.memberships.first())
     identity.identity_check_start(user=courtier, mobile_phone="0612345678", email=courtier.email, confirmed=True,
                                   price_accepted=True, now=clock.local_now())
     # The beat schedule's own models (third-party, no service of ours).

@@ -67,6 +67,10 @@ def test_seed_demo_creates_the_demo_logins_and_data_and_is_idempotent_without_re
     delegated = policies_visible_to(user=collab).count()
     assert 0 < delegated < policies_visible_to(user=courtier).count()
     assert "amiable" in user_areas(user=collab)
+    assert not policies_visible_to(user=collab).exclude(member__departement="38").exists()  # « par département »
+    # courtier@demo.test works for two organisations (« Changer de compte entreprise »).
+    assert sorted(courtier.memberships.values_list("organisation__orias", "role")) == [
+        ("07000001", Role.ADMINISTRATOR), ("07000003", Role.COLLABORATOR)]
 
 
 def test_seed_demo_is_refused_where_the_settings_do_not_allow_demo_data(settings):

@@ -65,3 +65,25 @@ def test_hamon_letter_states_the_effect_and_the_new_contract_start(admin_user, m
     assert ("Conformément à l'article L113-15-2 du Code des assurances, cette résiliation prendra effet un mois "
             "après la réception de la présente notification, soit le 03/04/2026, le nouveau contrat prenant effet "
             "le 04/04/2026.") in text
+
+
+def test_the_letter_header_is_the_organisations_with_its_added_lines(admin_user, make_letter):
+    """« Entête des lettres » (seed 001 §9.5): trade name, address, ORIAS number when on file, then
+    the lines the organisation added, in their order — on every letter it sends."""
+    from portal import accounts
+
+    letter = make_letter(admin_user)
+    organisation = admin_user.organisation
+    accounts.letterhead_line_add(organisation=organisation, by=admin_user, text="contact@cabinet-un.fr")
+    accounts.letterhead_line_add(organisation=organisation, by=admin_user, text="www.cabinet-un.fr")
+    accounts.letterhead_line_move(organisation=organisation, by=admin_user, index=1, line="www.cabinet-un.fr",
+                                  offset=-1)
+    letter.refresh_from_db()
+    text = letter_text(letter, date(2026, 3, 2))
+    header = text[:text.index("Objet")] if "Objet" in text else text
+    for expected in ("Cabinet Un", "1 rue des Fleurs", "38000 Grenoble", "N° ORIAS : 0700 0001"):
+        assert expected in header
+    assert header.index("www.cabinet-un.fr") < header.index("contact@cabinet-un.fr")
+    accounts.letterhead_line_remove(organisation=organisation, by=admin_user, index=0, line="www.cabinet-un.fr")
+    letter.refresh_from_db()
+    assert "www.cabinet-un.fr" not in letter_text(letter, date(2026, 3, 2))

@@ -1,8 +1,10 @@
 """Demo data and logins (SPEC §8). Idempotent: run it as often as you like.
 
-Logins (password ``demo``): courtier@demo.test (administrator of ORIAS 07000001),
-collab@demo.test (collaborator of it), compta@demo.test (accounting, may call the system
-API), agent@demo.test (administrator of another organisation). A login that exists already
+Logins (password ``demo``): courtier@demo.test (administrator of ORIAS 07000001, and
+collaborator of Rhône Courtage, ORIAS 07000003, to try « Changer de compte entreprise »),
+collab@demo.test (collaborator of 07000001, delegated its Isère clients: département 38),
+compta@demo.test (accounting, may call the system API), agent@demo.test (administrator of
+another organisation). A login that exists already
 is left as it is: a rerun never resets a password someone changed.
 
 Refused unless the settings allow demo data (``PORTAL_DEMO_DATA``: the dev and test settings,
@@ -23,9 +25,9 @@ from django.core.management import call_command, get_commands
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from portal import clock, services
+from portal import accounts, clock, services
 from portal.management.demo import DemoCommand
-from portal.models import Area, DelegationProfile, Member, Organisation, PremiumCall, Role, User
+from portal.models import Area, DelegationProfile, Member, Membership, Organisation, PremiumCall, Role, User
 
 PASSWORD = "demo"
 BUSINESS_APP_DEMOS = ("amiable_demo", "billing_demo", "resiliation_demo", "courrier_demo")
@@ -63,6 +65,7 @@ class Command(DemoCommand):
             if not seeded:
                 self._portfolio(organisations, today)
             self._delegation(organisations["07000001"], users["collab"])
+            self._second_organisation(organisations["07000003"], users["courtier"])
         self.stdout.write(f"Données de démonstration prêtes au {today:%d/%m/%Y}.")
         for name in BUSINESS_APP_DEMOS:
             if name in get_commands():
@@ -70,7 +73,7 @@ class Command(DemoCommand):
         call_command("help_demo", stdout=self.stdout)  # help requests in each status
         token = Token.objects.get_or_create(user=users["compta"])[0]
         self.stdout.write(
-            "Connexions (mot de passe « demo ») : courtier@demo.test, collab@demo.test, "
+            "Connexions (mot de passe « demo ») : courtier@demo.test (deux cabinets), collab@demo.test, "
             f"compta@demo.test, agent@demo.test. Jeton API de compta@demo.test : {token.key}"
         )
 
@@ -174,14 +177,24 @@ class Command(DemoCommand):
     def _delegation(self, organisation: Organisation, collaborator: User) -> None:
         if DelegationProfile.objects.filter(organisation=organisation, name="Portefeuille Isère").exists():
             return
-        members = Member.objects.filter(policies__broker=organisation, postal_code__startswith="38").distinct()
         services.delegation_profile_create(
             organisation=organisation,
             name="Portefeuille Isère",
             areas=[Area.AMIABLE, Area.RESILIATION, Area.COURRIER],
-            members=members,
+            departements=["38"],  # « par département » (seed 003): the Isère clients, today's and tomorrow's
             collaborators=[collaborator],
         )
+
+    def _second_organisation(self, organisation: Organisation, courtier: User) -> None:
+        """courtier@demo.test also works for Rhône Courtage: a collaborator there, delegated the
+        cycle amiable of its Rhône clients (« Changer de compte entreprise » in the top bar)."""
+        if Membership.objects.filter(user=courtier, organisation=organisation).exists():
+            return
+        membership = accounts.membership_add(user=courtier, organisation=organisation, role=Role.COLLABORATOR,
+                                             by=None)
+        services.delegation_profile_create(organisation=organisation, name="Portefeuille Rhône",
+                                           areas=[Area.AMIABLE, Area.RESILIATION], departements=["69"],
+                                           collaborators=[membership])
 
 
 def _consistent(rows: list[services.EmissionRow]) -> list[services.EmissionRow]:
