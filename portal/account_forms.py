@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
 from portal.errors import ApplicationError
+from portal.forms import SafeModelMultipleChoiceField
 from portal.models import Affiliation, Area, DelegationProfile, Role
 
 
@@ -121,7 +122,7 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label="Rôle", choices=[(Role.COLLABORATOR.value, Role.COLLABORATOR.label),
                                                     (Role.ADMINISTRATOR.value, Role.ADMINISTRATOR.label)],
                              initial=Role.COLLABORATOR, widget=forms.RadioSelect)
-    profiles = forms.ModelMultipleChoiceField(
+    profiles = SafeModelMultipleChoiceField(
         label="Profils de délégation", required=False, queryset=DelegationProfile.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Pour un collaborateur : les espaces et la partie du portefeuille qu'il peut gérer.")

@@ -14,7 +14,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal.files import document_response
-from portal.forms import parse_id
+from portal.forms import SafeModelMultipleChoiceField, parse_id
 from portal.models import (
     Contact,
     DelegationProfile,
@@ -86,18 +86,6 @@ class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
 
 class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
     pass
-
-
-class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Ids checked (``portal.forms.IdField``) before Django puts them in an ``__in`` query."""
-
-    def _check_values(self, value):
-        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
-            for item in value:
-                if parse_id(item) is None:
-                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                          params={"pk": str(item)[:40]})
-        return super()._check_values(value)
 
 
 class SafeChangeList(ChangeList):

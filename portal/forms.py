@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from portal import services
 from portal.memberships import active_memberships, has_memberships
@@ -79,3 +80,16 @@ def parse_id(value) -> int | None:
 def request_id(data, name: str) -> int | None:
     """The id ``name`` of a request's GET or POST data, or None when it is absent or not an id."""
     return parse_id(data.get(name))
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids checked (``IdField``) before Django puts them in an ``__in`` query: a huge or
+    malformed id is the field's French error, never an OverflowError of the database."""
+
+    def _check_values(self, value):
+        if isinstance(self.queryset.model._meta.pk, models.IntegerField):
+            for item in value:
+                if parse_id(item) is None:
+                    raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                                params={"pk": str(item)[:40]})
+        return super()._check_values(value)
