@@ -64,13 +64,16 @@ def cases(request):
     context = {
         "page": page,
         "filters": filters,
-        "members": selectors.case_members_for(user=request.user) if not request.htmx else [],
+        "members": [] if request.htmx and not request.htmx.history_restore_request
+        else selectors.case_members_for(user=request.user),
         "query": request.GET.copy(),
         "today": clock.business_today(),
         "can_act": request.user.is_intermediary,
         "columns": COLUMNS,
     }
-    template = "amiable/cases.html#table" if request.htmx and not request.htmx.boosted else "amiable/cases.html"
+    # htmx asks for the table alone, except to rebuild a page from the history (back button).
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "amiable/cases.html#table" if partial else "amiable/cases.html"
     return render(request, template, context)
 
 

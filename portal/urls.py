@@ -41,8 +41,15 @@ api_patterns = [
     path("payments/", api.payments_import_api, name="payments"),
 ]
 
+# French error pages in the layout (portal.views).
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("compte/", include(account_patterns)),
     path("amiable/", include("amiable.urls")),
     path("admin/", admin.site.urls),

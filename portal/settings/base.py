@@ -20,6 +20,7 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 30)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # a French page in the layout
 
 # ---------------------------------------------------------------------------------- product
 PORTAL_INSURER_NAME = env("PORTAL_INSURER_NAME", default="L'Auxiliaire")

@@ -33,3 +33,13 @@ def sort_arrow(key: str, current: str) -> str:
     if current == f"-{key}":
         return " ▼"
     return ""
+
+
+@register.filter
+def aria_sort(key: str, current: str) -> str:
+    """The ``aria-sort`` of a sortable column heading."""
+    if current == key:
+        return "ascending"
+    if current == f"-{key}":
+        return "descending"
+    return "none"
