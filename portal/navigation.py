@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
@@ -184,7 +185,7 @@ class Navigation:
 
     def __init__(self, request) -> None:
         self.request = request
-        self.user = request.user
+        self.user = getattr(request, "user", None) or AnonymousUser()  # none before the auth middleware
 
     @cached_property
     def areas(self) -> frozenset[str]:
