@@ -361,3 +361,45 @@ def test_a_held_letter_explains_why_and_offers_a_new_date(client_for, admin_user
     assert response.status_code == 302
     letter.refresh_from_db()
     assert (letter.status, letter.send_date, letter.new_contract_start) == ("scheduled", date(2026, 3, 5), proposal)
+
+
+def _ready_to_finalise(admin_user, make_letter, orias_on_file, funded, **contract):
+    from resiliation import sending
+
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, **contract)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    return letter
+
+
+def test_the_confirm_button_names_the_date_of_the_plan_shown(client_for, admin_user, make_letter, orias_on_file,
+                                                             funded):
+    """htmx refreshes the plan on each change; the button (outside the plan) follows it."""
+    letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded)
+    url = f"/resiliations/{letter.pk}/finaliser/"
+    client = client_for(admin_user)
+    plan = client.get(url, {"send_date": "2026-03-20", "with_acknowledgement": "1"},
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "L'envoi de votre lettre est prévu pour le <strong>20/03/2026</strong>" in plan
+    actions = plan[plan.index('id="finalise-actions"'):]
+    assert 'hx-swap-oob="true"' in actions[:60] and "Confirmer l'envoi le 20/03/2026" in actions
+
+
+def test_au_plus_tot_posts_the_form_and_never_puts_the_token_in_the_address(client_for, admin_user, make_letter,
+                                                                            orias_on_file, funded):
+    letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded, reason="hamon")
+    url = f"/resiliations/{letter.pk}/finaliser/"
+    client = client_for(admin_user)
+    page = client.get(url).content.decode()
+    assert 'formmethod="get"' not in page and 'hx-params="not csrfmiddlewaretoken' in page
+    earliest = client.post(url, {"new_contract_start": "2026-09-01", "with_acknowledgement": "1", "earliest": "1"})
+    text = earliest.content.decode()
+    letter.refresh_from_db()
+    assert earliest.status_code == 200 and letter.status == "draft"  # computed, not confirmed
+    from portal import clock
+    from resiliation import sending
+
+    plan = sending.sending_plan(letter=letter, with_acknowledgement=True, start=None, send=None, now=clock.local_now())
+    assert f'name="new_contract_start" value="{plan.start:%Y-%m-%d}"' in text
+    assert f"Confirmer l'envoi le {plan.send:%d/%m/%Y}" in text
