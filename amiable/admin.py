@@ -20,6 +20,7 @@ from amiable.models import Case, CollectionCase, Event, ExtensionRequest, Letter
 from amiable.rules import Decision
 from portal import clock
 from portal.errors import ApplicationError
+from portal.formatting import format_date
 
 
 class NoteForm(forms.Form):
@@ -55,8 +56,9 @@ class PendingFirstFilter(admin.SimpleListFilter):
 
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(admin.ModelAdmin):
+    # Nine columns that fit a 1280 px screen beside the filters: the decision in one.
     list_display = ["policy_number", "member", "broker", "reason_label", "short_comment", "document_link",
-                    "requested_on", "notice_if_approved", "status", "decided_by", "decided_on"]
+                    "requested_on", "notice_if_approved", "decision"]
     list_filter = [PendingFirstFilter, "reason", "requested_on"]
     search_fields = ["case__policy__number", "case__policy__member__company_name",
                      "case__policy__member__member_number", "case__policy__broker__name", "case__policy__broker__orias"]
@@ -105,6 +107,12 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
             answer=rules.Answer.REQUESTED, decision=rules.Decision.APPROVED, decided_on=clock.business_today(),
         )
         return day.strftime("%d/%m/%Y")
+
+    @admin.display(description="décision", ordering="status")
+    def decision(self, obj):
+        if obj.status == Decision.PENDING:
+            return obj.get_status_display()
+        return f"{obj.get_status_display()} le {format_date(obj.decided_on)} par {obj.decided_by}"
 
     @admin.display(description="document")
     def document_link(self, obj):

@@ -95,6 +95,12 @@ def _row_response(request, case_id: int, *, status: int = 200, message: str = ""
 @area_required(Area.AMIABLE)
 def case_answer(request, case_id: int):
     case = selectors.case_for(user=request.user, case_id=case_id)
+    try:  # answered, past its window, closed…: the case's state, not a form refused on save
+        services.check_answer(case=case, today=clock.business_today())
+    except ApplicationError as error:
+        row = _rows(request, _filters(request)).get(id=case.id)
+        return _dialog(request, "amiable/answer.html", {"case": case, "closed": error.message, "row": row},
+                       status=200 if request.method == "GET" else 400)
     form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

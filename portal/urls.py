@@ -12,6 +12,8 @@ from portal.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 admin.site.site_header = "Portail courtiers — administration"
 admin.site.site_title = "Administration"
 admin.site.index_title = "Back-office de L'Auxiliaire"
+# The lists need the width (a clerk's screen: 1280 px): the app list is on the index and breadcrumbs.
+admin.site.enable_nav_sidebar = False
 
 account_patterns = [
     path(

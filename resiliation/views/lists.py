@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
 from resiliation import exports, services
 from resiliation.selectors import FOLDERS, letter_rows_for, managers_for
 from resiliation.views.common import letter_for, resiliation_page
+from resiliation.views.sending import CANCEL_QUESTION
 
 FILTERS = ("number", "subscriber", "contract", "recipient", "manager")
 
@@ -34,6 +35,7 @@ def letters(request):
     query.pop("page", None)
     today = clock.business_today()
     return render(request, "resiliation/letters.html", {
+        "trash_question": TRASH_QUESTION, "cancel_question": CANCEL_QUESTION,
         "page": page, "folder": folder, "folders": FOLDERS, "filters": filters, "folder_label": FOLDERS[folder][0],
         "cancellable": {letter.pk for letter in page if letter.cancel_refusal(today=today) is None},
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
@@ -51,10 +53,23 @@ def letters_export(request):
     return response
 
 
-@require_POST
+TRASH_QUESTION = {
+    "title": "Mettre à la corbeille", "label": "Mettre à la corbeille",
+    "question": "ATTENTION : Cette action N'annule PAS l'envoi.",
+    "note": "Vous pourrez retrouver le courrier dans votre corbeille.",
+}
+
+
+@require_http_methods(["GET", "POST"])
 @resiliation_page
 def letter_trash(request, pk: int):
+    """« Mettre à la corbeille », after a confirmation (this page without JavaScript)."""
     letter = letter_for(request, pk)
+    if request.method == "GET":
+        back = reverse("resiliation:letters")
+        return render(request, "resiliation/confirm.html", {
+            "letter": letter, **TRASH_QUESTION, "action": reverse("resiliation:trash", args=[letter.pk]),
+            "back": back})
     try:
         services.letter_trash(letter=letter, now=clock.local_now())
         messages.success(request, f"Le courrier n° {letter.pk} est dans la corbeille (l'envoi n'est pas annulé).")
