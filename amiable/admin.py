@@ -19,8 +19,9 @@ from amiable import exports, selectors, services
 from amiable.models import Case, CollectionCase, Event, ExtensionRequest, Letter, Stage
 from amiable.rules import Decision
 from portal import clock
+from portal.admin_display import money
 from portal.errors import ApplicationError
-from portal.formatting import format_date
+from portal.formatting import format_date, format_money
 
 
 class NoteForm(forms.Form):
@@ -201,7 +202,7 @@ class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    fields = ["date", "type", "detail", "amount", "actor", "created_at"]
+    fields = ["date", "type", "detail", money("amount", "montant"), "actor", "created_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -212,7 +213,8 @@ class LetterInline(admin.TabularInline):
     model = Letter
     extra = 0
     can_delete = False
-    fields = ["kind", "letter_date", "amount_due", "effective_date", "acknowledged_at", "acknowledged_by", "sha256"]
+    fields = ["kind", "letter_date", money("amount_due", "reste dû"), "effective_date", "acknowledged_at",
+              "acknowledged_by", "sha256"]
     readonly_fields = fields
 
     @admin.display(description="SHA-256")
@@ -297,7 +299,7 @@ class CollectionCaseAdmin(CaseAdminBase):
 
     @admin.display(description="reste dû")
     def amount_due(self, obj):
-        return obj.premium_call.outstanding
+        return format_money(obj.premium_call.outstanding)
 
     @admin.display(description="cabinet")
     def broker(self, obj):

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
+from portal.admin_display import money
 from portal.models import (
     Contact,
     DelegationProfile,
@@ -167,18 +168,19 @@ class PolicyAdmin(admin.ModelAdmin):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    fields = ["amount", "paid_on", "reference", "created_at"]
-    readonly_fields = ["created_at"]
+    # Payments come from the insurer's system: shown, never typed here.
+    fields = [money("amount", "montant"), "paid_on", "reference", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(PremiumCall)
 class PremiumCallAdmin(admin.ModelAdmin):
-    list_display = ["reference", "policy", "due_date", "amount", "paid_amount"]
+    list_display = ["reference", "policy", "due_date", money("amount", "montant"), money("paid_amount", "montant payé")]
     list_filter = [("due_date", admin.DateFieldListFilter)]
     search_fields = ["reference", "policy__number", "policy__member__company_name"]
     list_select_related = ["policy"]
     autocomplete_fields = ["policy"]
-    readonly_fields = ["paid_amount"]
+    readonly_fields = [money("paid_amount", "montant payé")]
     date_hierarchy = "due_date"
     inlines = [PaymentInline]
 
@@ -192,7 +194,7 @@ class PremiumCallAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["premium_call", "amount", "paid_on", "reference", "created_at"]
+    list_display = ["premium_call", money("amount", "montant"), "paid_on", "reference", "created_at"]
     search_fields = ["premium_call__reference", "reference", "premium_call__policy__number"]
     date_hierarchy = "paid_on"
     list_select_related = ["premium_call"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from portal.models import Area, DelegationProfile, Member, Policy, Role, User
+from portal.sorting import SortKey
 
 
 def user_areas(*, user: User) -> frozenset[str]:
@@ -58,4 +59,4 @@ def policies_visible_to(*, user: User, area: str = Area.AMIABLE) -> QuerySet[Pol
 def members_visible_to(*, user: User, area: str = Area.AMIABLE) -> QuerySet[Member]:
     return Member.objects.filter(
         id__in=policies_visible_to(user=user, area=area).values("member_id")
-    ).order_by("company_name")
+    ).order_by(SortKey("company_name"), "company_name")

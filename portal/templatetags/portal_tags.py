@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 from portal.formatting import format_date, format_long_date, format_money
@@ -43,3 +45,14 @@ def aria_sort(key: str, current: str) -> str:
     if current == f"-{key}":
         return "descending"
     return "none"
+
+
+ELISION = re.compile(r"\b(de|le|la|que) (?=[aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ])")
+ELIDED = {"de": "d’", "le": "l’", "la": "l’", "que": "qu’"}
+
+
+@register.filter
+def elide(text: str) -> str:
+    """French elision before a vowel: « Ajout de utilisateur » → « Ajout d’utilisateur »,
+    « le établissement » → « l’établissement » (a mute h is left alone: too rare to guess)."""
+    return ELISION.sub(lambda match: ELIDED[match.group(1)], str(text)) if text else text
