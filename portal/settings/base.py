@@ -31,7 +31,11 @@ PORTAL_INSURER_ADDRESS = env.list(
 PORTAL_NOTIFICATIONS_FROM = env(
     "PORTAL_NOTIFICATIONS_FROM", default="notifications@emt.auxiliaire.fr"
 )
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
+# The address links in e-mails, the e-signature link and the providers' webhooks are built on.
+# Locally it follows the port the product was started on (``WEB_PORT``: make run, Procfile);
+# production requires it (portal.E002).
+WEB_PORT = env.int("WEB_PORT", default=8000)
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"http://localhost:{WEB_PORT}")
 # ``seed_demo`` (logins with a known password) runs only where this is True: the dev and test
 # settings set it, in code; never read from the environment.
 PORTAL_DEMO_DATA = False
