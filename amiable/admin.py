@@ -226,9 +226,10 @@ class LetterInline(admin.TabularInline):
 
 
 class CaseAdminBase(admin.ModelAdmin):
-    list_display = ["policy", "member", "stage", "reminder_date", "response_deadline", "answer",
-                    "formal_notice_planned", "formal_notice_date", "suspension_date", "termination_date",
-                    "manual_follow_up"]
+    # Ten columns that fit a 1280 px screen beside the filters: the formal notice's planned and
+    # actual dates in one.
+    list_display = ["policy", "member", "stage", "reminder_date", "response_deadline", "answer", "formal_notice",
+                    "suspension_date", "termination_date", "manual_follow_up"]
     list_filter = ["stage", "manual_follow_up", "broker_manages", "answer"]
     search_fields = ["policy__number", "policy__member__company_name", "policy__member__member_number",
                      "premium_call__reference", "policy__broker__name", "policy__broker__orias"]
@@ -236,6 +237,12 @@ class CaseAdminBase(admin.ModelAdmin):
     readonly_fields = [f.name for f in Case._meta.fields]
     inlines = [LetterInline, EventInline]
     date_hierarchy = "reminder_date"
+
+    @admin.display(description="mise en demeure", ordering="formal_notice_date")
+    def formal_notice(self, obj):
+        if obj.formal_notice_date:
+            return f"envoyée le {format_date(obj.formal_notice_date)}"
+        return f"prévue le {format_date(obj.formal_notice_planned)}" if obj.formal_notice_planned else "—"
 
     def has_add_permission(self, request):
         return False
