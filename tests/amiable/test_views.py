@@ -274,3 +274,29 @@ def test_a_history_restore_gets_the_whole_page(two_clients, client_for, admin_us
     text = client_for(admin_user).get(reverse("amiable:cases"), {"page": "2"}, HTTP_HX_REQUEST="true",
                                       HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
     assert "<html" in text and "Client (tous)" in text and "ALPHA — M-A" in text
+
+
+def test_an_answered_case_shows_its_state_not_a_form(make_case, client_for, admin_user, on_day):
+    from amiable import services
+    from tests.amiable.conftest import CAL
+
+    case = make_case()
+    services.case_answer(case=case, by=admin_user, requested=False, today=date(2026, 2, 13), calendar=CAL)
+    client = client_for(admin_user)
+    page = page_text(client.get(reverse("amiable:answer", args=[case.id])))
+    assert "Une réponse a déjà été donnée le 13/02/2026." in page
+    assert "Mise en demeure suite refus par le courtier" in page  # the case's status
+    assert "<form" not in page[page.index('<main'):] and 'name="requested"' not in page
+    dialog = page_text(client.get(reverse("amiable:answer", args=[case.id]), **HX))
+    assert "Une réponse a déjà été donnée" in dialog and "<form" not in dialog and "<h2" in dialog
+
+
+def test_the_pages_of_the_dialogs_have_a_main_heading_without_javascript(make_case, client_for, admin_user, on_day):
+    case = make_case()
+    letter = Letter.objects.filter(case=case).first()
+    client = client_for(admin_user)
+    for url in (reverse("amiable:answer", args=[case.id]), reverse("amiable:acknowledge", args=[letter.id]),
+                reverse("amiable:history", args=[case.policy_id])):
+        full = client.get(url).content.decode()
+        assert full.count("<h1") == 1 and '<h1 id="dialog-title">' in full, url
+        assert '<h1' not in client.get(url, **HX).content.decode(), url  # in the dialog: an h2

@@ -1,6 +1,7 @@
 """The pages: wizard through HTTP, letter page edits (htmx), list filters and query counts,
 Excel export, preview PDF."""
 
+import html
 import io
 from datetime import date
 
@@ -403,3 +404,68 @@ def test_au_plus_tot_posts_the_form_and_never_puts_the_token_in_the_address(clie
     plan = sending.sending_plan(letter=letter, with_acknowledgement=True, start=None, send=None, now=clock.local_now())
     assert f'name="new_contract_start" value="{plan.start:%Y-%m-%d}"' in text
     assert f"Confirmer l'envoi le {plan.send:%d/%m/%Y}" in text
+
+
+# ------------------------------------------------------------ issue 14: states, confirmations
+def _scheduled(admin_user, make_letter, orias_on_file, funded):
+    from portal import clock
+    from resiliation import sending
+
+    letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded)
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+                           send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
+    letter.refresh_from_db()
+    return letter
+
+
+def test_a_letter_that_left_the_drafts_shows_its_state_instead_of_forms(client_for, admin_user, make_letter,
+                                                                         orias_on_file, funded):
+    letter = _scheduled(admin_user, make_letter, orias_on_file, funded)
+    contract = letter.contracts.get()
+    client = client_for(admin_user)
+    for path in ("souscripteur/", "mandat/", "contrats/ajouter/", "contrats/ajouter/auto/",
+                 f"contrats/{contract.pk}/modifier/"):
+        response = client.get(f"/resiliations/{letter.pk}/{path}")
+        page = html.unescape(response.content.decode())
+        main = page[page.index("<main"):]
+        assert response.status_code == 200, path
+        assert f"Cette lettre n'est plus modifiable : <strong>{letter.tracking_label}</strong>." in main, path
+        assert "<form" not in main and "<input" not in main, path
+    # A POST changes nothing either.
+    client.post(f"/resiliations/{letter.pk}/souscripteur/", {"last_name": "AUTRE"})
+    letter.refresh_from_db()
+    assert letter.last_name != "AUTRE"
+
+
+def test_cancel_and_trash_ask_first_on_their_own_page_without_javascript(client_for, admin_user, make_letter,
+                                                                         orias_on_file, funded):
+    letter = _scheduled(admin_user, make_letter, orias_on_file, funded)
+    client = client_for(admin_user)
+    letter_page = client.get(f"/resiliations/{letter.pk}/").content.decode()
+    assert f'<a class="button" href="/resiliations/{letter.pk}/annuler/" data-dialog-open="cancel-{letter.pk}">' \
+           in letter_page
+    question = html.unescape(client.get(f"/resiliations/{letter.pk}/annuler/").content.decode())
+    assert f"<h1>Annuler l'envoi — lettre n° {letter.pk}</h1>" in question
+    assert "Êtes-vous sûr de vouloir annuler l'envoi de cette lettre ?" in question
+    letter.refresh_from_db()
+    assert letter.status == "scheduled"  # asking changes nothing
+    listing = client.get("/resiliations/").content.decode()
+    assert f'href="/resiliations/{letter.pk}/corbeille/" data-dialog-open="trash-{letter.pk}"' in listing
+    trash = html.unescape(client.get(f"/resiliations/{letter.pk}/corbeille/").content.decode())
+    assert "<h1>Mettre à la corbeille — lettre n°" in trash and "Cette action N'annule PAS l'envoi." in trash
+    done = client.post(f"/resiliations/{letter.pk}/annuler/", {"next": "/resiliations/"})
+    letter.refresh_from_db()
+    assert done["Location"] == "/resiliations/" and letter.status == "cancelled"
+
+
+def test_a_bad_scan_is_reported_once_next_to_the_file(client_for, admin_user, make_letter, orias_on_file):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    orias_on_file(admin_user)
+    letter = make_letter(admin_user)
+    response = client_for(admin_user).post(f"/resiliations/{letter.pk}/mandat/?mandat=generated",
+                                           {"choice": "scan", "file": SimpleUploadedFile("scan.pdf", b"pas un pdf")},
+                                           follow=True)
+    page = html.unescape(response.content.decode())
+    message = "n'est pas d'un type accepté"
+    assert page.count(message) == 1, page.count(message)
