@@ -31,15 +31,13 @@ def letters(request):
     filters = _filters(request)
     rows = letter_rows_for(user=request.user, folder=folder, **filters)
     page = Paginator(rows, 10).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     today = clock.business_today()
     return render(request, "resiliation/letters.html", {
         "trash_question": TRASH_QUESTION, "cancel_question": CANCEL_QUESTION,
         "page": page, "folder": folder, "folders": FOLDERS, "filters": filters, "folder_label": FOLDERS[folder][0],
         "cancellable": {letter.pk for letter in page if letter.cancel_refusal(today=today) is None},
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
-        "query": query.urlencode(), "export_query": request.GET.urlencode(),
+        "export_query": request.GET.urlencode(),
     })
 
 

@@ -32,6 +32,11 @@ class Console:
                 and not request.url.startswith(origin) and self.problems.append(f"third party: {request.url}"))
 
 
+UNLABELLED = """Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+    .map(e => e.name || e.id || e.outerHTML.slice(0, 80))"""
+
+
 def overflow(page) -> int:
     """How many pixels the page is wider than the window (0 when it fits)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -46,6 +51,8 @@ def visit(page, console: Console, role: str, path: str, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{role}-{name}-{width}.png"), full_page=width == 1280)
         assert overflow(page) <= 0, f"{path} is {overflow(page)} px too wide at {width} px"
+    if not path.startswith("/api/"):  # (Redoc's own page)
+        assert page.evaluate(UNLABELLED) == [], f"{path}: form fields without a label"
     assert console.problems == [], (role, path, console.problems)
 
 

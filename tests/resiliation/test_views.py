@@ -3,6 +3,7 @@ Excel export, preview PDF."""
 
 import html
 import io
+import re
 from datetime import date
 
 import pytest
@@ -469,3 +470,18 @@ def test_a_bad_scan_is_reported_once_next_to_the_file(client_for, admin_user, ma
     page = html.unescape(response.content.decode())
     message = "n'est pas d'un type accepté"
     assert page.count(message) == 1, page.count(message)
+
+
+def test_the_letters_pages_keep_the_folder_and_filters(client_for, admin_user, make_letter):
+    from urllib.parse import parse_qs
+
+    for _ in range(12):
+        make_letter(admin_user)
+    client = client_for(admin_user)
+    page = html.unescape(client.get("/resiliations/", {"dossier": "drafts", "subscriber": "Dupont"}).content.decode())
+    nxt = re.search(r'href="(\?[^"]*)">Suivante', page).group(1)
+    assert parse_qs(nxt[1:]) == {"dossier": ["drafts"], "subscriber": ["Dupont"], "page": ["2"]}
+    second = html.unescape(client.get("/resiliations/" + nxt).content.decode())
+    assert "Page 2 / 2" in second
+    back = re.search(r'href="(\?[^"]*)">‹ Précédente', second).group(1)
+    assert parse_qs(back[1:]) == {"dossier": ["drafts"], "subscriber": ["Dupont"], "page": ["1"]}
