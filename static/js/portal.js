@@ -68,7 +68,7 @@ document.addEventListener("click", (event) => {
 // takes over when the form has hx-get (hx-trigger "submit" only: one request per change).
 document.addEventListener("change", (event) => {
   const form = event.target.closest("form[data-autosubmit]");
-  if (form && !event.target.matches("[data-no-autosubmit]")) {
+  if (form) {
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
   }
 });

@@ -485,3 +485,17 @@ def test_the_letters_pages_keep_the_folder_and_filters(client_for, admin_user, m
     assert "Page 2 / 2" in second
     back = re.search(r'href="(\?[^"]*)">‹ Précédente', second).group(1)
     assert parse_qs(back[1:]) == {"dossier": ["drafts"], "subscriber": ["Dupont"], "page": ["1"]}
+
+
+def test_not_attaching_the_mandate_asks_on_a_page_without_javascript(client_for, admin_user, make_letter,
+                                                                     orias_on_file):
+    orias_on_file(admin_user)
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    link = f'href="/resiliations/{letter.pk}/mandat/?mandat=aucun" data-dialog-open="no-mandate"'
+    assert link in client.get(f"/resiliations/{letter.pk}/").content.decode()
+    page = html.unescape(client.get(f"/resiliations/{letter.pk}/mandat/?mandat=aucun").content.decode())
+    assert "Je comprends et j'accepte la remarque ci-dessus" in page and 'value="not_attached"' in page
+    client.post(f"/resiliations/{letter.pk}/mandat/?mandat=aucun", {"choice": "not_attached", "confirmed": "1"})
+    letter.refresh_from_db()
+    assert letter.mandate_choice == "not_attached"
