@@ -185,7 +185,8 @@ class Navigation:
 
     def __init__(self, request) -> None:
         self.request = request
-        self.user = getattr(request, "user", None) or AnonymousUser()  # none before the auth middleware
+        # (no user before the auth middleware: a 400 of a request to an unknown host)
+        self.user = request.user if hasattr(request, "user") else AnonymousUser()
 
     @cached_property
     def areas(self) -> frozenset[str]:
