@@ -74,7 +74,7 @@ lint: install
 #   make check-deploy
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
-		ALLOWED_HOSTS=portail.example.fr $(PY) manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=portail.example.fr PORTAL_BASE_URL=$${PORTAL_BASE_URL:-https://portail.example.fr} $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf var/test-* var/celery

@@ -28,10 +28,12 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from amiable import letters, rules
 from amiable.models import Case, Event, EventType, ExtensionRequest, Letter, LetterKind, Stage
+from portal import notifications
 from portal.businessdays import BusinessCalendar
 from portal.formatting import format_date
 from portal.models import DigestItem, Member, Organisation, Payment, Policy, PolicyStatus, PremiumCall
@@ -47,7 +49,6 @@ DIGEST = DigestItem._meta.db_table
 PAYMENT = Payment._meta.db_table
 EXTENSION = ExtensionRequest._meta.db_table
 
-CASES_URL = "/amiable/"
 BROKERS, MEMBERS = DigestItem.FanOut.BROKER, DigestItem.FanOut.MEMBER
 
 
@@ -467,6 +468,11 @@ def _policies_set(*, status: PolicyStatus, where: str, params: list, now,
     )
 
 
+def _cases_link() -> str:
+    """Each policy's line of a digest links to its cases on « Gérer le cycle amiable »."""
+    return f"{reverse('amiable:cases')}?police={notifications.POLICY_NUMBER}"
+
+
 def _digest(text: str, *, to: list[tuple[DigestItem.FanOut, str, str]], today: date, now,
             where: str | tuple[str, list] = "TRUE") -> int:
     """The news of the moved cases for the day's digests: for each ``(party, kind, condition)``
@@ -493,6 +499,6 @@ def _digest(text: str, *, to: list[tuple[DigestItem.FanOut, str, str]], today: d
             ON CONFLICT (key) DO NOTHING
             """,
             [kind.removesuffix("_action"), party, audience, f"amiable_{kind}", text,
-             CASES_URL if party == BROKERS else "", party, today, now, *where_params],
+             _cases_link() if party == BROKERS else "", party, today, now, *where_params],
         )
     return written

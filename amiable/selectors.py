@@ -32,10 +32,11 @@ from amiable.models import ACKNOWLEDGED_KINDS, Case, Event, ExtensionRequest, Le
 from portal.businessdays import BusinessCalendar
 from portal.models import Area, Member, Policy, User
 from portal.selectors import policy_scope_q
+from portal.sorting import SortKey
 
 SORTS = {
     "member": ("policy__member__member_number", "id"),
-    "company": ("policy__member__company_name", "id"),
+    "company": (SortKey("policy__member__company_name"), "policy__member__company_name", "id"),
     "policy": ("policy__number", "id"),
     "event": ("stage", "id"),
     "letter_date": ("letter_date", "id"),
@@ -160,10 +161,11 @@ def case_rows_for(
         queryset = queryset.filter(Q(can_answer=True) | Q(unread_letter_id__isnull=False))
     key = sort.lstrip("-")
     fields = SORTS.get(key, SORTS["letter_date"])
+    first = fields[0] if isinstance(fields[0], SortKey) else F(fields[0])
     if sort.startswith("-") or key not in SORTS:
-        ordering = [F(fields[0]).desc(nulls_last=True), *[_reversed(f) for f in fields[1:]]]
+        ordering = [first.desc(nulls_last=True), *[_reversed(f) for f in fields[1:]]]
     else:
-        ordering = [F(fields[0]).asc(nulls_last=True), *fields[1:]]
+        ordering = [first.asc(nulls_last=True), *fields[1:]]
     return queryset.select_related("policy__member", "premium_call").order_by(*ordering)
 
 
@@ -202,7 +204,7 @@ def case_members_for(*, user: User) -> QuerySet[Member]:
         Member.objects.filter(id__in=Policy.objects.filter(
             policy_scope_q(user=user, area=Area.AMIABLE), cases__isnull=False
         ).values("member_id"))
-        .order_by("company_name", "member_number")
+        .order_by(SortKey("company_name"), "company_name", "member_number")
         .only("id", "member_number", "company_name")
     )
 

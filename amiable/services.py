@@ -7,9 +7,11 @@ the daily run) cannot both succeed; a refused action changes nothing and says wh
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 
 from amiable import rules
 from amiable.models import (
@@ -186,7 +188,7 @@ def extension_decide(
                 kind="amiable_decision",
                 text=(f"Police {case.policy.number} — {case.policy.member.company_name} : demande de prolongation "
                       f"{'accordée' if approved else 'refusée'}, mise en demeure prévue le {format_date(planned)}"),
-                link=f"/amiable/?police={case.policy.number}",
+                link=f"{reverse('amiable:cases')}?{urlencode({'police': case.policy.number})}",
                 business_date=today,
             )
         ])

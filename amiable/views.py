@@ -64,13 +64,16 @@ def cases(request):
     context = {
         "page": page,
         "filters": filters,
-        "members": selectors.case_members_for(user=request.user) if not request.htmx else [],
+        "members": [] if request.htmx and not request.htmx.history_restore_request
+        else selectors.case_members_for(user=request.user),
         "query": request.GET.copy(),
         "today": clock.business_today(),
         "can_act": request.user.is_intermediary,
         "columns": COLUMNS,
     }
-    template = "amiable/cases.html#table" if request.htmx and not request.htmx.boosted else "amiable/cases.html"
+    # htmx asks for the table alone, except to rebuild a page from the history (back button).
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "amiable/cases.html#table" if partial else "amiable/cases.html"
     return render(request, template, context)
 
 
@@ -92,6 +95,12 @@ def _row_response(request, case_id: int, *, status: int = 200, message: str = ""
 @area_required(Area.AMIABLE)
 def case_answer(request, case_id: int):
     case = selectors.case_for(user=request.user, case_id=case_id)
+    try:  # answered, past its window, closed…: the case's state, not a form refused on save
+        services.check_answer(case=case, today=clock.business_today())
+    except ApplicationError as error:
+        row = _rows(request, _filters(request)).get(id=case.id)
+        return _dialog(request, "amiable/answer.html", {"case": case, "closed": error.message, "row": row},
+                       status=200 if request.method == "GET" else 400)
     form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from billing import documents, services
 from billing.models import Account, CreditPurchase, Invoice, InvoiceLine, LedgerEntry, LedgerLine, Price, Receipt
 from portal import clock
 from portal.admin import PortalModelAdmin
+from portal.admin_display import money
 from portal.errors import ApplicationError
 from portal.files import document_response
 from portal.formatting import format_money
@@ -111,11 +112,12 @@ class AccountForm(forms.ModelForm):
 @admin.register(Account)
 class AccountAdmin(PortalModelAdmin):
     form = AccountForm
-    list_display = ["organisation", "balance_display", "overdraft_limit", "updated_at"]
+    list_display = ["organisation", "balance_display", money("overdraft_limit", "découvert autorisé"), "updated_at"]
     search_fields = ["organisation__name", "organisation__orias"]
     list_select_related = ["organisation"]
-    readonly_fields = ["organisation", "balance", "ledger_link"]
-    fields = ["organisation", "balance", "ledger_link", "overdraft_limit", "adjustment_amount", "adjustment_reason"]
+    readonly_fields = ["organisation", "balance_display", "ledger_link"]
+    fields = ["organisation", "balance_display", "ledger_link", "overdraft_limit", "adjustment_amount",
+              "adjustment_reason"]
 
     @admin.display(description="grand livre")
     def ledger_link(self, obj):
@@ -149,7 +151,7 @@ class AccountAdmin(PortalModelAdmin):
 
 class LedgerLineInline(admin.TabularInline):
     model = LedgerLine
-    fields = ["product", "quantity", "unit_price", "amount"]
+    fields = ["product", "quantity", money("unit_price", "prix unitaire"), money("amount", "montant")]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -158,7 +160,8 @@ class LedgerLineInline(admin.TabularInline):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "account", "booked_on", "kind", "label", "amount", "balance_after", "created_by"]
+    list_display = ["id", "account", "booked_on", "kind", "label", money("amount", "montant"),
+                    money("balance_after", "crédit après l'opération"), "created_by"]
     list_filter = ["kind", ("booked_on", admin.DateFieldListFilter), "account"]
     search_fields = ["account__organisation__name", "account__organisation__orias", "label", "idempotency_key"]
     list_select_related = ["account__organisation", "created_by"]
@@ -168,7 +171,8 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(CreditPurchase)
 class CreditPurchaseAdmin(ReadOnlyAdmin):
-    list_display = ["id", "account", "amount", "status", "provider", "provider_reference", "created_at", "settled_at"]
+    list_display = ["id", "account", money("amount", "montant"), "status", "provider", "provider_reference",
+                    "created_at", "settled_at"]
     list_filter = ["status", "provider"]
     search_fields = ["account__organisation__name", "account__organisation__orias", "token", "provider_reference"]
     list_select_related = ["account__organisation"]
@@ -203,7 +207,7 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 @admin.register(Receipt)
 class ReceiptAdmin(DocumentAdmin):
-    list_display = ["number", "account", "issued_on", "amount", "pdf_link"]
+    list_display = ["number", "account", "issued_on", money("amount", "montant"), "pdf_link"]
     search_fields = ["number", "account__organisation__name", "account__organisation__orias"]
     list_select_related = ["account__organisation"]
     date_hierarchy = "issued_on"
@@ -216,8 +220,8 @@ class ReceiptAdmin(DocumentAdmin):
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
-    fields = ["label", "quantity", "unit_price_excluding_tax", "vat_rate", "tax_amount", "amount_excluding_tax",
-              "amount"]
+    fields = ["label", "quantity", "unit_price_excluding_tax", "vat_rate", money("tax_amount", "montant de TVA"),
+              money("amount_excluding_tax", "montant HT"), money("amount", "montant TTC")]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -226,8 +230,8 @@ class InvoiceLineInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(DocumentAdmin):
-    list_display = ["number", "kind", "account", "issued_on", "period_start", "total_excluding_tax", "total_tax",
-                    "total_including_tax", "pdf_link"]
+    list_display = ["number", "kind", "account", "issued_on", "period_start", money("total_excluding_tax", "total HT"),
+                    money("total_tax", "TVA"), money("total_including_tax", "total TTC"), "pdf_link"]
     list_filter = ["kind"]
     search_fields = ["number", "account__organisation__name", "account__organisation__orias"]
     list_select_related = ["account__organisation"]

@@ -23,8 +23,12 @@ def _luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+SANDBOX_TEST_CARD = "4970 1012 3456 7893"  # Luhn-valid: what the sandbox page suggests
+
+
 class SandboxCardForm(forms.Form):
-    """The sandbox bank's card form (seed 001 §9.1). Any Luhn-valid number is accepted."""
+    """The sandbox bank's card form (seed 001 §9.1). Any Luhn-valid number is accepted; the page
+    shows a test card, and the expiry starts on a valid month (two years ahead)."""
 
     card_type = forms.ChoiceField(
         label="Type de carte", choices=[("cb", "CB"), ("visa", "Visa"), ("mastercard", "Mastercard")]
@@ -39,8 +43,10 @@ class SandboxCardForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        year = business_today().year
-        self.fields["expiry_year"].choices = [(str(y), str(y)) for y in range(year, year + 11)]
+        today = business_today()
+        self.fields["expiry_year"].choices = [(str(y), str(y)) for y in range(today.year, today.year + 11)]
+        self.fields["expiry_month"].initial = f"{today.month:02d}"
+        self.fields["expiry_year"].initial = str(today.year + 2)
 
     def clean_card_number(self):
         number = self.cleaned_data["card_number"].replace(" ", "").replace("-", "")

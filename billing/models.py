@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portal.formatting import format_money
 from portal.models import Organisation, StoredDocument
 
 ZERO = Decimal("0.00")
@@ -63,7 +64,7 @@ class Price(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_product_display()} : {self.amount} € TTC au {self.valid_from:%d/%m/%Y}"
+        return f"{self.get_product_display()} : {format_money(self.amount)} TTC au {self.valid_from:%d/%m/%Y}"
 
 
 class Account(models.Model):
@@ -142,7 +143,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["account", "booked_on"]), models.Index(fields=["booked_on", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} € ({self.label})"
+        return f"{self.get_kind_display()} {format_money(self.amount)} ({self.label})"
 
 
 class LedgerLine(models.Model):
@@ -203,7 +204,7 @@ class CreditPurchase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Achat de {self.amount} € ({self.get_status_display()})"
+        return f"Achat de {format_money(self.amount)} ({self.get_status_display()})"
 
 
 class PaymentNotification(models.Model):

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing import documents, selectors
-from billing.forms import CreditPurchaseForm, SandboxCardForm
+from billing.forms import SANDBOX_TEST_CARD, CreditPurchaseForm, SandboxCardForm
 from billing.models import PurchaseStatus
 from billing.payments import SandboxProvider, payment_provider
 from billing.purchases import credit_purchase_expired, credit_purchase_notify, credit_purchase_start
@@ -119,7 +119,8 @@ def sandbox_payment(request, token: str):
                 "action": reverse("billing:payment_callback"), "payload": payload, "signature": signature,
                 "declined": declined,
             })
-    return render(request, "billing/sandbox_payment.html", {"purchase": found, "form": form},
+    return render(request, "billing/sandbox_payment.html", {"purchase": found, "form": form,
+                                                          "test_card": SANDBOX_TEST_CARD},
                   status=400 if form.errors else 200)
 
 

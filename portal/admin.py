@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.admin_display import money
 from portal.files import document_response
 from portal.forms import SafeModelMultipleChoiceField, parse_id
 from portal.models import (
@@ -265,18 +266,19 @@ class PolicyAdmin(PortalModelAdmin):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    fields = ["amount", "paid_on", "reference", "created_at"]
-    readonly_fields = ["created_at"]
+    # Payments come from the insurer's system: shown, never typed here.
+    fields = [money("amount", "montant"), "paid_on", "reference", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(PremiumCall)
 class PremiumCallAdmin(PortalModelAdmin):
-    list_display = ["reference", "policy", "due_date", "amount", "paid_amount"]
+    list_display = ["reference", "policy", "due_date", money("amount", "montant"), money("paid_amount", "montant payé")]
     list_filter = [("due_date", admin.DateFieldListFilter)]
     search_fields = ["reference", "policy__number", "policy__member__company_name"]
     list_select_related = ["policy"]
     autocomplete_fields = ["policy"]
-    readonly_fields = ["paid_amount"]
+    readonly_fields = [money("paid_amount", "montant payé")]
     date_hierarchy = "due_date"
     inlines = [PaymentInline]
 
@@ -290,7 +292,7 @@ class PremiumCallAdmin(PortalModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(PortalModelAdmin):
-    list_display = ["premium_call", "amount", "paid_on", "reference", "created_at"]
+    list_display = ["premium_call", money("amount", "montant"), "paid_on", "reference", "created_at"]
     search_fields = ["premium_call__reference", "reference", "premium_call__policy__number"]
     date_hierarchy = "paid_on"
     list_select_related = ["premium_call"]

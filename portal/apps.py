@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db import DEFAULT_DB_ALIAS
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -18,8 +19,56 @@ def accounting_group_sync_after_migrate(sender, app_config, using=DEFAULT_DB_ALI
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Portail"
+    # The back office: accounting clerks view every model of an app that declares this, and add or
+    # change the models listed (``portal.services.accounting_permissions``).
+    accounting_edits = {
+        "organisation": ("add", "change"),
+        "member": ("add", "change"),
+        "contact": ("add", "change"),
+        "policy": ("add", "change"),
+        "delegationprofile": ("add", "change"),
+        "user": ("change",),  # brokers' accounts: name, phone, active
+        "helprequest": ("change",),  # answer, note, assign, status (portal.help)
+        "faqcategory": ("add", "change"),
+        "faqentry": ("add", "change"),
+        "sitepage": ("change",),  # the footer's pages
+    }
 
     def ready(self) -> None:
         from portal import checks  # noqa: F401  (registers the system checks)
+        from portal.sorting import sqlite_functions_install
 
         post_migrate.connect(accounting_group_sync_after_migrate, dispatch_uid="portal.accounting_group_sync")
+        connection_created.connect(sqlite_functions_install, dispatch_uid="portal.sqlite_functions")
+        self._register_navigation()
+
+    def _register_navigation(self) -> None:
+        from portal import navigation as nav
+
+        nav.register(
+            app="portal",
+            order=90,
+            # Aide (seed 002): help requests and the FAQ.
+            section=nav.Section("Aide", [
+                nav.Link("Demande d'aide", "help_request_new"),
+                nav.Link("Suivi des demandes", "help_requests"),
+                nav.Link("Questions fréquentes", "faq"),
+            ]),
+            account_links=[
+                nav.Link("Mon compte", "account"),
+                nav.Link("Changer mon mot de passe", "password_change"),
+                nav.Link("Gérer les utilisateurs du compte", "account_users", audience=nav.ADMINISTRATORS),
+                nav.Link("Administration", "admin:index", audience=nav.STAFF),
+            ],
+            footer_links=[
+                nav.Link("Questions fréquentes", "faq", audience=nav.PUBLIC),
+                nav.Link("Documentation utilisateur", "site_page", args=("documentation",), audience=nav.PUBLIC),
+                nav.Link("Démos", "site_page", args=("demos",), audience=nav.PUBLIC),
+                nav.Link("Conditions d'utilisation", "site_page", args=("conditions-utilisation",),
+                         audience=nav.PUBLIC),
+                nav.Link("Nous contacter", "help_request_new", audience=nav.PUBLIC),
+                nav.Link("Politique de confidentialité", "site_page", args=("confidentialite",), audience=nav.PUBLIC),
+                nav.Link("Mentions légales", "site_page", args=("mentions-legales",), audience=nav.PUBLIC),
+                nav.Link("Documentation de l'API", "api-docs"),
+            ],
+        )

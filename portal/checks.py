@@ -1,5 +1,8 @@
 """System checks of the platform."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from portal import clock
@@ -55,3 +58,19 @@ def sandboxes_are_not_allowed(app_configs, **kwargs):
         hint="En production, utilisez portal.settings.production (les bacs à sable y sont refusés).",
         id="portal.E002",
     )]
+
+
+@register()
+def portal_base_url_is_set(app_configs, **kwargs):
+    """Links in e-mails, the e-signature link and the providers' webhooks are built on
+    ``PORTAL_BASE_URL``: production has no default (a wrong host would send users and webhooks
+    elsewhere)."""
+    url = settings.PORTAL_BASE_URL
+    parts = urlsplit(url or "")
+    if not url:
+        return [Error("PORTAL_BASE_URL manque : l'adresse publique du portail (liens des e-mails, webhooks).",
+                      hint="Exemple : PORTAL_BASE_URL=https://portail.example.fr", id="portal.E002")]
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        return [Error(f"PORTAL_BASE_URL n'est pas une adresse de site : {url!r}.",
+                      hint="Schéma et hôte seulement, ex. https://portail.example.fr", id="portal.E003")]
+    return []

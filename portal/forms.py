@@ -44,6 +44,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the e-mail goes through the outbox like every other, and its
     link is made only when the outbox sends it (``services.user_password_reset_request``)."""
 
+    email = forms.EmailField(  # the login's words (Django says « Courriel »)
+        label="Adresse e-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     def save(self, **kwargs) -> None:  # Django's options (templates, domain, token generator) do not apply
         for user in self.get_users(self.cleaned_data["email"]):
             services.user_password_reset_request(user=user)

@@ -17,6 +17,8 @@ from django.db.models import F, Q, Value, When
 from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
+from portal.formatting import format_money
+
 orias_validator = RegexValidator(r"^\d{8}$", "Le numéro ORIAS comporte 8 chiffres.")
 siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN comporte 9 chiffres.")
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET comporte 14 chiffres.")
@@ -449,7 +451,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} € le {self.paid_on:%d/%m/%Y}"
+        return f"{format_money(self.amount)} le {self.paid_on:%d/%m/%Y}"
 
 
 class StoredDocument(models.Model):

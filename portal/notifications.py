@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from email.utils import make_msgid
 from functools import partial
 from typing import NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -286,8 +286,17 @@ class DigestNews:
     recipient: str = ""
     organisation_id: int | None = None
     member_id: int | None = None
-    link: str = ""
+    link: str = ""  # a path; in news about several policies it may hold POLICY_NUMBER, one line each
     audience: str = "partner"
+
+
+# In the link of news about several policies (``DigestItem.policies``): replaced, line by line,
+# by each policy's number (the app that writes the news builds its link with ``reverse()``).
+POLICY_NUMBER = "{policy_number}"
+
+
+def policy_link(link: str, policy_number: str) -> str:
+    return link.replace(POLICY_NUMBER, quote(policy_number, safe="")) if link else ""
 
 
 def digest_items_add(*, news: list[DigestNews]) -> int:
@@ -382,7 +391,7 @@ def _deliveries(items: list[DigestItem]) -> dict[int, list[_Delivery]]:
                 tuple(
                     {"text": f"Police {policy.number} — {policy.company_name} (sociétaire {policy.member_number}) : "
                              f"{item.text}",
-                     "link": f"{item.link}?{urlencode({'police': policy.number})}" if to_broker and item.link else ""}
+                     "link": policy_link(item.link, policy.number) if to_broker else ""}
                     for policy in sorted(rows, key=lambda policy: policy.number)
                 ),
             )

@@ -20,6 +20,7 @@ from portal.models import (
     Role,
     User,
 )
+from portal.sorting import SortKey
 
 
 def _profiles_of(*, user: User, organisation_id: int | None) -> QuerySet[DelegationProfile]:
@@ -94,7 +95,7 @@ def policies_visible_to(*, user: User, area: str = Area.AMIABLE) -> QuerySet[Pol
 def members_visible_to(*, user: User, area: str = Area.AMIABLE) -> QuerySet[Member]:
     return Member.objects.filter(
         id__in=policies_visible_to(user=user, area=area).values("member_id")
-    ).order_by("company_name")
+    ).order_by(SortKey("company_name"), "company_name")
 
 
 def organisation_rows_for(*, queryset: QuerySet, user: User, area: str, owner_field: str) -> QuerySet:

@@ -599,32 +599,28 @@ def contact_add(
 
 
 ACCOUNTING_GROUP = "Comptabilité"
-# The back office's apps: accounting clerks see every row of their models. Nothing outside them
-# (no API token, group, permission, schedule…) and no delete anywhere.
-ACCOUNTING_APPS = ("portal", "amiable", "billing", "resiliation", "courrier")
-# What clerks add or change; every other model of those apps is read-only to them, a new one
-# included until it is listed here. The admin classes narrow it further (which user accounts
-# and which of their fields: ``portal.admin.UserAdmin``; prices not yet in effect…). Only
-# superusers add user accounts or touch staff accounts, passwords, roles and rights.
-ACCOUNTING_EDITS = {
-    "portal.organisation": ("add", "change"),
-    "portal.member": ("add", "change"),
-    "portal.contact": ("add", "change"),
-    "portal.policy": ("add", "change"),
-    "portal.delegationprofile": ("add", "change"),
-    "portal.user": ("change",),  # brokers' accounts: name, phone, active
-    "portal.helprequest": ("change",),  # answer, note, assign, status (portal.help)
-    "portal.faqcategory": ("add", "change"),
-    "portal.faqentry": ("add", "change"),
-    "portal.sitepage": ("change",),  # the footer's pages
-    "amiable.case": ("change",),  # manual follow-up
-    "amiable.extensionrequest": ("change",),  # decisions
-    "billing.price": ("add", "change"),
-    "billing.account": ("change",),  # overdraft limit, adjustments
-    "resiliation.insurer": ("add", "change"),  # the insurers' directory
-    "resiliation.insurerrequest": ("change",),
-    "resiliation.oriascertificate": ("change",),
-}
+
+
+def accounting_apps() -> tuple[str, ...]:
+    """The back office's apps: those whose ``AppConfig`` declares ``accounting_edits``. Accounting
+    clerks see every row of their models; nothing outside them (no API token, group, permission,
+    schedule…) and no delete anywhere."""
+    from django.apps import apps
+
+    return tuple(config.label for config in apps.get_app_configs()
+                 if getattr(config, "accounting_edits", None) is not None)
+
+
+def accounting_edits() -> dict[str, tuple[str, ...]]:
+    """What clerks add or change (``"app_label.model": actions``, from each app's
+    ``AppConfig.accounting_edits``); every other model of those apps is read-only to them, a new
+    one included until it is listed. The admin classes narrow it further (which user accounts and
+    which of their fields: ``portal.admin.UserAdmin``; prices not yet in effect…). Only superusers
+    add user accounts or touch staff accounts, passwords, roles and rights."""
+    from django.apps import apps
+
+    return {f"{config.label}.{model}": tuple(actions) for config in apps.get_app_configs()
+            for model, actions in (getattr(config, "accounting_edits", None) or {}).items()}
 
 
 def accounting_permissions():
@@ -632,12 +628,12 @@ def accounting_permissions():
     from django.contrib.auth.models import Permission
 
     edits = Q()
-    for label, actions in ACCOUNTING_EDITS.items():
+    for label, actions in accounting_edits().items():
         app_label, model = label.split(".")
         edits |= Q(content_type__app_label=app_label, content_type__model=model,
                    codename__in=[f"{action}_{model}" for action in actions])
     return Permission.objects.filter(Q(codename__startswith="view_") | edits,
-                                     content_type__app_label__in=ACCOUNTING_APPS)
+                                     content_type__app_label__in=accounting_apps())
 
 
 def accounting_group_sync():

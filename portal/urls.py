@@ -13,6 +13,8 @@ from portal.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 admin.site.site_header = "Portail courtiers — administration"
 admin.site.site_title = "Administration"
 admin.site.index_title = "Back-office de L'Auxiliaire"
+# The lists need the width (a clerk's screen: 1280 px): the app list is on the index and breadcrumbs.
+admin.site.enable_nav_sidebar = False
 
 account_patterns = [
     path(
@@ -73,8 +75,15 @@ account_patterns += [
 ]
 # ---- end accounts ----
 
+# French error pages in the layout (portal.views).
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("compte/", include(account_patterns)),
     path("portefeuille/", account_views.portfolio, name="portfolio"),  # accounts
     path("amiable/", include("amiable.urls")),

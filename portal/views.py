@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import Resolver404, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from portal import navigation
 from portal.errors import ApplicationError
 from portal.models import Area
-from portal.selectors import user_areas
 
 
 def area_required(area: str):
@@ -24,8 +28,9 @@ def area_required(area: str):
         @wraps(view)
         @login_required
         def wrapped(request, *args, **kwargs):
-            if area not in user_areas(user=request.user):
-                raise PermissionDenied("Vous n'avez pas accès à cet espace.")
+            if area not in navigation.for_request(request).areas:
+                raise PermissionDenied(f"L'espace « {Area(area).label} » ne fait pas partie de vos habilitations : "
+                                       "demandez-le à l'administrateur de votre cabinet.")
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -62,54 +67,70 @@ def valid_filters(request, form, *, notify: bool = True) -> dict:
     return form.cleaned_data
 
 
-@dataclass(frozen=True)
-class Tile:
-    top: str
-    bottom: str
-    url_name: str
-    area: str | None = None
-    icon: str = "activity"
-
-    @property
-    def icon_path(self) -> str:
-        return f"img/tiles/{self.icon}.svg"
-
-
-# The tiles of seed 000's home page, then the modules of the portal. A tile shows only when
-# its page exists and the user may open it: no dead link.
-TILES = [
-    Tile("suivre", "votre activité", "activity:index", Area.AMIABLE, "activity"),
-    Tile("gérer", "le cycle amiable", "amiable:cases", Area.AMIABLE, "amiable"),
-    Tile("obtenir une", "attestation client", "certificates:index", Area.AMIABLE, "certificate"),
-    Tile("voir les", "commissions", "commissions:index", Area.AMIABLE, "commissions"),
-    Tile("télécharger", "nos contrats", "contracts:index", None, "contracts"),
-    Tile("un devis", "Pyramide Artisan", "quotes:pyramide", None, "quote"),
-    Tile("résilier", "un contrat", "resiliation:letters", Area.RESILIATION, "resiliation"),
-    Tile("envoyer", "un courrier papier", "courrier:envelopes", Area.COURRIER, "courrier"),
-    Tile("suivre la", "facturation", "billing:index", Area.BILLING, "billing"),
-]
-
-
-def tiles_for(user) -> list[dict]:
-    areas = user_areas(user=user)
-    visible = []
-    for tile in TILES:
-        if tile.area is not None and tile.area not in areas:
-            continue
-        if tile.area is None and not user.is_intermediary:
-            continue
-        try:
-            url = reverse(tile.url_name)
-        except NoReverseMatch:
-            continue
-        visible.append({"tile": tile, "url": url})
-    return visible
-
-
 @login_required
 def home(request):
-    return render(
-        request,
-        "portal/home.html",
-        {"tiles": tiles_for(request.user), "admin_url": reverse("admin:index") if request.user.is_staff else None},
-    )
+    """Seed 000's home page: the tiles the apps register, for the areas the user may open."""
+    return render(request, "portal/home.html", {
+        "tiles": navigation.for_request(request).tiles,
+        "admin_url": reverse("admin:index") if request.user.is_staff else None,
+    })
+
+
+# ------------------------------------------------------------------------------ error pages
+# French pages in the layout, with the reason when there is one to tell (``handler400``… in
+# ``portal.urls``; ``CSRF_FAILURE_VIEW``). Django's own 404 messages are English and technical
+# ("No Letter matches the given query."): only the product's French messages are shown.
+DJANGO_404_MESSAGES = re.compile(r"matches the given query|^No .* found|does not exist|^Resolver404$|^Http404$")
+
+
+def _error_page(request, *, status: int, title: str, reason: str, template: str):
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        same_site = referer != request.build_absolute_uri() and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    except DisallowedHost:  # the 400 of a request to an unknown host
+        same_site = False
+    context = {"status": status, "title": title, "reason": reason, "request_path": request.path,
+               "back_url": referer if same_site else ""}
+    return render(request, template, context, status=status)
+
+
+def _reason(exception) -> str:
+    message = exception.args[0] if exception is not None and exception.args else ""
+    return message if isinstance(message, str) else ""
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, status=400, title="Requête incorrecte", reason=_reason(exception),
+                       template="400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, status=403, title="Accès refusé", reason=_reason(exception), template="403.html")
+
+
+def page_not_found(request, exception=None):
+    reason = "" if isinstance(exception, Resolver404) else _reason(exception)
+    if DJANGO_404_MESSAGES.search(reason):
+        reason = ""
+    return _error_page(request, status=404, title="Page introuvable", reason=reason, template="404.html")
+
+
+def server_error(request):
+    """Rendered without the request's context processors: a failing database or template must
+    not fail the error page too (no menu, no user, only the layout)."""
+    template = loader.get_template("500.html")
+    body = template.render({"status": 500, "title": "Erreur du serveur", "error_page": True,
+                            "insurer_name": settings.PORTAL_INSURER_NAME})
+    return HttpResponseServerError(body)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: an expired form (session ended, page left open) explained in French."""
+    return _error_page(request, status=403, title="Formulaire expiré", template="403_csrf.html",
+                       reason="")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the same icon, permanently."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from portal.models import Area, Membership, Role, User
 from portal.selectors import user_areas
+from portal.sorting import SortKey
 from resiliation.models import (
     PLANNED_STATUSES,
     SENT_STATUSES,
@@ -67,7 +68,7 @@ def insurers_matching(*, term: str, limit: int = 15) -> QuerySet[Insurer]:
     term = (term or "").strip()
     if len(term) < 2:
         return Insurer.objects.none()
-    return Insurer.objects.filter(is_active=True, name__icontains=term).order_by("name")[:limit]
+    return Insurer.objects.filter(is_active=True, name__icontains=term).order_by(SortKey("name"), "name")[:limit]
 
 
 def managers_for(*, user: User) -> QuerySet[User]:
@@ -75,4 +76,4 @@ def managers_for(*, user: User) -> QuerySet[User]:
     memberships = Membership.objects.filter(organisation_id=user.organisation_id, is_active=True).filter(
         Q(role=Role.ADMINISTRATOR) | Q(delegation_profiles__area_resiliation=True,
                                        delegation_profiles__organisation_id=user.organisation_id))
-    return User.objects.filter(is_active=True, memberships__in=memberships).distinct().order_by("last_name", "email")
+    return User.objects.filter(is_active=True, memberships__in=memberships).distinct().order_by(SortKey("last_name"), "last_name", "email")

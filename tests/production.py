@@ -4,7 +4,8 @@ gateways and secrets — the sandboxes are refused there."""
 
 import secrets
 
-PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "portail.example.fr"}
+PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "portail.example.fr",
+              "PORTAL_BASE_URL": "https://portail.example.fr"}
 # The real (http) providers, their gateways and their secrets, as a production environment sets them.
 REAL_PROVIDERS = {
     **{f"{prefix}_{suffix}": value

@@ -22,6 +22,7 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 30)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # a French page in the layout
 
 # ---------------------------------------------------------------------------------- product
 PORTAL_INSURER_NAME = env("PORTAL_INSURER_NAME", default="L'Auxiliaire")
@@ -55,7 +56,11 @@ PORTAL_LEGAL = {
 PORTAL_NOTIFICATIONS_FROM = env(
     "PORTAL_NOTIFICATIONS_FROM", default="notifications@emt.auxiliaire.fr"
 )
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
+# The address links in e-mails, the e-signature link and the providers' webhooks are built on.
+# Locally it follows the port the product was started on (``WEB_PORT``: make run, Procfile);
+# production requires it (portal.E002).
+WEB_PORT = env.int("WEB_PORT", default=8000)
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"http://localhost:{WEB_PORT}")
 # ``seed_demo`` (logins with a known password) runs only where this is True: the dev and test
 # settings set it, in code; never read from the environment.
 PORTAL_DEMO_DATA = False

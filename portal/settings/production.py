@@ -12,6 +12,8 @@ SECRET_KEY = env("SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY doit compter au moins 50 caractères aléatoires en production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Required: the public address of the portal (links in e-mails, webhooks), never a local default.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 # Never from the environment: a production process cannot be talked into running a sandbox.
 PORTAL_SANDBOX_PROVIDERS = False
 

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 from portal.formatting import format_date, format_long_date, format_money
@@ -33,3 +35,24 @@ def sort_arrow(key: str, current: str) -> str:
     if current == f"-{key}":
         return " ▼"
     return ""
+
+
+@register.filter
+def aria_sort(key: str, current: str) -> str:
+    """The ``aria-sort`` of a sortable column heading."""
+    if current == key:
+        return "ascending"
+    if current == f"-{key}":
+        return "descending"
+    return "none"
+
+
+ELISION = re.compile(r"\b(de|le|la|que) (?=[aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ])")
+ELIDED = {"de": "d’", "le": "l’", "la": "l’", "que": "qu’"}
+
+
+@register.filter
+def elide(text: str) -> str:
+    """French elision before a vowel: « Ajout de utilisateur » → « Ajout d’utilisateur »,
+    « le établissement » → « l’établissement » (a mute h is left alone: too rare to guess)."""
+    return ELISION.sub(lambda match: ELIDED[match.group(1)], str(text)) if text else text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from portal.models import Area
 from portal.views import area_required
@@ -23,3 +23,12 @@ def changed(response):
     """Tell the page (htmx) that the letter changed: the preview reloads."""
     response["HX-Trigger"] = "letter-changed"
     return response
+
+
+def unless_editable(request, letter, *, action: str):
+    """The page of a change a letter no longer allows once it left the drafts (scheduled, sent,
+    cancelled…): its state and a way back, instead of a form that would only refuse on save.
+    None while the letter is a draft."""
+    if letter.is_editable:
+        return None
+    return render(request, "resiliation/locked.html", {"letter": letter, "action": action})

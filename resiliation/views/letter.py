@@ -19,7 +19,8 @@ from resiliation import deadlines, documents, sending, services
 from resiliation.forms import FreeTextForm, OldManagerForm, SubscriberForm, UploadForm
 from resiliation.models import PLANNED_STATUSES, LetterStatus, SignatureRequest
 from resiliation.selectors import managers_for
-from resiliation.views.common import changed, letter_for, resiliation_page
+from resiliation.views.common import changed, letter_for, resiliation_page, unless_editable
+from resiliation.views.sending import CANCEL_QUESTION
 from resiliation.views.wizard import SUBSCRIBER_FIELDS
 
 
@@ -56,6 +57,7 @@ def letter_page_context(request, letter, **extra) -> dict:
         "can_reschedule": letter.reschedule_refusal(today=today) is None,
         "proposal": _new_date_proposal(letter, contracts, now),
         "preview_version": str(int(letter.updated_at.timestamp() * 1000)),
+        "cancel_question": CANCEL_QUESTION,
         **extra,
     }
 
@@ -115,6 +117,8 @@ def letter_document(request, pk: int, document_id: int):
 def subscriber_edit(request, pk: int):
     """« Modifier le souscripteur »."""
     letter = letter_for(request, pk)
+    if locked := unless_editable(request, letter, action="Modifier le souscripteur"):
+        return locked
     form = SubscriberForm(request.POST or None, initial={name: getattr(letter, name) for name in SUBSCRIBER_FIELDS})
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
@@ -16,6 +16,7 @@ from resiliation import exports, services
 from resiliation.forms import LetterFiltersForm
 from resiliation.selectors import FOLDERS, letter_rows_for, managers_for
 from resiliation.views.common import letter_for, resiliation_page
+from resiliation.views.sending import CANCEL_QUESTION
 
 
 def _filters(request, *, notify: bool = True) -> tuple[str, dict]:
@@ -31,15 +32,14 @@ def letters(request):
     folder, filters = _filters(request)
     rows = letter_rows_for(user=request.user, folder=folder, **filters)
     page = Paginator(rows, 10).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     today = clock.business_today()
     return render(request, "resiliation/letters.html", {
+        "trash_question": TRASH_QUESTION, "cancel_question": CANCEL_QUESTION,
         "page": page, "folder": folder, "folders": FOLDERS, "folder_label": FOLDERS[folder][0],
         "filters": {name: "" if value is None else str(value) for name, value in filters.items()},
         "cancellable": {letter.pk for letter in page if letter.cancel_refusal(today=today) is None},
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
-        "query": query.urlencode(), "export_query": request.GET.urlencode(),
+        "export_query": request.GET.urlencode(),
     })
 
 
@@ -53,10 +53,23 @@ def letters_export(request):
     return response
 
 
-@require_POST
+TRASH_QUESTION = {
+    "title": "Mettre à la corbeille", "label": "Mettre à la corbeille",
+    "question": "ATTENTION : Cette action N'annule PAS l'envoi.",
+    "note": "Vous pourrez retrouver le courrier dans votre corbeille.",
+}
+
+
+@require_http_methods(["GET", "POST"])
 @resiliation_page
 def letter_trash(request, pk: int):
+    """« Mettre à la corbeille », after a confirmation (this page without JavaScript)."""
     letter = letter_for(request, pk)
+    if request.method == "GET":
+        back = reverse("resiliation:letters")
+        return render(request, "resiliation/confirm.html", {
+            "letter": letter, **TRASH_QUESTION, "action": reverse("resiliation:trash", args=[letter.pk]),
+            "back": back})
     try:
         services.letter_trash(letter=letter, now=clock.local_now())
         messages.success(request, f"Le courrier n° {letter.pk} est dans la corbeille (l'envoi n'est pas annulé).")

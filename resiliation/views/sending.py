@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
@@ -16,7 +16,7 @@ from portal.views import form_error, next_url
 from resiliation import charges, identity, rules, sending, services, signatures
 from resiliation.forms import FinaliseForm, IdentityForm, OriasForm, SignatureForm, UploadForm
 from resiliation.models import IdentityVerification, LetterStatus, OriasCertificate
-from resiliation.views.common import letter_for, resiliation_page
+from resiliation.views.common import letter_for, resiliation_page, unless_editable
 
 
 @require_POST
@@ -36,6 +36,8 @@ def sender_mode(request, pk: int):
 def mandate(request, pk: int):
     """« Quel mandat de résiliation souhaitez-vous utiliser ? » then « Comment signe votre client ? »."""
     letter = letter_for(request, pk)
+    if locked := unless_editable(request, letter, action="Mandat de résiliation"):
+        return locked
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST":
         choice = request.POST.get("choice", "")
@@ -47,8 +49,7 @@ def mandate(request, pk: int):
                                               confirmed=bool(request.POST.get("confirmed")),
                                               upload=request.FILES.get("file"))
         except ApplicationError as error:
-            form_error(form, error)
-            messages.error(request, error.message)
+            form_error(form, error)  # shown once, next to the file (or above the choices)
         else:
             messages.success(request, "Le mandat est enregistré.")
             return redirect("resiliation:letter", pk=letter.pk)
@@ -138,12 +139,24 @@ def esign(request, pk: int):
                                                       "awaiting": letter.status == LetterStatus.AWAITING_SIGNATURE})
 
 
-@require_POST
+CANCEL_QUESTION = {
+    "title": "Annuler l'envoi", "label": "Annuler l'envoi",
+    "question": "Êtes-vous sûr de vouloir annuler l'envoi de cette lettre ?",
+    "note": "La lettre ne partira pas et le montant débité sera remboursé sur votre crédit.",
+}
+
+
+@require_http_methods(["GET", "POST"])
 @resiliation_page
 def cancel(request, pk: int):
-    """« Annuler l'envoi » (refunded)."""
+    """« Annuler l'envoi » (refunded), after a confirmation: this page without JavaScript, a
+    dialog of the letter page and of the list otherwise."""
     letter = letter_for(request, pk)
     target = next_url(request, default=reverse("resiliation:letter", args=[letter.pk]))
+    if request.method == "GET":
+        return render(request, "resiliation/confirm.html", {
+            "letter": letter, **CANCEL_QUESTION, "action": reverse("resiliation:cancel", args=[letter.pk]),
+            "next": target, "back": target})
     try:
         sending.letter_cancel(letter=letter, by=request.user, now=clock.local_now())
         messages.success(request, "L'envoi est annulé et vous avez été remboursé.")

@@ -21,7 +21,7 @@ from resiliation.forms import ContractForm, InsurerRequestForm, SubscriberForm
 from resiliation.models import Insurer
 from resiliation.selectors import insurers_matching, letters_visible_to
 from resiliation.sending import letter_date_mode
-from resiliation.views.common import letter_for, resiliation_page
+from resiliation.views.common import letter_for, resiliation_page, unless_editable
 
 SESSION_KEY = "resiliation_wizard"
 SUBSCRIBER_FIELDS = list(SubscriberForm.base_fields)
@@ -115,6 +115,8 @@ def new_type(request, pk: int | None = None):
     """Step 3a: « Quel type de contrat souhaitez-vous résilier ? » (only compatible types when
     adding to a letter)."""
     letter = letter_for(request, pk) if pk else None
+    if letter and (locked := unless_editable(request, letter, action="Ajouter un contrat")):
+        return locked
     insurer = _insurer(request, letter)
     if insurer is None:
         return redirect("resiliation:new")
@@ -130,6 +132,8 @@ def new_contract(request, type_code: str, pk: int | None = None):
     if type_code not in rules.CONTRACT_TYPES_BY_CODE:
         raise Http404
     letter = letter_for(request, pk) if pk else None
+    if letter and (locked := unless_editable(request, letter, action="Ajouter un contrat")):
+        return locked
     insurer = _insurer(request, letter)
     if insurer is None:
         return redirect("resiliation:new")
@@ -169,6 +173,8 @@ def contract_edit(request, pk: int, contract_id: int):
     """« Modifier » a contract of the letter (its type stays; reasons compatible with the others)."""
     letter = letter_for(request, pk)
     contract = get_object_or_404(letter.contracts, pk=contract_id)
+    if locked := unless_editable(request, letter, action="Modifier le contrat"):
+        return locked
     others = list(letter.contracts.exclude(pk=contract.pk).values_list("reason", flat=True))
     mode = rules.letter_mode(others) if others else None
     initial = {name: getattr(contract, name) for name in ContractForm.base_fields}

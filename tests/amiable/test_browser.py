@@ -21,6 +21,7 @@ def test_broker_acknowledges_then_asks_for_an_extension_and_the_clerk_approves(
     login_page(admin_user.email)
     page.get_by_role("link", name=re.compile("le cycle amiable")).click()
     expect(page.get_by_role("heading", name="Gérer le cycle amiable")).to_be_visible()
+    page.wait_for_load_state()  # htmx (deferred) ready: before it, links open the pages without JavaScript
     row = page.locator(f"#case-{case.id}")
     expect(row).to_contain_text("Courrier de rappel transmis")
     expect(row).to_contain_text("Rappel non lu")
@@ -72,3 +73,73 @@ def test_broker_acknowledges_then_asks_for_an_extension_and_the_clerk_approves(
 
     page.reload()
     expect(page.locator(f"#case-{case.id}")).to_contain_text("Prolongation accordée")
+
+
+def test_sort_filters_and_page_travel_together_in_the_address(emission, org, tick, contacts, admin_user, set_today,
+                                                                page, login_page):
+    """Defects 1–2 of issue 14: `?{% querystring %}` made `??` links (no sort, no paging), and a sort
+    dropped the client filter. One request per filter change; the back button restores the state."""
+    from portal.models import Member
+    from tests.amiable.conftest import DEFAULT
+
+    for index in range(30):
+        emission(reference=f"EM-A{index}", policy_number=f"PA-{index:02d}", member_number="M-A", company_name="ALPHA",
+                 broker=org)
+    for index in range(5):
+        emission(reference=f"EM-B{index}", policy_number=f"PB-{index:02d}", member_number="M-B", company_name="BETA",
+                 broker=org)
+    tick(DEFAULT)
+    set_today(date(2026, 2, 13))
+    alpha = Member.objects.get(member_number="M-A")
+    login_page(admin_user.email)
+    page.goto(f"/amiable/?client={alpha.id}")
+    count = page.locator("#cases-count")
+    expect(count).to_have_text("30 dossiers — page 1 sur 2")
+
+    page.get_by_role("link", name="N° Police").click()
+    expect(page).to_have_url(re.compile(rf"\?client={alpha.id}&sort=policy$"))
+    expect(page.get_by_role("columnheader", name="N° Police")).to_have_attribute("aria-sort", "ascending")
+    expect(count).to_have_text("30 dossiers — page 1 sur 2")
+    expect(page.locator("tbody tr").first).to_contain_text("PA-00")
+    page.get_by_role("link", name="Suivante →").click()
+    expect(count).to_have_text("30 dossiers — page 2 sur 2")
+    expect(page).to_have_url(re.compile(rf"\?client={alpha.id}&sort=policy&page=2$"))
+    expect(page.locator("tbody tr").first).to_contain_text("PA-25")
+
+    page.go_back()
+    expect(count).to_have_text("30 dossiers — page 1 sur 2")
+    expect(page).to_have_url(re.compile(rf"\?client={alpha.id}&sort=policy$"))
+    expect(page.get_by_label("Client")).to_have_value(str(alpha.id))
+
+    requests = []
+    page.on("request", lambda request: "/amiable/" in request.url and requests.append(request.url))
+    with page.expect_response(re.compile(r"/amiable/\?")):
+        page.get_by_label("Client").select_option(label="Client (tous)")
+    expect(count).to_have_text("35 dossiers — page 1 sur 2")
+    page.wait_for_timeout(300)
+    assert len(requests) == 1, requests  # not htmx and a form submit too
+    expect(page).to_have_url(re.compile(r"sort=policy"))  # the sort chosen before is kept
+    page.get_by_label("Actions en attente").check()
+    expect(page).to_have_url(re.compile(r"sort=policy.*pending=1|pending=1.*sort=policy"))
+
+
+def test_a_dialog_shown_again_after_an_error_needs_no_inline_style(make_case, admin_user, set_today, page,
+                                                                  login_page):
+    """htmx settles attributes of elements kept across a swap; copying a `style` attribute (a
+    textarea the user resized) is an inline style the CSP refuses."""
+    set_today(date(2026, 2, 13))
+    case = make_case()
+    problems = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and problems.append(message.text))
+    login_page(admin_user.email)
+    page.goto("/amiable/")  # (waits for the load event: htmx is ready)
+    page.locator(f"#case-{case.id}").get_by_role("link", name="Répondre").click()
+    dialog = page.locator("dialog#dialog")
+    dialog.get_by_label("Oui").check()
+    dialog.get_by_label("Justification").select_option(label="Autre motif (commentaire obligatoire)")
+    for _ in range(2):
+        page.evaluate("document.querySelector('#id_comment').style.height = '9em'")  # as a resize by hand does
+        with page.expect_response(re.compile(r"/reponse/")):
+            dialog.get_by_role("button", name="Valider").click()
+        expect(dialog).to_contain_text("Le commentaire est obligatoire pour « Autre motif ».")
+    assert problems == []

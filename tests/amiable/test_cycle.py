@@ -262,3 +262,17 @@ def test_two_runs_at_once_issue_nothing_twice(emission, org, contacts):
     for kind in ("amiable_reminder_action", "amiable_formal_notice"):  # each policy announced once
         policies = [policy for item in DigestItem.objects.filter(kind=kind) for policy in item.policies]
         assert len(policies) == len(set(policies)) == 30
+
+
+def test_digest_links_are_built_from_the_url_names(make_case, tick, pay):
+    """Issue 12 §3e: the cycle's news link to « Gérer le cycle amiable » through reverse(), one
+    line per policy filtered on it (portal only fills the policy number in)."""
+    from django.urls import reverse
+
+    from portal import notifications
+    from portal.models import DigestItem
+
+    make_case()
+    item = DigestItem.objects.filter(fan_out=DigestItem.FanOut.BROKER).exclude(link="").first()
+    assert item.link == f"{reverse('amiable:cases')}?police={notifications.POLICY_NUMBER}"
+    assert notifications.policy_link(item.link, "P 1/2") == f"{reverse('amiable:cases')}?police=P%201%2F2"

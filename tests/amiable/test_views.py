@@ -201,3 +201,103 @@ def test_history_of_a_policy(make_case, client_for, admin_user, on_day, pay, tic
     for label in ("Attente avant relance", "Courrier de rappel transmis", "Paiement reçu", "02/02/2026"):
         assert label in text
     assert "250,00" in text
+
+
+# ------------------------------------------------------------ sort, filters and page together
+def _links(response, pattern: str) -> dict[str, str]:
+    """Link text → href (unescaped) of the links whose text matches ``pattern``."""
+    import re
+
+    found = re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', response.content.decode(), re.S)
+    return {re.sub(r"<[^>]+>", "", text).strip(): html.unescape(href) for href, text in found
+            if re.search(pattern, re.sub(r"<[^>]+>", "", text))}
+
+
+@pytest.fixture
+def two_clients(emission, org, tick, contacts, set_today):
+    """30 cases of client A and 5 of client B, all opened on DEFAULT."""
+    for index in range(30):
+        emission(reference=f"EM-A{index}", policy_number=f"PA-{index:02d}", member_number="M-A",
+                 company_name="ALPHA", broker=org)
+    for index in range(5):
+        emission(reference=f"EM-B{index}", policy_number=f"PB-{index:02d}", member_number="M-B",
+                 company_name="BETA", broker=org)
+    tick(DEFAULT)
+    set_today(date(2026, 2, 13))
+    from portal.models import Member
+
+    return Member.objects.get(member_number="M-A"), Member.objects.get(member_number="M-B")
+
+
+def test_sorting_and_paging_links_keep_the_filters(two_clients, client_for, admin_user):
+    from urllib.parse import parse_qs, urlsplit
+
+    alpha, _ = two_clients
+    client = client_for(admin_user)
+    url = reverse("amiable:cases")
+    first = client.get(url, {"client": alpha.id, "pending": "1"})
+    assert "30 dossiers — page 1 sur 2" in page_text(first)
+    headings = _links(first, r"^(N° sociétaire|Raison sociale|N° Police)")
+    next_link = _links(first, "Suivante")["Suivante →"]
+    for href in [*headings.values(), next_link]:
+        assert href.startswith("?") and not href.startswith("??"), href
+        query = parse_qs(urlsplit(href).query)
+        assert query["client"] == [str(alpha.id)] and query["pending"] == ["1"], href
+    assert "page" not in parse_qs(headings["Raison sociale"][1:])  # a new sort starts on page 1
+
+    second = client.get(url + next_link)
+    assert "30 dossiers — page 2 sur 2" in page_text(second)
+    assert "PB-" not in table_text(second)  # still client A only
+    by_company = client.get(url + headings["Raison sociale"])
+    assert "30 dossiers — page 1 sur 2" in page_text(by_company) and "PB-" not in table_text(by_company)
+    back = _links(second, "Précédente")["← Précédente"]
+    assert parse_qs(back[1:])["page"] == ["1"] and parse_qs(back[1:])["client"] == [str(alpha.id)]
+
+
+def test_sortable_headings_say_their_order(two_clients, client_for, admin_user):
+    client = client_for(admin_user)
+    text = client.get(reverse("amiable:cases"), {"sort": "-company"}).content.decode()
+    assert 'class="col-company" aria-sort="descending"' in text
+    assert 'class="col-policy" aria-sort="none"' in text
+    assert 'class="col-policy" aria-sort="ascending"' in client.get(reverse("amiable:cases"),
+                                                                    {"sort": "policy"}).content.decode()
+
+
+def test_the_table_partial_updates_the_filter_form_sort(two_clients, client_for, admin_user):
+    """Sorting through htmx replaces the table; the form's hidden sort follows (out of band), so
+    the next filter change keeps the order."""
+    text = client_for(admin_user).get(reverse("amiable:cases"), {"sort": "company"}, **HX).content.decode()
+    assert '<input type="hidden" name="sort" id="filter-sort" value="company" hx-swap-oob="true">' in text
+    assert "<html" not in text
+
+
+def test_a_history_restore_gets_the_whole_page(two_clients, client_for, admin_user):
+    text = client_for(admin_user).get(reverse("amiable:cases"), {"page": "2"}, HTTP_HX_REQUEST="true",
+                                      HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    assert "<html" in text and "Client (tous)" in text and "ALPHA — M-A" in text
+
+
+def test_an_answered_case_shows_its_state_not_a_form(make_case, client_for, admin_user, on_day):
+    from amiable import services
+    from tests.amiable.conftest import CAL
+
+    case = make_case()
+    services.case_answer(case=case, by=admin_user, requested=False, today=date(2026, 2, 13), calendar=CAL)
+    client = client_for(admin_user)
+    page = page_text(client.get(reverse("amiable:answer", args=[case.id])))
+    assert "Une réponse a déjà été donnée le 13/02/2026." in page
+    assert "Mise en demeure suite refus par le courtier" in page  # the case's status
+    assert "<form" not in page[page.index('<main'):] and 'name="requested"' not in page
+    dialog = page_text(client.get(reverse("amiable:answer", args=[case.id]), **HX))
+    assert "Une réponse a déjà été donnée" in dialog and "<form" not in dialog and "<h2" in dialog
+
+
+def test_the_pages_of_the_dialogs_have_a_main_heading_without_javascript(make_case, client_for, admin_user, on_day):
+    case = make_case()
+    letter = Letter.objects.filter(case=case).first()
+    client = client_for(admin_user)
+    for url in (reverse("amiable:answer", args=[case.id]), reverse("amiable:acknowledge", args=[letter.id]),
+                reverse("amiable:history", args=[case.policy_id])):
+        full = client.get(url).content.decode()
+        assert full.count("<h1") == 1 and '<h1 id="dialog-title">' in full, url
+        assert '<h1' not in client.get(url, **HX).content.decode(), url  # in the dialog: an h2

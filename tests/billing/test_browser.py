@@ -49,3 +49,20 @@ def test_buy_credits_through_the_sandbox(page, login_page, admin_user):
     assert download.suggested_filename == f"recu-{receipt.number}.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_bank_suggests_a_test_card_and_a_valid_expiry(page, login_page, admin_user):
+    """A tester pays with what the page offers: the test card shown, the expiry as proposed."""
+    price_list_install_defaults()
+    login_page(admin_user.email)
+    page.goto("/facturation/achat-de-credits/")
+    page.get_by_role("button", name=re.compile("Acheter des crédits")).click()
+    page.wait_for_url("**/paiement/bac-a-sable/**")
+    card = re.search(r"Carte de test : ([\d ]+),", page.locator("#test-card").inner_text()).group(1)
+    page.get_by_label("Numéro de carte").fill(card)
+    page.get_by_label("Cryptogramme visuel").fill("123")
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/facturation/achat-de-credits/*/")
+    assert "Paiement accepté" in page.content() and Receipt.objects.count() == 1

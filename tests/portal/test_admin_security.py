@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from portal import notifications, services
 from portal.admin import SUPERUSER_ONLY_APPS
 from portal.models import OutboxMessage, Role, User
-from portal.services import ACCOUNTING_APPS, ACCOUNTING_EDITS, ACCOUNTING_GROUP
+from portal.services import ACCOUNTING_GROUP, accounting_apps, accounting_edits
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -224,13 +224,13 @@ def test_the_accounting_group_grants_no_token_no_delete_no_account_creation():
     group = services.accounting_group_sync()
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert granted == set(services.accounting_permissions().values_list("content_type__app_label", "codename"))
-    assert {app for app, _ in granted} <= set(ACCOUNTING_APPS)
+    assert {app for app, _ in granted} <= set(accounting_apps())
     assert not [codename for _, codename in granted if codename.startswith("delete_")]
     assert ("portal", "view_user") in granted and ("portal", "change_user") in granted
     assert ("portal", "add_user") not in granted
     edits = {(app, codename) for app, codename in granted if not codename.startswith("view_")}
     expected = {(label.split(".")[0], f"{action}_{label.split('.')[1]}")
-                for label, actions in ACCOUNTING_EDITS.items() for action in actions}
+                for label, actions in accounting_edits().items() for action in actions}
     assert edits == {edit for edit in expected if edit[0] != "courrier"}  # courrier: not installed yet
     assert ("portal", "view_outboxmessage") in granted and ("portal", "change_outboxmessage") not in granted
 
@@ -238,7 +238,7 @@ def test_the_accounting_group_grants_no_token_no_delete_no_account_creation():
 def test_every_model_the_group_edits_exists():
     from django.apps import apps
 
-    for label, actions in ACCOUNTING_EDITS.items():
+    for label, actions in accounting_edits().items():
         app_label, model = label.split(".")
         if app_label == "courrier" and not apps.is_installed("courrier"):
             continue

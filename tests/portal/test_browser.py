@@ -25,6 +25,7 @@ def test_login_home_logout(page, login_page, admin_user):
     expect(page.get_by_role("heading", name="Bienvenue sur votre espace courtier")).to_be_visible()
     expect(page.get_by_text("Cabinet Un SARL · ORIAS 07000001")).to_be_visible()
     expect(page).to_have_title(re.compile("Accueil · L'Auxiliaire"))
+    page.get_by_role("button", name="Mon compte : Ada Admin").click()
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url("**/compte/connexion/")
     expect(page.get_by_role("heading", name="Connexion à votre espace courtier")).to_be_visible()

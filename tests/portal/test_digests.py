@@ -127,7 +127,8 @@ def test_news_about_many_policies_tells_each_party_about_its_own_policies(org, o
     alone = emission(reference="E-4", policy_number="P-D", member_number="M-4", company_name="SEULE").policy
     services.contact_add(member=alone.member, email="compta@seule.test", is_accounting=True)
     DigestItem.objects.create(key="step:o", fan_out="broker", audience="partner", kind="amiable_formal_notice",
-                              text="mise en demeure envoyée", link="/amiable/", business_date=MONDAY,
+                              text="mise en demeure envoyée", link=f"/amiable/?police={notifications.POLICY_NUMBER}",
+                              business_date=MONDAY,
                               policies=[one.id, two.id, three.id, alone.id])
     DigestItem.objects.create(key="step:m", fan_out="member", audience="member", kind="amiable_formal_notice",
                               text="mise en demeure envoyée", business_date=MONDAY, policies=[alone.id])

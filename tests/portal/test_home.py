@@ -67,7 +67,7 @@ def test_accounting_gets_the_admin_link_and_no_broker_tile(with_module_pages, cl
     client = client_for(accounting_user)
     html = client.get("/").content.decode()
     assert tiles(html) == {}
-    assert "Bienvenue sur votre espace courtier" in html
+    assert "Bienvenue, Camille Compta" in html and "espace courtier" not in html.lower()  # the insurer's staff
     assert '<a href="/admin/">l\'administration</a>' in html.replace("&#x27;", "'")
     assert client.get("/admin/").status_code == 200
 

@@ -2,12 +2,14 @@
 page → sending → sandbox registered mail → « Signée »."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from resiliation.models import LetterStatus, TerminationLetter
+from tests.resiliation.conftest import PDF_BYTES
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -90,3 +92,108 @@ def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_
     assert letter.status == LetterStatus.SIGNED and letter.deposit_notice_id and letter.acknowledgement_id
     page.goto("/resiliations/?dossier=sent")
     assert page.locator("#letters").get_by_text("Signée").is_visible()
+
+
+# ------------------------------------------------------------------ issue 14: the letter's pages
+@pytest.fixture
+def ready(admin_user, make_letter, orias_on_file, funded):
+    """A draft letter ready to be sent (ORIAS on file, mandate not attached, credit)."""
+    from portal import clock
+    from resiliation import sending
+
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+
+    def _ready(**contract):
+        letter = make_letter(admin_user, **contract)
+        sending.letter_mandate_choose(letter=letter, choice="not_attached", today=clock.business_today(),
+                                      confirmed=True)
+        return letter
+
+    return _ready
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_confirm_button_follows_the_dates_and_au_plus_tot_keeps_the_token_out_of_the_address(
+        page, login_page, admin_user, ready):
+    hamon = ready(reason="hamon")
+    login_page(admin_user.email)
+    page.goto(f"/resiliations/{hamon.pk}/finaliser/")
+    start = page.get_by_label("Choisissez une date de prise d'effet des nouveaux contrats :")
+    with page.expect_response(re.compile(r"/finaliser/\?")) as plan:
+        start.fill("2026-06-15")
+    assert "csrfmiddlewaretoken" not in plan.value.url
+    expect(page.locator("#plan")).to_contain_text("prise d'effet des nouveaux contrats le 15/06/2026")
+    send = re.search(r"prévu pour le (\d\d/\d\d/\d{4})", page.locator("#plan").inner_text()).group(1)
+    expect(page.get_by_role("button", name=re.compile("^Confirmer l'envoi"))).to_have_text(
+        f"Confirmer l'envoi le {send}")
+
+    page.get_by_role("button", name="Au plus tôt").click()
+    page.wait_for_load_state()
+    assert "csrfmiddlewaretoken" not in page.url and page.url.endswith(f"/resiliations/{hamon.pk}/finaliser/")
+    earliest = re.search(r"prévu pour le (\d\d/\d\d/\d{4})", page.locator("#plan").inner_text()).group(1)
+    assert earliest != send
+    expect(page.get_by_role("button", name=re.compile("^Confirmer l'envoi"))).to_have_text(
+        f"Confirmer l'envoi le {earliest}")
+
+    other = ready()
+    page.goto(f"/resiliations/{other.pk}/finaliser/")
+    page.get_by_label("Choisissez votre date d'envoi ci-dessous :").fill("2026-03-20")
+    expect(page.locator("#plan")).to_contain_text("20/03/2026")
+    expect(page.get_by_role("button", name=re.compile("^Confirmer l'envoi"))).to_have_text(
+        "Confirmer l'envoi le 20/03/2026")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_sending_asks_first(page, login_page, admin_user, ready, balance):
+    from portal import clock
+    from resiliation import sending
+
+    letter = ready()
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+                           send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
+    paid = balance(admin_user.organisation)
+    login_page(admin_user.email)
+    page.goto(f"/resiliations/{letter.pk}/")
+    page.get_by_role("link", name="Annuler l'envoi").click()
+    dialog = page.get_by_role("dialog", name="Annuler l'envoi")
+    expect(dialog).to_contain_text("Êtes-vous sûr de vouloir annuler l'envoi de cette lettre ?")
+    dialog.get_by_role("button", name="Ne rien faire").click()
+    expect(dialog).to_be_hidden()
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SCHEDULED  # nothing cancelled yet
+    page.get_by_role("link", name="Annuler l'envoi").click()
+    dialog.get_by_role("button", name="Annuler l'envoi").click()
+    expect(page.locator(".messages")).to_contain_text("L'envoi est annulé et vous avez été remboursé.")
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.CANCELLED and balance(admin_user.organisation) > paid
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_text_and_the_old_manager_says_so_and_files_are_chosen_in_french(page, login_page, admin_user,
+                                                                                    make_letter, tmp_path):
+    letter = make_letter(admin_user)
+    login_page(admin_user.email)
+    page.goto(f"/resiliations/{letter.pk}/")
+    # The answers land in live regions that exist before (a screen reader announces them).
+    for result in ("#free-text-result", "#old-manager-result"):
+        expect(page.locator(result)).to_have_attribute("aria-live", "polite")
+    page.get_by_label("Texte ajouté à la lettre").fill("Merci de nous adresser le relevé d'information.")
+    page.get_by_role("button", name="Enregistrer le texte").click()
+    expect(page.locator("#free-text-result")).to_have_text("Le texte de la lettre est enregistré.")
+    page.get_by_label("Email").fill("agent@ancien-assureur.test")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#old-manager-result")).to_contain_text("agent@ancien-assureur.test")
+
+    # The attachment: a labelled input behind a French control, the chosen file listed.
+    upload = page.get_by_label("Pièce à joindre")
+    expect(page.get_by_text("Choisir un fichier")).to_be_visible()
+    proof = tmp_path / "releve-information.pdf"
+    proof.write_bytes(PDF_BYTES)
+    upload.set_input_files(str(proof))
+    expect(page.locator("[data-upload-names]")).to_contain_text("releve-information.pdf (1 Ko)")
+    page.get_by_role("button", name="Ajouter").click()
+    expect(page.locator(".messages")).to_contain_text("La pièce est jointe à l'envoi.")

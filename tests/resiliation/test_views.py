@@ -1,7 +1,9 @@
 """The pages: wizard through HTTP, letter page edits (htmx), list filters and query counts,
 Excel export, preview PDF."""
 
+import html
 import io
+import re
 from datetime import date
 
 import pytest
@@ -361,3 +363,139 @@ def test_a_held_letter_explains_why_and_offers_a_new_date(client_for, admin_user
     assert response.status_code == 302
     letter.refresh_from_db()
     assert (letter.status, letter.send_date, letter.new_contract_start) == ("scheduled", date(2026, 3, 5), proposal)
+
+
+def _ready_to_finalise(admin_user, make_letter, orias_on_file, funded, **contract):
+    from resiliation import sending
+
+    orias_on_file(admin_user)
+    funded(admin_user.organisation)
+    letter = make_letter(admin_user, **contract)
+    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    return letter
+
+
+def test_the_confirm_button_names_the_date_of_the_plan_shown(client_for, admin_user, make_letter, orias_on_file,
+                                                             funded):
+    """htmx refreshes the plan on each change; the button (outside the plan) follows it."""
+    letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded)
+    url = f"/resiliations/{letter.pk}/finaliser/"
+    client = client_for(admin_user)
+    plan = client.get(url, {"send_date": "2026-03-20", "with_acknowledgement": "1"},
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "L'envoi de votre lettre est prévu pour le <strong>20/03/2026</strong>" in plan
+    actions = plan[plan.index('id="finalise-actions"'):]
+    assert 'hx-swap-oob="true"' in actions[:60] and "Confirmer l'envoi le 20/03/2026" in actions
+
+
+def test_au_plus_tot_posts_the_form_and_never_puts_the_token_in_the_address(client_for, admin_user, make_letter,
+                                                                            orias_on_file, funded):
+    letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded, reason="hamon")
+    url = f"/resiliations/{letter.pk}/finaliser/"
+    client = client_for(admin_user)
+    page = client.get(url).content.decode()
+    assert 'formmethod="get"' not in page and 'hx-params="not csrfmiddlewaretoken' in page
+    earliest = client.post(url, {"new_contract_start": "2026-09-01", "with_acknowledgement": "1", "earliest": "1"})
+    text = earliest.content.decode()
+    letter.refresh_from_db()
+    assert earliest.status_code == 200 and letter.status == "draft"  # computed, not confirmed
+    from portal import clock
+    from resiliation import sending
+
+    plan = sending.sending_plan(letter=letter, with_acknowledgement=True, start=None, send=None, now=clock.local_now())
+    assert f'name="new_contract_start" value="{plan.start:%Y-%m-%d}"' in text
+    assert f"Confirmer l'envoi le {plan.send:%d/%m/%Y}" in text
+
+
+# ------------------------------------------------------------ issue 14: states, confirmations
+def _scheduled(admin_user, make_letter, orias_on_file, funded):
+    from portal import clock
+    from resiliation import sending
+
+    letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded)
+    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+                           send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
+    letter.refresh_from_db()
+    return letter
+
+
+def test_a_letter_that_left_the_drafts_shows_its_state_instead_of_forms(client_for, admin_user, make_letter,
+                                                                         orias_on_file, funded):
+    letter = _scheduled(admin_user, make_letter, orias_on_file, funded)
+    contract = letter.contracts.get()
+    client = client_for(admin_user)
+    for path in ("souscripteur/", "mandat/", "contrats/ajouter/", "contrats/ajouter/auto/",
+                 f"contrats/{contract.pk}/modifier/"):
+        response = client.get(f"/resiliations/{letter.pk}/{path}")
+        page = html.unescape(response.content.decode())
+        main = page[page.index("<main"):]
+        assert response.status_code == 200, path
+        assert f"Cette lettre n'est plus modifiable : <strong>{letter.tracking_label}</strong>." in main, path
+        assert "<form" not in main and "<input" not in main, path
+    # A POST changes nothing either.
+    client.post(f"/resiliations/{letter.pk}/souscripteur/", {"last_name": "AUTRE"})
+    letter.refresh_from_db()
+    assert letter.last_name != "AUTRE"
+
+
+def test_cancel_and_trash_ask_first_on_their_own_page_without_javascript(client_for, admin_user, make_letter,
+                                                                         orias_on_file, funded):
+    letter = _scheduled(admin_user, make_letter, orias_on_file, funded)
+    client = client_for(admin_user)
+    letter_page = client.get(f"/resiliations/{letter.pk}/").content.decode()
+    assert f'<a class="button" href="/resiliations/{letter.pk}/annuler/" data-dialog-open="cancel-{letter.pk}">' \
+           in letter_page
+    question = html.unescape(client.get(f"/resiliations/{letter.pk}/annuler/").content.decode())
+    assert f"<h1>Annuler l'envoi — lettre n° {letter.pk}</h1>" in question
+    assert "Êtes-vous sûr de vouloir annuler l'envoi de cette lettre ?" in question
+    letter.refresh_from_db()
+    assert letter.status == "scheduled"  # asking changes nothing
+    listing = client.get("/resiliations/").content.decode()
+    assert f'href="/resiliations/{letter.pk}/corbeille/" data-dialog-open="trash-{letter.pk}"' in listing
+    trash = html.unescape(client.get(f"/resiliations/{letter.pk}/corbeille/").content.decode())
+    assert "<h1>Mettre à la corbeille — lettre n°" in trash and "Cette action N'annule PAS l'envoi." in trash
+    done = client.post(f"/resiliations/{letter.pk}/annuler/", {"next": "/resiliations/"})
+    letter.refresh_from_db()
+    assert done["Location"] == "/resiliations/" and letter.status == "cancelled"
+
+
+def test_a_bad_scan_is_reported_once_next_to_the_file(client_for, admin_user, make_letter, orias_on_file):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    orias_on_file(admin_user)
+    letter = make_letter(admin_user)
+    response = client_for(admin_user).post(f"/resiliations/{letter.pk}/mandat/?mandat=generated",
+                                           {"choice": "scan", "file": SimpleUploadedFile("scan.pdf", b"pas un pdf")},
+                                           follow=True)
+    page = html.unescape(response.content.decode())
+    message = "n'est pas d'un type accepté"
+    assert page.count(message) == 1, page.count(message)
+
+
+def test_the_letters_pages_keep_the_folder_and_filters(client_for, admin_user, make_letter):
+    from urllib.parse import parse_qs
+
+    for _ in range(12):
+        make_letter(admin_user)
+    client = client_for(admin_user)
+    page = html.unescape(client.get("/resiliations/", {"dossier": "drafts", "subscriber": "Dupont"}).content.decode())
+    nxt = re.search(r'href="(\?[^"]*)">Suivante', page).group(1)
+    assert parse_qs(nxt[1:]) == {"dossier": ["drafts"], "subscriber": ["Dupont"], "page": ["2"]}
+    second = html.unescape(client.get("/resiliations/" + nxt).content.decode())
+    assert "Page 2 / 2" in second
+    back = re.search(r'href="(\?[^"]*)">‹ Précédente', second).group(1)
+    assert parse_qs(back[1:]) == {"dossier": ["drafts"], "subscriber": ["Dupont"], "page": ["1"]}
+
+
+def test_not_attaching_the_mandate_asks_on_a_page_without_javascript(client_for, admin_user, make_letter,
+                                                                     orias_on_file):
+    orias_on_file(admin_user)
+    letter = make_letter(admin_user)
+    client = client_for(admin_user)
+    link = f'href="/resiliations/{letter.pk}/mandat/?mandat=aucun" data-dialog-open="no-mandate"'
+    assert link in client.get(f"/resiliations/{letter.pk}/").content.decode()
+    page = html.unescape(client.get(f"/resiliations/{letter.pk}/mandat/?mandat=aucun").content.decode())
+    assert "Je comprends et j'accepte la remarque ci-dessus" in page and 'value="not_attached"' in page
+    client.post(f"/resiliations/{letter.pk}/mandat/?mandat=aucun", {"choice": "not_attached", "confirmed": "1"})
+    letter.refresh_from_db()
+    assert letter.mandate_choice == "not_attached"

@@ -12,7 +12,8 @@ never production): a staff login with a known password has no place on a real se
 
 Dates are relative to the business date (``PORTAL_TODAY`` when set): premium calls of the
 last three months, most paid, some partly, some not. The business apps then add their own
-demo data through their ``<app>_demo`` commands, run here when they exist.
+demo data through the demo commands they register (``portal.navigation``), in the order of
+INSTALLED_APPS.
 """
 
 from __future__ import annotations
@@ -21,16 +22,15 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from portal import accounts, clock, services
+from portal import accounts, clock, navigation, services
 from portal.management.demo import DemoCommand
 from portal.models import Area, DelegationProfile, Member, Membership, Organisation, PremiumCall, Role, User
 
 PASSWORD = "demo"
-BUSINESS_APP_DEMOS = ("amiable_demo", "billing_demo", "resiliation_demo", "courrier_demo")
 
 ORGANISATIONS = [
     # orias, name, trade name, city, postal code, policies
@@ -67,9 +67,8 @@ class Command(DemoCommand):
             self._delegation(organisations["07000001"], users["collab"])
             self._second_organisation(organisations["07000003"], users["courtier"])
         self.stdout.write(f"Données de démonstration prêtes au {today:%d/%m/%Y}.")
-        for name in BUSINESS_APP_DEMOS:
-            if name in get_commands():
-                call_command(name, stdout=self.stdout)
+        for name in navigation.demo_commands():
+            call_command(name, stdout=self.stdout)
         call_command("help_demo", stdout=self.stdout)  # help requests in each status
         token = Token.objects.get_or_create(user=users["compta"])[0]
         self.stdout.write(
