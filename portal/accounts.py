@@ -782,7 +782,8 @@ def delegation_profile_check(*, organisation: Organisation, data: ProfileData,
         errors.add("name", "Un profil de ce nom existe déjà.")
     areas = set(data.areas)
     if not areas:
-        errors.add("areas", "Choisissez au moins un espace (cycle amiable, résiliation, courrier, facturation).")
+        errors.add("areas", "Choisissez au moins un espace ("
+                   + ", ".join(area.label.lower() for area in Area) + ").")
     elif not areas <= set(Area.values):
         errors.add("areas", "Espace inconnu.")
     numbers = _parse_codes(data.member_numbers)

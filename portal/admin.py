@@ -25,6 +25,7 @@ from portal.admin_display import money
 from portal.files import document_response
 from portal.forms import SafeModelMultipleChoiceField, parse_id
 from portal.models import (
+    Area,
     Contact,
     DelegationProfile,
     DigestItem,
@@ -34,6 +35,7 @@ from portal.models import (
     Payment,
     Policy,
     PremiumCall,
+    Product,
     Role,
     StoredDocument,
     User,
@@ -209,11 +211,13 @@ class UserAdmin(InputSafeAdmin, DjangoUserAdmin):
         return super().user_change_password(request, id, form_url)
 
 
+AREA_FIELDS = [f"area_{area.value}" for area in Area]
+
+
 class DelegationProfileForm(forms.ModelForm):
     class Meta:
         model = DelegationProfile
-        fields = ["organisation", "name", "area_amiable", "area_resiliation", "area_courrier", "area_billing",
-                  "members", "collaborators"]
+        fields = ["organisation", "name", *AREA_FIELDS, "members", "collaborators"]
 
     def clean(self):
         cleaned = super().clean()
@@ -228,10 +232,14 @@ class DelegationProfileForm(forms.ModelForm):
 @admin.register(DelegationProfile)
 class DelegationProfileAdmin(PortalModelAdmin):
     form = DelegationProfileForm
-    list_display = ["name", "organisation", "area_amiable", "area_resiliation", "area_courrier", "area_billing"]
-    list_filter = ["area_amiable", "area_resiliation", "area_courrier", "area_billing"]
+    list_display = ["name", "organisation", "area_list"]
+    list_filter = AREA_FIELDS
     search_fields = ["name", "organisation__name", "organisation__orias"]
     autocomplete_fields = ["organisation", "members", "collaborators"]
+
+    @admin.display(description="espaces délégués")
+    def area_list(self, profile):
+        return ", ".join(Area(area).label for area in Area if area.value in profile.areas()) or "—"
 
     def get_inlines(self, request, obj):
         from portal.account_admin import DelegationDepartementInline
@@ -256,11 +264,20 @@ class ContactAdmin(PortalModelAdmin):
 
 @admin.register(Policy)
 class PolicyAdmin(PortalModelAdmin):
-    list_display = ["number", "member", "broker", "broker_manages", "status"]
-    list_filter = ["broker_manages", "status"]
+    list_display = ["number", "member", "product", "broker", "broker_manages", "status"]
+    list_filter = ["broker_manages", "status", "product"]
     search_fields = ["number", "member__member_number", "member__company_name", "broker__orias", "broker__name"]
-    list_select_related = ["member", "broker"]
-    autocomplete_fields = ["member", "broker"]
+    list_select_related = ["member", "broker", "product"]
+    autocomplete_fields = ["member", "broker", "product"]
+
+
+@admin.register(Product)
+class ProductAdmin(PortalModelAdmin):
+    """The insurer's products, named by their code in the premium-call import."""
+
+    list_display = ["code", "name", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
 
 
 class PaymentInline(admin.TabularInline):

@@ -177,9 +177,15 @@ class EmissionRowSerializer(ImportRowSerializer):
     broker_manages = StrictBooleanField()
     due_date = DueDateField()
     amount = AmountField()
+    product = TextField(
+        max_length=30, allow_null=True, required=False,
+        help_text="Facultatif : le code du produit de la police (créé par L'Auxiliaire dans l'administration) ; "
+        "absent ou null, le produit de la police ne change pas.",
+    )
 
     def to_row(self, data: dict) -> services.EmissionRow:
-        return services.EmissionRow(**{**data, "broker_orias": data.get("broker_orias") or None})
+        return services.EmissionRow(**{**data, "broker_orias": data.get("broker_orias") or None,
+                                       "product": data.get("product") or None})
 
 
 class PaymentRowSerializer(ImportRowSerializer):

@@ -26,6 +26,7 @@ class PortalConfig(AppConfig):
         "member": ("add", "change"),
         "contact": ("add", "change"),
         "policy": ("add", "change"),
+        "product": ("add", "change"),
         "delegationprofile": ("add", "change"),
         "user": ("change",),  # brokers' accounts: name, phone, active
         "helprequest": ("change",),  # answer, note, assign, status (portal.help)

@@ -32,6 +32,11 @@ class Area(models.TextChoices):
     RESILIATION = "resiliation", "Résiliation"
     COURRIER = "courrier", "Courrier papier"
     BILLING = "billing", "Facturation"
+    # The other tiles of the broker space (seed 000's home page).
+    ACTIVITY = "activity", "Suivi d'activité"
+    CERTIFICATES = "certificates", "Attestations clients"
+    COMMISSIONS = "commissions", "Commissions"
+    QUOTES = "quotes", "Devis Pyramide Artisan"
 
 
 class Address(models.Model):
@@ -285,6 +290,10 @@ class DelegationProfile(models.Model):
     area_resiliation = models.BooleanField("résiliation", default=False)
     area_courrier = models.BooleanField("courrier papier", default=False)
     area_billing = models.BooleanField("facturation", default=False)
+    area_activity = models.BooleanField("suivi d'activité", default=False)
+    area_certificates = models.BooleanField("attestations clients", default=False)
+    area_commissions = models.BooleanField("commissions", default=False)
+    area_quotes = models.BooleanField("devis Pyramide Artisan", default=False)
     members = models.ManyToManyField(
         Member, verbose_name="sociétaires délégués", blank=True, related_name="delegations"
     )
@@ -349,8 +358,35 @@ class PolicyStatus(models.TextChoices):
     TERMINATED = "terminated", "Résiliée pour non-paiement"
 
 
+product_code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]{0,29}$",
+    "Le code produit comporte 1 à 30 caractères : lettres minuscules sans accent, chiffres, - ou _.",
+)
+
+
+class Product(models.Model):
+    """A contract the insurer sells through its brokers (Pyramide Artisan, multirisque…): kept
+    by staff in the admin, named by its code in the premium-call import (``product``)."""
+
+    code = models.CharField("code", max_length=30, unique=True, validators=[product_code_validator])
+    name = models.CharField("nom", max_length=120)
+    is_active = models.BooleanField("commercialisé", default=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "produit"
+        verbose_name_plural = "produits"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Policy(models.Model):
     number = models.CharField("n° police", max_length=20, unique=True)
+    product = models.ForeignKey(
+        Product, verbose_name="produit", on_delete=models.PROTECT, null=True, blank=True, related_name="policies"
+    )
     member = models.ForeignKey(
         Member, verbose_name="sociétaire", on_delete=models.PROTECT, related_name="policies"
     )

@@ -41,6 +41,7 @@ from portal.models import (
     PersonalLink,
     Policy,
     PremiumCall,
+    Product,
     Role,
     User,
     departement_validator,
@@ -194,6 +195,7 @@ class EmissionRow:
     broker_manages: bool
     due_date: date
     amount: Decimal
+    product: str | None = None  # a Product code; None leaves the policy's product as it is
 
 
 EMISSION_TEXTS = {  # field of the row → its maximum length, read from the column it fills
@@ -224,10 +226,12 @@ def check_emission_rows(*, rows: Sequence[EmissionRow], today: date) -> tuple[Ro
                 Organisation, "orias")))
         if not isinstance(row.broker_manages, bool):
             errors.add(index, "broker_manages", "Un booléen est attendu.")
+        if row.product is not None:
+            errors.add_all(index, "product", check_text(row.product, max_length=_max_length(Product, "code")))
         errors.add_all(index, "due_date", check_due_date(row.due_date, today=today))
         errors.add_all(index, "amount", check_amount(row.amount))
     # The checks across rows and with the database read the rows whose texts are sound.
-    texts = (*EMISSION_TEXTS, "broker_orias", "broker_manages")
+    texts = (*EMISSION_TEXTS, "broker_orias", "broker_manages", "product")
     checked = [(index, row) for index, row in enumerate(rows) if not any(errors.has(index, f) for f in texts)]
 
     references = Counter(row.reference for _, row in checked)
@@ -246,6 +250,19 @@ def check_emission_rows(*, rows: Sequence[EmissionRow], today: date) -> tuple[Ro
                 "policy_number",
                 f"La police {row.policy_number} apparaît avec des sociétaires ou courtiers différents.",
             )
+    policy_products: dict[str, str] = {}
+    for index, row in checked:
+        if row.product is None:
+            continue
+        known_product = policy_products.setdefault(row.policy_number, row.product)
+        if known_product != row.product:
+            errors.add(index, "product", f"La police {row.policy_number} apparaît avec des produits différents.")
+    codes = {row.product for _, row in checked if row.product is not None}
+    known_codes = set(Product.objects.filter(code__in=codes).values_list("code", flat=True))
+    for index, row in checked:
+        if row.product is not None and row.product not in known_codes:
+            errors.add(index, "product", f"Aucun produit n'a le code {row.product} : demandez sa création à "
+                                         "L'Auxiliaire (administration, « Produits »).")
     orias_numbers = {row.broker_orias for _, row in checked if row.broker_orias}
     brokers = dict(Organisation.objects.filter(orias__in=orias_numbers).values_list("orias", "id"))
     for index, row in checked:
@@ -313,6 +330,15 @@ def emissions_import(*, rows: Sequence[EmissionRow], today: date | None = None) 
             batch_size=1000,
         )
         policy_ids = _ids_by(Policy, "number", policies)
+        products = {row.policy_number: row.product for row in rows if row.product is not None}
+        if products:
+            product_ids = dict(Product.objects.filter(code__in=set(products.values())).values_list("code", "id"))
+            by_product: dict[int, list[int]] = {}
+            for number, code in products.items():
+                by_product.setdefault(product_ids[code], []).append(policy_ids[number])
+            for product_id, ids in by_product.items():  # one UPDATE per product of the batch
+                for chunk in chunked(ids, 5000):
+                    Policy.objects.filter(id__in=chunk).update(product_id=product_id)
 
         references = [row.reference for row in rows]
         existing = set(

@@ -63,6 +63,7 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "portal.member": ("vacd", "vac"),
     "portal.contact": ("vacd", "vac"),
     "portal.policy": ("vacd", "vac"),
+    "portal.product": ("vacd", "vac"),
     "portal.premiumcall": ("vd", "v"),  # from the insurer's system (API, CSV import)
     "portal.payment": ("vd", "v"),
     "portal.storeddocument": ("vd", "v"),

@@ -260,7 +260,8 @@ def test_openapi_schema_documents_the_imports(api_for, system_user):
         assert body["type"] == "array" and body["items"]["$ref"].endswith(component)
     emission_fields = schema["components"]["schemas"]["EmissionRowRequest"]["properties"]
     assert set(emission_fields) == {"reference", "policy_number", "member_number", "company_name", "broker_orias",
-                                    "broker_manages", "due_date", "amount"}
+                                    "broker_manages", "due_date", "amount", "product"}
+    assert "product" not in schema["components"]["schemas"]["EmissionRowRequest"]["required"]
     assert emission_fields["company_name"]["maxLength"] == 120
     payment_schema = schema["components"]["schemas"]["PaymentRowRequest"]
     assert set(payment_schema["properties"]) == {"reference", "emission_reference", "amount", "paid_on"}

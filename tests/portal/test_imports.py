@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal import services
 from portal.errors import ApplicationError
-from portal.models import Member, Payment, Policy, PremiumCall
+from portal.models import Member, Payment, Policy, PremiumCall, Product
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 2)
@@ -433,3 +433,65 @@ def test_two_batches_paying_the_same_premium_calls_at_once_both_count(org):
                            lambda: services.payments_import(rows=second, today=TODAY))
     assert [(result.recorded, result.already_recorded) for result in results] == [(200, 0), (200, 0)], results
     assert set(PremiumCall.objects.values_list("paid_amount", flat=True)) == {Decimal("50.00")}
+
+
+# ----------------------------------------------------------------------------- products
+
+
+@pytest.fixture
+def products(db):
+    return {code: Product.objects.create(code=code, name=name)
+            for code, name in (("pyramide_artisan", "Pyramide Artisan"), ("rc_pro", "RC professionnelle"))}
+
+
+def test_the_import_links_each_policy_to_its_product_and_leaves_it_when_absent(org, products):
+    services.emissions_import(rows=[
+        emission_row(product="pyramide_artisan"),
+        emission_row(reference="EM-2", policy_number="P-2", member_number="M-2", product="rc_pro"),
+        emission_row(reference="EM-3", policy_number="P-3", member_number="M-3"),
+    ])
+    assert dict(Policy.objects.values_list("number", "product__code")) == {
+        "P-1": "pyramide_artisan", "P-2": "rc_pro", "P-3": None}
+    # A later batch without the field keeps the product; with it, the policy changes product.
+    services.emissions_import(rows=[emission_row(reference="EM-4", due_date=date(2026, 3, 2)),
+                                    emission_row(reference="EM-5", policy_number="P-2", member_number="M-2",
+                                                 product="pyramide_artisan")])
+    assert dict(Policy.objects.values_list("number", "product__code")) == {
+        "P-1": "pyramide_artisan", "P-2": "pyramide_artisan", "P-3": None}
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([emission_row(product="inconnu")], "Aucun produit n'a le code inconnu"),
+    ([emission_row(product="rc_pro"), emission_row(reference="EM-2", product="pyramide_artisan")],
+     "La police P-1 apparaît avec des produits différents."),
+    ([emission_row(product="a" * 31)], "caractères"),
+    ([emission_row(product="rc\npro")], "une seule ligne"),
+])
+def test_a_wrong_product_is_a_french_row_error_and_changes_nothing(org, products, rows, message):
+    before = snapshot()
+    _, errors = errors_of(lambda: services.emissions_import(rows=rows))
+    assert any(message in text for error in errors for text in error.get("product", [])), errors
+    assert snapshot() == before
+
+
+def test_products_cost_the_same_queries_for_few_and_many_policies(org, products):
+    def batch(size, prefix):
+        return [emission_row(reference=f"{prefix}-{i}", policy_number=f"{prefix}P-{i}", member_number=f"{prefix}M-{i}",
+                             product=("pyramide_artisan", "rc_pro")[i % 2]) for i in range(size)]
+
+    assert capture(lambda: services.emissions_import(rows=batch(10, "A"))) == \
+        capture(lambda: services.emissions_import(rows=batch(400, "B")))
+    assert Policy.objects.filter(product__code="rc_pro").count() == 205
+
+
+def test_the_api_takes_the_optional_product_and_answers_in_french(org, products, api_for, system_user):
+    body = {"reference": "EM-1", "policy_number": "P-1", "member_number": "M-1", "company_name": "BOULANGERIE",
+            "broker_orias": "07000001", "broker_manages": True, "due_date": "2026-02-02", "amount": "100.00"}
+    api = api_for(system_user)
+    assert api.post("/api/v1/emissions/", [{**body, "product": "rc_pro"}], format="json").status_code == 200
+    assert Policy.objects.get(number="P-1").product.code == "rc_pro"
+    assert api.post("/api/v1/emissions/", [{**body, "product": None}], format="json").status_code == 200
+    assert Policy.objects.get(number="P-1").product.code == "rc_pro"
+    refused = api.post("/api/v1/emissions/", [{**body, "reference": "EM-2", "product": "rien"}], format="json")
+    assert refused.status_code == 400
+    assert "Aucun produit n'a le code rien" in refused.json()["errors"][0]["product"][0]

@@ -28,7 +28,7 @@ from rest_framework.authtoken.models import Token
 
 from portal import accounts, clock, navigation, services
 from portal.management.demo import DemoCommand
-from portal.models import Area, DelegationProfile, Member, Membership, Organisation, PremiumCall, Role, User
+from portal.models import Area, DelegationProfile, Member, Membership, Organisation, PremiumCall, Product, Role, User
 
 PASSWORD = "demo"
 
@@ -61,6 +61,7 @@ class Command(DemoCommand):
         with transaction.atomic():
             organisations = self._organisations()
             users = self._users(organisations)
+            self._products()
             seeded = Member.objects.filter(member_number__startswith="9").exists()
             if not seeded:
                 self._portfolio(organisations, today)
@@ -116,6 +117,10 @@ class Command(DemoCommand):
         services.accounting_group_sync()
         return users
 
+    def _products(self) -> None:
+        for code, name in PRODUCTS:
+            Product.objects.get_or_create(code=code, defaults={"name": name})
+
     def _portfolio(self, organisations, today: date) -> None:
         rng = random.Random(2026)
         rows, member_index = [], 0
@@ -139,6 +144,7 @@ class Command(DemoCommand):
                             broker_manages=manages,
                             due_date=due,
                             amount=Decimal(rng.randrange(18000, 480000)) / 100,
+                            product=PRODUCTS[policy_index % len(PRODUCTS)][0],
                         )
                     )
         services.emissions_import(rows=_consistent(rows))
@@ -194,6 +200,15 @@ class Command(DemoCommand):
         services.delegation_profile_create(organisation=organisation, name="Portefeuille Rhône",
                                            areas=[Area.AMIABLE, Area.RESILIATION], departements=["69"],
                                            collaborators=[membership])
+
+
+# The insurer's products of the demo (codes used by the premium-call import).
+PRODUCTS = [
+    ("pyramide_artisan", "Pyramide Artisan — multirisque des artisans"),
+    ("multirisque_commerce", "Multirisque commerce"),
+    ("rc_professionnelle", "Responsabilité civile professionnelle"),
+    ("flotte_automobile", "Flotte automobile"),
+]
 
 
 def _consistent(rows: list[services.EmissionRow]) -> list[services.EmissionRow]:
