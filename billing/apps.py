@@ -33,5 +33,7 @@ class BillingConfig(AppConfig):
                 nav.Link("Acheter des crédits", "billing:purchase", area=Area.BILLING),
             ]),
             statuses=[nav.Status(credit_status, "billing:index", area=Area.BILLING)],
+            # « Mon compte » (seed 001 §9): credits, receipts and invoices.
+            account_links=[nav.Link("Crédits, reçus et factures", "billing:index", area=Area.BILLING)],
             demo_command="billing_demo",
         )

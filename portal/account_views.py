@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import account_selectors as selectors
-from portal import accounts
+from portal import accounts, navigation
 from portal.account_forms import (
     DetailsForm,
     InviteForm,
@@ -35,8 +35,7 @@ from portal.account_forms import (
 )
 from portal.errors import ApplicationError
 from portal.memberships import SESSION_KEY, has_memberships
-from portal.models import Area, AuditAction, Role, orias_display
-from portal.selectors import user_areas
+from portal.models import AuditAction, Role, orias_display
 
 PAGE_SIZE = 50
 HELP_REQUEST_PATH = "/aide/demande/"  # the navigation contract's « help_request_new »
@@ -209,16 +208,9 @@ def account(request):
     return render(request, "portal/account/index.html", {
         "intermediary": has_memberships(user) and bool(user.organisation_id),
         "administrator": selectors.is_administrator(user),
-        "billing_url": _url_or_none("billing:index") if Area.BILLING in user_areas(user=user) else None,
+        "module_links": navigation.for_request(request).module_account_links,  # credits, receipts, invoices…
         "add_space_url": help_request_url("ajout_espace"),
     })
-
-
-def _url_or_none(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 @intermediary_required

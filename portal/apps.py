@@ -50,10 +50,11 @@ class PortalConfig(AppConfig):
             app="portal",
             order=90,
             # Aide (seed 002): help requests and the FAQ.
+            # For the brokers' users: staff answer help requests in the admin.
             section=nav.Section("Aide", [
-                nav.Link("Demande d'aide", "help_request_new"),
-                nav.Link("Suivi des demandes", "help_requests"),
-                nav.Link("Questions fréquentes", "faq"),
+                nav.Link("Demande d'aide", "help_request_new", audience=nav.INTERMEDIARIES),
+                nav.Link("Suivi des demandes", "help_requests", audience=nav.INTERMEDIARIES),
+                nav.Link("Questions fréquentes", "faq", audience=nav.INTERMEDIARIES),
             ]),
             account_links=[
                 nav.Link("Mon compte", "account"),
@@ -72,4 +73,5 @@ class PortalConfig(AppConfig):
                 nav.Link("Mentions légales", "site_page", args=("mentions-legales",), audience=nav.PUBLIC),
                 nav.Link("Documentation de l'API", "api-docs"),
             ],
+            demo_command="help_demo",  # help requests in each status
         )

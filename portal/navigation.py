@@ -235,7 +235,15 @@ class Navigation:
 
     @cached_property
     def account_links(self) -> list[Entry]:
-        return self._entries(link for contribution in contributions() for link in contribution.account_links)
+        """The platform's account links (Mon compte, password, users), then the modules' ones."""
+        ordered = sorted(contributions(), key=lambda contribution: contribution.app != "portal")
+        return self._entries(link for contribution in ordered for link in contribution.account_links)
+
+    @cached_property
+    def module_account_links(self) -> list[Entry]:
+        """The account links the business modules bring (« Mon compte » lists them)."""
+        return self._entries(link for contribution in contributions() if contribution.app != "portal"
+                             for link in contribution.account_links)
 
     @cached_property
     def footer_links(self) -> list[Entry]:

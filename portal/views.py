@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import wraps
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import DisallowedHost, PermissionDenied
-from django.http import HttpResponsePermanentRedirect, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
@@ -19,6 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from portal import navigation
 from portal.errors import ApplicationError
 from portal.models import Area
+
+logger = logging.getLogger(__name__)
 
 
 def area_required(area: str):
@@ -92,7 +95,22 @@ def _error_page(request, *, status: int, title: str, reason: str, template: str)
         same_site = False
     context = {"status": status, "title": title, "reason": reason, "request_path": request.path,
                "back_url": referer if same_site else ""}
-    return render(request, template, context, status=status)
+    try:
+        return render(request, template, context, status=status)
+    except Exception:  # noqa: BLE001 — an error page must not fail (missing static manifest, database down…)
+        logger.exception("La page d'erreur %s n'a pas pu être rendue dans la mise en page.", status)
+        return _bare_error_page(status=status, title=title, reason=reason)
+
+
+def _bare_error_page(*, status: int, title: str, reason: str = "") -> HttpResponse:
+    """The same French words without the layout, when the layout cannot be rendered."""
+    from django.utils.html import escape
+
+    text = escape(reason) if reason else "Revenez à la page précédente ou à l'accueil."
+    body = (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{escape(title)} · '
+            f'{escape(settings.PORTAL_INSURER_NAME)}</title></head><body><main><h1>{escape(title)}</h1>'
+            f'<p>{text}</p><p><a href="/">Retour à l\'accueil</a></p></main></body></html>')
+    return HttpResponse(body, status=status)
 
 
 def _reason(exception) -> str:
@@ -119,9 +137,14 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """Rendered without the request's context processors: a failing database or template must
     not fail the error page too (no menu, no user, only the layout)."""
-    template = loader.get_template("500.html")
-    body = template.render({"status": 500, "title": "Erreur du serveur", "error_page": True,
-                            "insurer_name": settings.PORTAL_INSURER_NAME})
+    try:
+        template = loader.get_template("500.html")
+        body = template.render({"status": 500, "title": "Erreur du serveur", "error_page": True,
+                                "insurer_name": settings.PORTAL_INSURER_NAME})
+    except Exception:  # noqa: BLE001 — the last resort must answer, whatever failed
+        logger.exception("La page d'erreur 500 n'a pas pu être rendue dans la mise en page.")
+        return _bare_error_page(status=500, title="Erreur du serveur",
+                                reason="Une erreur est survenue de notre côté. Réessayez dans quelques instants.")
     return HttpResponseServerError(body)
 
 

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portal import clock, services
 from portal.businessdays import BusinessCalendar
 from portal.models import Member
+from tests.files import PDF_BYTES as PDF  # a real PDF: uploads are opened with pypdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 COMPANIES = ["ÉLECTRICITÉ GÉNÉRALE DU GRÉSIVAUDAN ET DES TROIS VALLÉES SARL", "BOULANGERIE MARTIN SARL",
              "TERRASSEMENT MOREL EI", "Élagage Blanc", "PLOMBERIE DUBOIS SAS", "ZINGUERIE ROUX"]
 

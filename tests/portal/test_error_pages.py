@@ -117,3 +117,22 @@ def test_the_favicon_is_served(client_for):
     assert response.status_code == 301 and response["Location"] == static("img/favicon.svg")
     assert finders.find("img/favicon.svg")
 
+
+
+@pytest.mark.parametrize(("url", "status", "title"), [
+    ("/test/absent/", 404, "Page introuvable"), ("/test/refus/", 403, "Accès refusé"),
+    ("/test/boom/", 500, "Erreur du serveur"),
+])
+def test_an_error_page_whose_layout_cannot_render_still_answers_in_french(error_urls, settings, tmp_path,
+                                                                          admin_user, url, status, title):
+    """A deployment whose static files were not collected (the layout's {% static %} fails): the
+    error page falls back to the same French words without the layout, never a second error."""
+    settings.STATIC_ROOT = tmp_path  # no manifest there
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    response = client.get(url)
+    page = text(response)
+    assert response.status_code == status
+    assert f"<h1>{title}</h1>" in page and "Retour à l'accueil" in page

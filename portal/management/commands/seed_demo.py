@@ -70,7 +70,6 @@ class Command(DemoCommand):
         self.stdout.write(f"Données de démonstration prêtes au {today:%d/%m/%Y}.")
         for name in navigation.demo_commands():
             call_command(name, stdout=self.stdout)
-        call_command("help_demo", stdout=self.stdout)  # help requests in each status
         token = Token.objects.get_or_create(user=users["compta"])[0]
         self.stdout.write(
             "Connexions (mot de passe « demo ») : courtier@demo.test (deux cabinets), collab@demo.test, "
