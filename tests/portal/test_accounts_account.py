@@ -30,7 +30,7 @@ def test_mon_compte_links_to_every_part(client_for, admin_user):
                       ("Gérer les utilisateurs du compte", "/compte/utilisateurs/"),
                       ("Portefeuille", "/portefeuille/")):
         assert text in html and f'href="{url}"' in html
-    assert "Facturation : crédits, reçus et factures" in html and 'href="/facturation/"' in html
+    assert "Crédits, reçus et factures" in html and 'href="/facturation/"' in html
 
 
 def test_a_collaborator_has_no_administration_links(client_for, collaborator, delegate):
