@@ -1,13 +1,14 @@
 from django import forms
 
 from amiable.models import Reason
+from amiable.rules import EXTENSION_LENGTH
 
 
 class AnswerForm(forms.Form):
     """ "Demander une prolongation de 25 jours (ouvrés)" — Oui / Non (seed 000)."""
 
     requested = forms.TypedChoiceField(
-        label="Demander une prolongation de 25 jours (ouvrés)",
+        label=f"Demander une prolongation de {EXTENSION_LENGTH} jours (ouvrés)",
         choices=[("oui", "Oui"), ("non", "Non")],
         coerce=lambda value: value == "oui",
         widget=forms.RadioSelect,

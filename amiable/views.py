@@ -3,8 +3,8 @@ render; htmx requests get a named partial of the same template."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
-from amiable import exports, selectors, services
+from amiable import exports, rules, selectors, services
 from amiable.forms import AnswerForm, FiltersForm
 from portal import clock
-from portal.errors import ApplicationError, PermissionDeniedError
 from portal.models import Area
-from portal.views import area_required, form_error
+from portal.views import area_required, form_call
 
 PAGE_SIZE = 25
 COLUMNS = [
@@ -55,11 +54,15 @@ def _rows(request, filters: dict):
     )
 
 
+# The rules' numbers the pages state ("5 jours ouvrés"…).
+RULES = {"response_window": rules.RESPONSE_WINDOW, "extension_length": rules.EXTENSION_LENGTH}
+
+
 @require_GET
 @area_required(Area.AMIABLE)
 def cases(request):
     filters = _filters(request)
-    paginator = Paginator(selectors.RowsById(_rows(request, filters)), PAGE_SIZE)
+    paginator = Paginator(_rows(request, filters), PAGE_SIZE)
     page = paginator.get_page(filters["page"])
     context = {
         "page": page,
@@ -69,6 +72,7 @@ def cases(request):
         "today": clock.business_today(),
         "can_act": request.user.is_intermediary,
         "columns": COLUMNS,
+        "rules": RULES,
     }
     template = "amiable/cases.html#table" if request.htmx and not request.htmx.boosted else "amiable/cases.html"
     return render(request, template, context)
@@ -78,12 +82,12 @@ def cases(request):
 @area_required(Area.AMIABLE)
 def cases_export(request):
     filters = _filters(request)
-    return exports.cases_csv_response(_rows(request, filters), filename="cycle-amiable.csv")
+    return exports.cases_csv_response(_rows(request, filters).all(), filename="cycle-amiable.csv")
 
 
 def _row_response(request, case_id: int, *, status: int = 200, message: str = ""):
-    row = selectors.case_rows_for(user=request.user, today=clock.business_today(),
-                                  calendar=clock.business_calendar()).get(id=case_id)
+    row = selectors.case_row(user=request.user, case_id=case_id, today=clock.business_today(),
+                             calendar=clock.business_calendar())
     return render(request, "amiable/cases.html#row", {"row": row, "can_act": True, "flash": message},
                   status=status)
 
@@ -93,58 +97,40 @@ def _row_response(request, case_id: int, *, status: int = 200, message: str = ""
 def case_answer(request, case_id: int):
     case = selectors.case_for(user=request.user, case_id=case_id)
     form = AnswerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_answer(
-                case=case,
-                by=request.user,
-                requested=form.cleaned_data["requested"],
-                reason=form.cleaned_data["reason"],
-                comment=form.cleaned_data["comment"],
-                document=form.cleaned_data["document"],
-                today=clock.business_today(),
-                calendar=clock.business_calendar(),
-            )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            message = (
-                "Merci d'avoir transmis votre demande. Les demandes de prolongation seront analysées, validées ou "
-                "refusées par notre service comptabilité."
-                if form.cleaned_data["requested"]
-                else "Merci d'avoir transmis votre demande. Nous vous confirmons que le courrier de mise en demeure "
-                "sera transmis au sociétaire à J+1 ouvré."
-            )
-            if request.htmx:
-                return _row_response(request, case.id, message=message)
-            messages.success(request, message)
-            return redirect(reverse("amiable:cases"))
+    if request.method == "POST" and form.is_valid() and form_call(
+        form, services.case_answer, case=case, by=request.user, **form.cleaned_data,
+        today=clock.business_today(), calendar=clock.business_calendar(),
+    ):
+        message = (
+            "Merci d'avoir transmis votre demande. Les demandes de prolongation seront analysées, validées ou "
+            "refusées par notre service comptabilité."
+            if form.cleaned_data["requested"]
+            else "Merci d'avoir transmis votre demande. Nous vous confirmons que le courrier de mise en demeure "
+            "sera transmis au sociétaire à J+1 ouvré."
+        )
+        if request.htmx:
+            return _row_response(request, case.id, message=message)
+        messages.success(request, message)
+        return redirect(reverse("amiable:cases"))
     status = 400 if request.method == "POST" else 200
-    return _dialog(request, "amiable/answer.html", {"case": case, "form": form}, status=status)
+    return _dialog(request, "amiable/answer.html", {"case": case, "form": form, "rules": RULES}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @area_required(Area.AMIABLE)
 def letter_acknowledge(request, letter_id: int):
     letter = selectors.letter_for(user=request.user, letter_id=letter_id)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.letter_acknowledge(letter=letter, by=request.user, now=clock.local_now())
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            message = "Prise de connaissance enregistrée."
-            if request.htmx:
-                return _row_response(request, letter.case_id, message=message)
-            messages.success(request, message)
-            return redirect(reverse("amiable:cases"))
-    return _dialog(request, "amiable/acknowledge.html", {"letter": letter, "error": error},
-                   status=400 if error else 200)
+    form = forms.Form(request.POST if request.method == "POST" else None)  # a confirmation: nothing to fill in
+    if request.method == "POST" and form.is_valid() and form_call(
+        form, services.letter_acknowledge, letter=letter, by=request.user, now=clock.local_now(),
+    ):
+        message = "Prise de connaissance enregistrée."
+        if request.htmx:
+            return _row_response(request, letter.case_id, message=message)
+        messages.success(request, message)
+        return redirect(reverse("amiable:cases"))
+    return _dialog(request, "amiable/acknowledge.html", {"letter": letter, "form": form},
+                   status=400 if form.errors else 200)
 
 
 @require_GET

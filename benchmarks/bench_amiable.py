@@ -174,7 +174,8 @@ def _generate(days: dict[str, date]) -> dict:
             FROM generate_series(1, {POLICIES}) i""", [EARLIER_DUE])
         _sql(f"""
             INSERT INTO portal_payment (amount, paid_on, reference, created_at, premium_call_id)
-            SELECT 100 + mod(i, 900) + 0.50, %s, '', now(), {call} + i FROM generate_series(1, {POLICIES}) i""",
+            SELECT 100 + mod(i, 900) + 0.50, %s, 'VIR' || lpad(i::text, 8, '0'), now(), {call} + i
+            FROM generate_series(1, {POLICIES}) i""",
              [EARLIER_DUE + timedelta(days=12)])
         # An earlier cycle: 150 000 cases closed after their reminder (read, PDF rendered).
         reminder = date(2026, 1, 19)

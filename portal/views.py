@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, PermissionDeniedError
 from portal.models import Area
 from portal.selectors import user_areas
 
@@ -47,6 +47,19 @@ def form_error(form, error: ApplicationError) -> None:
     """Show a service's error next to its field (or above the form)."""
     field = error.field if error.field in getattr(form, "fields", {}) else None
     form.add_error(field, error.message)
+
+
+def form_call(form, service, /, **kwargs):
+    """Call ``service`` for a submitted ``form``: its result, or None with the service's
+    ``ApplicationError`` shown on the form. A ``PermissionDeniedError`` is no form error: it goes
+    on to ``portal.middleware.ApplicationErrorMiddleware`` (403 with its message)."""
+    try:
+        return service(**kwargs)
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        form_error(form, error)
+        return None
 
 
 @dataclass(frozen=True)

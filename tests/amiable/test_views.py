@@ -72,11 +72,14 @@ def test_a_collaborator_sees_only_delegated_members(make_case, client_for, colla
     assert "DÉLÉGUÉE" in table_text(response) and "NON DÉLÉGUÉE" not in page_text(response)
 
 
-def test_client_filter_and_pending_toggle(make_case, client_for, admin_user, on_day):
+def test_client_filter_and_pending_toggle(make_case, client_for, admin_user, on_day, cal):
+    from amiable import services
+    from portal import clock
+
     first = make_case(company_name="PREMIÈRE")
     second = make_case(reference="EM-2", policy_number="P-2", member_number="M-2", company_name="SECONDE")
-    Letter.objects.filter(case=second).update(acknowledged_at="2026-02-12T10:00:00Z")
-    Case.objects.filter(id=second.id).update(answer="declined", answered_on=date(2026, 2, 12))
+    services.letter_acknowledge(letter=Letter.objects.get(case=second), by=admin_user, now=clock.local_now())
+    services.case_answer(case=second, by=admin_user, requested=False, today=date(2026, 2, 12), calendar=cal)
     client = client_for(admin_user)
     only_first = table_text(client.get(reverse("amiable:cases"), {"client": first.policy.member_id}))
     assert "PREMIÈRE" in only_first and "SECONDE" not in only_first
