@@ -29,6 +29,7 @@ class AnswerForm(forms.Form):
 
 class FiltersForm(forms.Form):
     client = forms.IntegerField(required=False)
+    recherche = forms.CharField(required=False, max_length=120)  # narrows the "Client (tous)" choices
     pending = forms.BooleanField(required=False)
     police = forms.CharField(required=False, max_length=20)
     sort = forms.CharField(required=False, max_length=20)

@@ -143,9 +143,13 @@ class Case(models.Model):
                          name="case_rows_rank"),
             models.Index(fields=["broker", "response_deadline", "-letter_date", "id"], condition=AWAITING_ANSWER,
                          include=["reminder_date"], name="case_rows_answer"),
+            # "Actions en attente": the letters to read, by deadline, and enough to count those that
+            # cannot be answered today from the index alone.
+            models.Index(fields=["broker", "response_deadline", "-letter_date", "id"], condition=Q(letter_unread=True),
+                         include=["reminder_date", "stage", "broker_manages", "answer"], name="case_rows_unread"),
             models.Index(fields=["broker", "policy_number", "id"], name="case_rows_policy"),
             models.Index(fields=["broker", "member_number", "id"], name="case_rows_member"),
-            models.Index(fields=["broker", "company_name", "id"], name="case_rows_company"),
+            models.Index(fields=["broker", "company_name", "member_number", "member", "id"], name="case_rows_company"),
             models.Index(fields=["broker", "stage", "id"], name="case_rows_stage"),
             models.Index(fields=["broker", "letter_date", "id"], name="case_rows_letter"),
             models.Index(F("broker"), NOTICE_DATE, F("id"), name="case_rows_notice"),

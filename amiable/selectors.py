@@ -67,7 +67,7 @@ from portal.selectors import policy_scope_q
 # descending). A descending sort is the exact reverse (the index read backwards).
 SORTS = {
     "member": ("member_number", "id"),
-    "company": ("company_name", "id"),
+    "company": ("company_name", "member_number", "member_id", "id"),  # also lists the clients
     "policy": ("policy_number", "id"),
     "event": ("stage", "id"),
     "letter_date": ("letter_date", "id"),
@@ -116,10 +116,12 @@ def answerable_on(today: date) -> Q:
 
 
 def _remaining_days_expression(*, today: date, calendar: BusinessCalendar):
-    """``rules.remaining_days`` as SQL: one WHEN per possible end of window (a few days)."""
+    """``rules.remaining_days`` as SQL: one WHEN per possible end of window — from today to the
+    end of a window opened today —, 0 for the windows already closed."""
     whens = [When(reminder_date__gte=today, then=Value(rules.RESPONSE_WINDOW))]
     before_today = today - timedelta(days=1)
-    for offset in range(0, 20):
+    last = rules.response_deadline(reminder_date=today, calendar=calendar)
+    for offset in range((last - today).days + 1):
         window_end = today + timedelta(days=offset)
         count = rules.remaining_days(reminder_date=before_today, window_end=window_end, today=today,
                                      calendar=calendar)
@@ -212,47 +214,57 @@ def case_rows_for(
         queryset = queryset.filter(member_id=member_id)
     if policy_number:
         queryset = queryset.filter(policy_number=policy_number)
-    answer_today = answerable_on(today)
-    if pending_only:  # rows where the broker can act: answer, or read a letter
-        queryset = queryset.filter(answer_today | Q(letter_unread=True))
     key = sort.lstrip("-") if sort.lstrip("-") in SORTS else API_SORT.lstrip("-")
     descending = sort.startswith("-") or sort.lstrip("-") not in SORTS
+    answer_today = answerable_on(today)
+    # The rows in two parts, each read from its own index: the cases that can be answered today
+    # (rank 0), and the others — with "Actions en attente", those with a letter to read (rank 1).
+    answering = queryset.filter(answer_today)
+    others = queryset.exclude(answer_today)
+    if pending_only:
+        others = others.filter(letter_unread=True)
+        queryset = queryset.filter(answer_today | Q(letter_unread=True))
+    parts = [answering, others if pending_only else None]
     if key == "status":
-        # The cases that can be answered today (rank 0), by deadline, then the others by rank.
-        answering = queryset.filter(answer_today).order_by(
-            *_ordering(("response_deadline", "-letter_date", "id"), descending=descending))
-        others = queryset.exclude(answer_today).order_by(*_ordering(SORTS[key], descending=descending))
+        # Rank 0 by deadline, then the others by rank (all of rank 1 with "Actions en attente").
+        others_sort = ("response_deadline", "-letter_date", "id") if pending_only else SORTS[key]
+        segments = [answering.order_by(*_ordering(("response_deadline", "-letter_date", "id"), descending=descending)),
+                    others.order_by(*_ordering(others_sort, descending=descending))]
         ordering = _ordering((effective_rank(today), *SORTS[key][1:]), descending=descending)
-        return CaseRows(queryset=queryset, segments=[others, answering] if descending else [answering, others],
-                        counted=1 if descending else 0, ordering=ordering, today=today, calendar=calendar)
+        if descending:
+            segments.reverse()
+            parts.reverse()
+        return CaseRows(queryset=queryset, segments=segments, parts=parts, ordering=ordering, today=today,
+                        calendar=calendar)
     ordering = _ordering(SORTS[key], descending=descending)
-    return CaseRows(queryset=queryset, segments=[queryset.order_by(*ordering)], ordering=ordering, today=today,
-                    calendar=calendar)
+    return CaseRows(queryset=queryset, segments=[queryset.order_by(*ordering)],
+                    parts=parts if pending_only else [None], ordering=ordering, today=today, calendar=calendar)
 
 
 @dataclass
 class CaseRows:
     """Sorted rows of cases, for a ``Paginator`` (``count`` and slices) or in full (``all``).
 
-    The rows are the concatenation of ``segments``, each a sorted queryset one index serves
-    (two at most: the one ``counted`` — small — and the rest). Counting reads indexes; a slice finds its ids by walking them — skipping the rows of
-    the pages before, no more — and reads those rows with their columns in one query:
-    the words and links of the page are computed for its rows alone.
+    The rows are the concatenation of ``segments``, each a sorted queryset one index serves.
+    They are also the union of the disjoint ``parts``, each counted from an index (``None``: the
+    rows the other parts leave). A slice finds its ids by walking the segments' indexes —
+    skipping the rows of the pages before, no more — and reads those rows with their columns
+    in one query: the words and links of the page are computed for its rows alone.
     """
 
     queryset: QuerySet[Case]
     segments: list[QuerySet[Case]]
+    parts: list[QuerySet[Case] | None]
     ordering: list
     today: date
     calendar: BusinessCalendar
-    counted: int | None = None
     related: tuple[str, ...] = ("policy__member", "premium_call")
     prefetch: tuple[str, ...] = ()
     _sizes: list[int] | None = field(default=None, repr=False)
 
     def with_related(self, *related: str, prefetch: tuple[str, ...] = ()) -> CaseRows:
-        return CaseRows(queryset=self.queryset, segments=self.segments, ordering=self.ordering, today=self.today,
-                        calendar=self.calendar, counted=self.counted, related=(*self.related, *related),
+        return CaseRows(queryset=self.queryset, segments=self.segments, parts=self.parts, ordering=self.ordering,
+                        today=self.today, calendar=self.calendar, related=(*self.related, *related),
                         prefetch=(*self.prefetch, *prefetch))
 
     def _display(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
@@ -260,14 +272,13 @@ class CaseRows:
         return queryset.select_related(*self.related).prefetch_related(*self.prefetch).order_by(*self.ordering)
 
     def sizes(self) -> list[int]:
-        """The number of rows of each segment."""
+        """The number of rows of each segment (of all of them when there is one)."""
         if self._sizes is None:
-            total = self.queryset.count()
-            if self.counted is None:
-                self._sizes = [total]
-            else:
-                counted = self.segments[self.counted].count()
-                self._sizes = [counted, total - counted] if self.counted == 0 else [total - counted, counted]
+            counts = [None if part is None else part.count() for part in self.parts]
+            if None in counts:
+                rest = self.queryset.count() - sum(count for count in counts if count is not None)
+                counts = [rest if count is None else count for count in counts]
+            self._sizes = counts if len(self.segments) == len(counts) else [sum(counts)]
         return self._sizes
 
     def count(self) -> int:
@@ -321,15 +332,27 @@ def case_row(*, user: User, case_id: int, today: date, calendar: BusinessCalenda
     )
 
 
-def case_members_for(*, user: User) -> QuerySet[Member]:
-    """Members with at least one case the user sees, for the "Client (tous)" filter."""
-    return (
-        Member.objects.filter(id__in=Policy.objects.filter(
-            policy_scope_q(user=user, area=Area.AMIABLE), cases__isnull=False
-        ).values("member_id"))
-        .order_by("company_name", "member_number")
-        .only("id", "member_number", "company_name")
-    )
+CLIENT_CHOICES = 50  # clients "Client (tous)" lists at once; the others are found by a search
+
+
+def case_clients_for(*, user: User, search: str = "", selected: int | None = None,
+                     limit: int = CLIENT_CHOICES) -> tuple[list[Member], bool]:
+    """The "Client (tous)" choices: members with cases the user sees — the first ``limit`` by
+    name (of those matching ``search``, in their name or number) and the ``selected`` one —, and
+    whether more match. Read from the cases' own copies, along the company-name index: a few
+    dozen rows whatever the portfolio."""
+    fields = ("member_id", "member_number", "company_name")
+    rows = cases_visible_to(user=user)
+    if search:
+        rows = rows.filter(Q(company_name__icontains=search) | Q(member_number__icontains=search))
+    found = list(rows.order_by("company_name", "member_number", "member_id").values_list(*fields).distinct()
+                 [: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    if selected:  # one query whenever a client is chosen, listed or not
+        chosen = list(cases_visible_to(user=user).filter(member_id=selected).values_list(*fields)[:1])
+        found = found if not chosen or chosen[0] in found else [*chosen, *found]
+    return [Member(id=member_id, member_number=number, company_name=name) for member_id, number, name in found], more
 
 
 def case_for(*, user: User, case_id: int) -> Case:

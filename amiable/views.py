@@ -35,6 +35,7 @@ def _filters(request) -> dict:
     data = form.cleaned_data if form.is_valid() else {}
     return {
         "member_id": data.get("client"),
+        "client_search": (data.get("recherche") or "").strip(),
         "pending_only": bool(data.get("pending")),
         "policy_number": (data.get("police") or "").strip() or None,
         "sort": data.get("sort") or selectors.DEFAULT_SORT,
@@ -64,10 +65,13 @@ def cases(request):
     filters = _filters(request)
     paginator = Paginator(_rows(request, filters), PAGE_SIZE)
     page = paginator.get_page(filters["page"])
+    members, more_members = selectors.case_clients_for(user=request.user, search=filters["client_search"],
+                                                       selected=filters["member_id"])
     context = {
         "page": page,
         "filters": filters,
-        "members": selectors.case_members_for(user=request.user) if not request.htmx else [],
+        "members": members,
+        "more_members": more_members,
         "query": request.GET.copy(),
         "today": clock.business_today(),
         "can_act": request.user.is_intermediary,

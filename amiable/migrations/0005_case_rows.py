@@ -185,6 +185,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="case",
+            index=models.Index(condition=Q(letter_unread=True), fields=["broker", "response_deadline", "-letter_date", "id"],
+                               include=("reminder_date", "stage", "broker_manages", "answer"), name="case_rows_unread"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
             index=models.Index(fields=["broker", "policy_number", "id"], name="case_rows_policy"),
         ),
         migrations.AddIndex(
@@ -193,7 +198,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="case",
-            index=models.Index(fields=["broker", "company_name", "id"], name="case_rows_company"),
+            index=models.Index(fields=["broker", "company_name", "member_number", "member", "id"],
+                               name="case_rows_company"),
         ),
         migrations.AddIndex(
             model_name="case",
