@@ -335,13 +335,12 @@ def case_row(*, user: User, case_id: int, today: date, calendar: BusinessCalenda
 CLIENT_CHOICES = 50  # clients "Client (tous)" lists at once; the others are found by a search
 
 
-def case_clients_for(*, user: User, search: str = "", selected: int | None = None,
-                     limit: int = CLIENT_CHOICES) -> tuple[list[Member], bool]:
-    """The "Client (tous)" choices: members with cases the user sees — the first ``limit`` by
-    name (of those matching ``search``, in their name or number) and the ``selected`` one —, and
-    whether more match. Read from the cases' own copies, along the company-name index: a few
+def case_clients_for(*, user: User, search: str = "", selected: int | None = None) -> tuple[list[Member], bool]:
+    """The "Client (tous)" choices: members with cases the user sees — the first
+    ``CLIENT_CHOICES`` by name (of those matching ``search``, in their name or number) and the
+    ``selected`` one —, and whether more match. Read from the cases' own copies, along the company-name index: a few
     dozen rows whatever the portfolio."""
-    fields = ("member_id", "member_number", "company_name")
+    fields, limit = ("member_id", "member_number", "company_name"), CLIENT_CHOICES
     rows = cases_visible_to(user=user)
     if search:
         rows = rows.filter(Q(company_name__icontains=search) | Q(member_number__icontains=search))

@@ -55,8 +55,9 @@ def _rows(request, filters: dict):
     )
 
 
-# The rules' numbers the pages state ("5 jours ouvrés"…).
-RULES = {"response_window": rules.RESPONSE_WINDOW, "extension_length": rules.EXTENSION_LENGTH}
+def _rules() -> dict:
+    """The rules' numbers the pages state ("5 jours ouvrés"…)."""
+    return {"response_window": rules.RESPONSE_WINDOW, "extension_length": rules.EXTENSION_LENGTH}
 
 
 @require_GET
@@ -76,7 +77,7 @@ def cases(request):
         "today": clock.business_today(),
         "can_act": request.user.is_intermediary,
         "columns": COLUMNS,
-        "rules": RULES,
+        "rules": _rules(),
     }
     template = "amiable/cases.html#table" if request.htmx and not request.htmx.boosted else "amiable/cases.html"
     return render(request, template, context)
@@ -117,7 +118,7 @@ def case_answer(request, case_id: int):
         messages.success(request, message)
         return redirect(reverse("amiable:cases"))
     status = 400 if request.method == "POST" else 200
-    return _dialog(request, "amiable/answer.html", {"case": case, "form": form, "rules": RULES}, status=status)
+    return _dialog(request, "amiable/answer.html", {"case": case, "form": form, "rules": _rules()}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

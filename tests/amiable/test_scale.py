@@ -181,3 +181,59 @@ def test_a_letter_whose_render_message_was_lost_is_queued_again_by_a_later_run(m
                                                  - timedelta(minutes=1))
     cycle.amiable_tick(today=date(2026, 2, 18), calendar=CAL)
     assert queued == [[reminder.id], [reminder.id]]
+
+
+def case_rows_read(queries) -> int:
+    """Rows PostgreSQL reads from the cases table to answer ``queries`` (their plans, run), but
+    for the counts (an index-only scan of the user's cases: the one read that grows with them)."""
+    from django.db import connection
+
+    def rows(node) -> int:
+        own = node.get("Actual Rows", 0) * node.get("Actual Loops", 1) if node.get("Relation Name") == "amiable_case" else 0
+        return own + sum(rows(child) for child in node.get("Plans", []))
+
+    total = 0
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if "amiable_case" not in sql or not sql.startswith("SELECT") or sql.startswith("SELECT COUNT(*)"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else __import__("json").loads(plan)[0]
+            total += rows(plan["Plan"])
+    return total
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", [{}, {"pending": "1"}, {"sort": "-policy"}, {"sort": "company"},
+                                   {"sort": "-notice_date"}, {"page": "3"}, {"pending": "1", "sort": "-status"}],
+                         ids=["default", "pending", "policy-descending", "company", "notice-date-descending",
+                              "page-3", "pending-status-descending"])
+def test_a_page_reads_its_rows_from_an_index_not_the_whole_portfolio(org, admin_user, contacts, client_for,
+                                                                     set_today, query):
+    """600 cases: a page reads the rows it shows and those of the pages before (walking one
+    index in order), not every case of the broker to sort them. (On a table this small a
+    sequential scan costs the planner less than an index: it is turned off, so that the plans
+    are those of a portfolio of thousands — ``benchmarks/bench_amiable.py`` runs them there.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from amiable.selectors import CLIENT_CHOICES
+    from amiable.views import PAGE_SIZE
+    from tests.amiable.test_views import portfolio_of
+
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's plans")
+    portfolio_of(org, policies=600)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE amiable_case")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's transaction only
+    set_today(date(2026, 2, 13))
+    client = client_for(admin_user)
+    client.get(reverse("amiable:cases"), query)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("amiable:cases"), query).status_code == 200
+    pages = int(query.get("page", 1))
+    assert case_rows_read(queries.captured_queries) <= PAGE_SIZE * (pages + 1) + 2 * CLIENT_CHOICES
