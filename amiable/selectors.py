@@ -77,23 +77,26 @@ SORTS = {
 DEFAULT_SORT = "status"  # the rows where the broker can act come first
 API_SORT = "-letter_date"
 
-# Which status a case shows: the first rule that holds (``answer_today`` is the business
-# date's; ``extension__status`` its extension request's).
-STATUS_RULES = [
-    (Status.MANUAL, Q(manual_follow_up=True, stage__in=ACTIVE_STAGES)),
-    (Status.PAID, Q(stage=Stage.CLOSED)),
-    (Status.SETTLED, Q(stage=Stage.SETTLED)),
-    (Status.REINSTATED, Q(stage=Stage.REINSTATED)),
-    (Status.TERMINATED, Q(stage=Stage.TERMINATED)),
-    (Status.SUSPENDED, Q(stage=Stage.SUSPENDED)),
-    (Status.FORMAL_NOTICE, Q(stage=Stage.FORMAL_NOTICE)),
-    (Status.DECLINED, Q(answer=rules.Answer.DECLINED)),
-    (Status.EXTENSION_PENDING, Q(extension__status=rules.Decision.PENDING)),
-    (Status.EXTENSION_APPROVED, Q(extension__status=rules.Decision.APPROVED)),
-    (Status.EXTENSION_REFUSED, Q(extension__status=rules.Decision.REFUSED)),
-    (Status.ANSWER, "answer_today"),
-    (Status.NO_ANSWER, Q(broker_manages=True)),
-]
+def status_rules(today: date) -> list[tuple[Status, Q]]:
+    """Which status a case shows on ``today``: the first that holds (``extension__status`` is its
+    extension request's)."""
+    return [
+        (Status.MANUAL, Q(manual_follow_up=True, stage__in=ACTIVE_STAGES)),
+        (Status.PAID, Q(stage=Stage.CLOSED)),
+        (Status.SETTLED, Q(stage=Stage.SETTLED)),
+        (Status.REINSTATED, Q(stage=Stage.REINSTATED)),
+        (Status.TERMINATED, Q(stage=Stage.TERMINATED)),
+        (Status.SUSPENDED, Q(stage=Stage.SUSPENDED)),
+        (Status.FORMAL_NOTICE, Q(stage=Stage.FORMAL_NOTICE)),
+        (Status.DECLINED, Q(answer=rules.Answer.DECLINED)),
+        (Status.EXTENSION_PENDING, Q(extension__status=rules.Decision.PENDING)),
+        (Status.EXTENSION_APPROVED, Q(extension__status=rules.Decision.APPROVED)),
+        (Status.EXTENSION_REFUSED, Q(extension__status=rules.Decision.REFUSED)),
+        (Status.ANSWER, answerable_on(today)),
+        (Status.NO_ANSWER, Q(broker_manages=True)),
+    ]
+
+
 STATUS_DEFAULT = Status.MEMBER_REMINDED
 MILESTONES = {
     Stage.FORMAL_NOTICE: Milestone.FORMAL_NOTICE,
@@ -135,12 +138,6 @@ def unread_letter_subquery():
     ).order_by("-letter_date", "-id")
 
 
-def _labels(choices, value_of) -> SqlCase:
-    """A CASE turning codes (``value_of`` each) into their label, from ``choices``."""
-    return SqlCase(*[When(value_of(code), then=Value(code.label)) for code in choices], default=Value(""),
-                   output_field=CharField())
-
-
 def effective_rank(today: date) -> SqlCase:
     return SqlCase(When(answerable_on(today), then=Value(Rank.ANSWER.value)), default=STATUS_RANK,
                    output_field=IntegerField())
@@ -154,10 +151,9 @@ def with_display(queryset: QuerySet[Case], *, today: date, calendar: BusinessCal
     remaining = _remaining_days_expression(today=today, calendar=calendar)
     text = CharField()
     status_whens = []
-    for status, condition in STATUS_RULES:
+    for status, condition in status_rules(today):
         label = Value(status.label)
         if status == Status.ANSWER:
-            condition = answer_today
             label = Concat(label, Value(" — "), Cast(remaining, text), Value(" jour(s) restant(s)"))
         status_whens.append(When(condition, then=label))
     return queryset.annotate(

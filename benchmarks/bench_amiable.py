@@ -461,7 +461,7 @@ def _export(report, *, today: date, calendar) -> None:
     accounting = User.objects.get(email="compta@bench.test")
 
     def rows(count: int):
-        queryset = selectors.case_rows_for(user=accounting, today=today, calendar=calendar)
+        queryset = selectors.case_rows_for(user=accounting, today=today, calendar=calendar).all()
         return exports.case_export_rows(queryset)[:count]
 
     def export(count: int) -> tuple[float, int]:
