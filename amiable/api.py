@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes, permission_classes
@@ -11,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from amiable import selectors, services
-from amiable.models import Case, Event, ExtensionRequest, Reason
+from amiable.models import Case, Event, ExtensionRequest, Letter, Reason
 from portal import clock
 from portal.errors import PermissionDeniedError
 from portal.models import Area, Role
@@ -83,7 +84,12 @@ class CaseSerializer(serializers.ModelSerializer):
             return None
 
 
-RELATED = ("letters", "events")  # of each case the API returns
+# Of each case the API returns, its letters and events: the columns it shows (a letter's content
+# columns are for its PDF).
+RELATED = (
+    Prefetch("letters", queryset=Letter.objects.only("id", "case_id", "kind", "letter_date", "acknowledged_at")),
+    Prefetch("events", queryset=Event.objects.only("id", "case_id", "type", "date", "detail", "amount")),
+)
 
 
 def _check_reader(user) -> None:

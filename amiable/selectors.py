@@ -31,6 +31,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -255,10 +256,10 @@ class CaseRows:
     today: date
     calendar: BusinessCalendar
     related: tuple[str, ...] = ("policy__member", "premium_call")
-    prefetch: tuple[str, ...] = ()
+    prefetch: tuple[str | Prefetch, ...] = ()
     _sizes: list[int] | None = field(default=None, repr=False)
 
-    def with_related(self, *related: str, prefetch: tuple[str, ...] = ()) -> CaseRows:
+    def with_related(self, *related: str, prefetch: tuple[str | Prefetch, ...] = ()) -> CaseRows:
         return CaseRows(queryset=self.queryset, segments=self.segments, parts=self.parts, ordering=self.ordering,
                         today=self.today, calendar=self.calendar, related=(*self.related, *related),
                         prefetch=(*self.prefetch, *prefetch))
@@ -320,7 +321,7 @@ def _concatenated(parts: list[QuerySet]):
 
 
 def case_row(*, user: User, case_id: int, today: date, calendar: BusinessCalendar,
-             related: tuple[str, ...] = (), prefetch: tuple[str, ...] = ()) -> Case:
+             related: tuple[str, ...] = (), prefetch: tuple[str | Prefetch, ...] = ()) -> Case:
     """One row of the page (after an action on it), with its columns, or 404."""
     queryset = with_display(cases_visible_to(user=user), today=today, calendar=calendar)
     return get_object_or_404(

@@ -521,20 +521,23 @@ def _page(report, *, ids: dict, today: date) -> None:
         clients[size] = Client()
         clients[size].force_login(user)
     page, api = reverse("amiable:cases"), "/api/v1/amiable/cases/"
+    old = os.environ.get("PORTAL_TODAY")
+    os.environ["PORTAL_TODAY"] = today.isoformat()
+    # The small broker has no page 50: its last full page (25 rows shown, as on page 50).
+    small_pages = clients["small"].get(page).context["page"].paginator.count // 25
     views = [("page, default view", page, {}), ("page, Actions en attente", page, {"pending": "1"}),
              ("page, sorted by N° Police, descending", page, {"sort": "-policy"}),
              ("page, page 50", page, {"page": "50"}), ("API list (GET /api/v1/amiable/cases/)", api, {})]
-    old = os.environ.get("PORTAL_TODAY")
-    os.environ["PORTAL_TODAY"] = today.isoformat()
     try:
         for label, url, query in views:
+            queries_of = {"large": query, "small": {"page": str(small_pages)} if "page" in query else query}
             counts, sizes = {}, {}
             for size, client in clients.items():
-                response = client.get(url, query)  # warm up
+                response = client.get(url, queries_of[size])  # warm up
                 assert response.status_code == 200, response.status_code
                 reset_queries()  # a request resets the log: count from an empty one
                 with CaptureQueriesContext(connection) as queries:
-                    response = client.get(url, query)
+                    response = client.get(url, queries_of[size])
                 counts[size] = len(queries)  # now: the next request empties the log
                 sizes[size] = (response.json()["count"] if url == api
                                else response.context["page"].paginator.count)
@@ -542,13 +545,14 @@ def _page(report, *, ids: dict, today: date) -> None:
             for round_ in range(PAGE_REQUESTS):  # interleaved: the machine's noise hits both alike
                 for size in (("large", "small") if round_ % 2 == 0 else ("small", "large")):
                     started = time.perf_counter()
-                    clients[size].get(url, query)
+                    clients[size].get(url, queries_of[size])
                     timings[size].append(time.perf_counter() - started)
             large, small = (1000 * statistics.median(timings[size]) for size in ("large", "small"))
             cases = {size: f"{count:,}".replace(",", " ") for size, count in sizes.items()}
             report(f"{label}, 20 000 policies ({cases['large']} cases): median of {PAGE_REQUESTS} requests",
                    large, "ms", PAGE_TARGET_MS, "target")
-            report(f"  same view, against 100 policies ({cases['small']} cases)", large, "ms", small,
+            small_view = f", page {small_pages}" if "page" in query else ""
+            report(f"  same view, against 100 policies ({cases['small']} cases{small_view})", large, "ms", small,
                    f"100 policies; target ratio <= {PAGE_TARGET_RATIO}")
             report("  queries, 20 000 policies", counts["large"], "queries", counts["small"], "100 policies: equal")
     finally:
