@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from amiable import exports, selectors, services
+from amiable import exports, rules, selectors, services
 from amiable.models import Case, CollectionCase, Event, ExtensionRequest, Letter, Stage
 from amiable.rules import Decision
 from portal import clock
@@ -184,13 +184,14 @@ class ExtensionRequestAdmin(PortalModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Accorder les prolongations" if approved else "Refuser les prolongations",
             "approved": approved,
+            "extension_length": rules.EXTENSION_LENGTH,
             "extensions": queryset.select_related("case__policy__member"),
             "form": NoteForm(),
             "action": "approve" if approved else "refuse",
             "opts": self.model._meta,
         })
 
-    @admin.action(description="Accorder la prolongation (25 jours ouvrés)", permissions=["change"])
+    @admin.action(description=f"Accorder la prolongation ({rules.EXTENSION_LENGTH} jours ouvrés)", permissions=["change"])
     def approve(self, request, queryset):
         return self._bulk(request, queryset, approved=True)
 
@@ -234,7 +235,7 @@ class CaseAdminBase(PortalModelAdmin):
     list_filter = ["stage", "manual_follow_up", "broker_manages", "answer"]
     search_fields = ["policy__number", "policy__member__company_name", "policy__member__member_number",
                      "premium_call__reference", "policy__broker__name", "policy__broker__orias"]
-    list_select_related = ["policy__member"]
+    list_select_related = ["policy", "member"]
     readonly_fields = [f.name for f in Case._meta.fields]
     inlines = [LetterInline, EventInline]
     date_hierarchy = "reminder_date"
@@ -250,10 +251,6 @@ class CaseAdminBase(PortalModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="sociétaire")
-    def member(self, obj):
-        return obj.policy.member
 
 
 @admin.register(Case)
@@ -298,7 +295,7 @@ class CollectionCaseAdmin(CaseAdminBase):
     """Contentieux: terminated for non-payment, handed over to the collection agency."""
 
     list_display = ["policy", "member", "amount_due", "formal_notice_date", "termination_date", "broker"]
-    list_filter = ["termination_date", "policy__broker"]
+    list_filter = ["termination_date", "broker"]
     actions = ["export_csv"]
     change_list_template = "admin/amiable/collectioncase/change_list.html"
 
@@ -308,10 +305,6 @@ class CollectionCaseAdmin(CaseAdminBase):
     @admin.display(description="reste dû")
     def amount_due(self, obj):
         return format_money(obj.premium_call.outstanding)
-
-    @admin.display(description="cabinet")
-    def broker(self, obj):
-        return obj.policy.broker
 
     def get_urls(self):
         return [

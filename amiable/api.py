@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes, permission_classes
@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from amiable import selectors, services
-from amiable.models import Case, Event, ExtensionRequest, Reason
+from amiable.models import Case, Event, ExtensionRequest, Letter, Reason
 from portal import clock
 from portal.errors import PermissionDeniedError
 from portal.models import Area, Role
@@ -84,11 +84,19 @@ class CaseSerializer(serializers.ModelSerializer):
             return None
 
 
+# Of each case the API returns, its letters and events: the columns it shows (a letter's content
+# columns are for its PDF).
+RELATED = (
+    Prefetch("letters", queryset=Letter.objects.only("id", "case_id", "kind", "letter_date", "acknowledged_at")),
+    Prefetch("events", queryset=Event.objects.only("id", "case_id", "type", "date", "detail", "amount")),
+)
+
+
 def _check_reader(user) -> None:
     if user.role in (Role.ACCOUNTING, Role.SYSTEM) or user.is_superuser:
         return
     if not user_has_area(user=user, area=Area.AMIABLE):
-        raise PermissionDenied("Le cycle amiable ne fait pas partie de vos habilitations.")
+        raise PermissionDeniedError("Le cycle amiable ne fait pas partie de vos habilitations.")
 
 
 class CasesQuerySerializer(serializers.Serializer):
@@ -111,8 +119,8 @@ def cases_api(request):
         today=clock.business_today(),
         calendar=clock.business_calendar(),
         policy_number=query.validated_data.get("policy_number") or None,
-        sort="-letter_date",
-    ).select_related("extension", "policy__member").prefetch_related("letters", "events")
+        sort=selectors.API_SORT,
+    ).with_related("extension", prefetch=RELATED)
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(rows, request)
     return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
@@ -135,16 +143,13 @@ class ExtensionInputSerializer(serializers.Serializer):
 @parser_classes([JSONParser, MultiPartParser, FormParser])
 def case_extension_api(request, case_id: int):
     case = selectors.case_for(user=request.user, case_id=case_id)
-    _permission(services.check_broker_may_act, user=request.user, case=case)
+    services.check_broker_may_act(user=request.user, case=case)  # a wrong role is a 403, never a 400
     data = ExtensionInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    try:
-        services.case_answer(
-            case=case, by=request.user, today=clock.business_today(), calendar=clock.business_calendar(),
-            **data.validated_data,
-        )
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
+    services.case_answer(
+        case=case, by=request.user, today=clock.business_today(), calendar=clock.business_calendar(),
+        **data.validated_data,
+    )
     return _case_response(request, case.id)
 
 
@@ -159,16 +164,13 @@ class DecisionInputSerializer(serializers.Serializer):
 @permission_classes([IsAuthenticated])
 def extension_decision_api(request, extension_id: int):
     extension = selectors.extension_for(user=request.user, extension_id=extension_id)
-    _permission(services.check_accounting, user=request.user)
+    services.check_accounting(user=request.user)  # a wrong role is a 403, never a 400
     data = DecisionInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    try:
-        services.extension_decide(
-            extension=extension, by=request.user, today=clock.business_today(), now=clock.local_now(),
-            calendar=clock.business_calendar(), **data.validated_data,
-        )
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
+    services.extension_decide(
+        extension=extension, by=request.user, today=clock.business_today(), now=clock.local_now(),
+        calendar=clock.business_calendar(), **data.validated_data,
+    )
     return _case_response(request, extension.case_id)
 
 
@@ -177,24 +179,11 @@ def extension_decision_api(request, extension_id: int):
 @permission_classes([IsAuthenticated])
 def letter_acknowledge_api(request, letter_id: int):
     letter = selectors.letter_for(user=request.user, letter_id=letter_id)
-    try:
-        services.letter_acknowledge(letter=letter, by=request.user, now=clock.local_now())
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
+    services.letter_acknowledge(letter=letter, by=request.user, now=clock.local_now())
     return _case_response(request, letter.case_id)
 
 
-def _permission(check, **kwargs) -> None:
-    """Who may act is checked before the payload, so a wrong role is a 403, never a 400."""
-    try:
-        check(**kwargs)
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-
-
 def _case_response(request, case_id: int) -> Response:
-    case = (
-        selectors.case_rows_for(user=request.user, today=clock.business_today(), calendar=clock.business_calendar())
-        .select_related("extension").prefetch_related("letters", "events").get(id=case_id)
-    )
+    case = selectors.case_row(user=request.user, case_id=case_id, today=clock.business_today(),
+                              calendar=clock.business_calendar(), related=("extension",), prefetch=RELATED)
     return Response(CaseSerializer(case).data)

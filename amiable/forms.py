@@ -1,6 +1,7 @@
 from django import forms
 
 from amiable.models import Reason
+from amiable.rules import EXTENSION_LENGTH
 from portal.forms import IdField
 
 
@@ -8,7 +9,7 @@ class AnswerForm(forms.Form):
     """ "Demander une prolongation de 25 jours (ouvrés)" — Oui / Non (seed 000)."""
 
     requested = forms.TypedChoiceField(
-        label="Demander une prolongation de 25 jours (ouvrés)",
+        label=f"Demander une prolongation de {EXTENSION_LENGTH} jours (ouvrés)",
         choices=[("oui", "Oui"), ("non", "Non")],
         coerce=lambda value: value == "oui",
         widget=forms.RadioSelect,
@@ -29,6 +30,7 @@ class AnswerForm(forms.Form):
 
 class FiltersForm(forms.Form):
     client = IdField(label="Client")
+    recherche = forms.CharField(label="Recherche d'un client", required=False, max_length=120)  # narrows "Client (tous)"
     pending = forms.BooleanField(label="Actions en attente", required=False)
     police = forms.CharField(label="Police", required=False, max_length=20)
     sort = forms.CharField(label="Tri", required=False, max_length=20)

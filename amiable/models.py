@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case as SqlCase
+from django.db.models import F, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from amiable.rules import Answer, Decision
-from portal.models import Policy, PremiumCall, StoredDocument
+from portal.models import Member, Organisation, Policy, PremiumCall, StoredDocument
+from portal.sorting import SortKey
 
 
 class Stage(models.TextChoices):
@@ -25,8 +28,57 @@ class Stage(models.TextChoices):
 ACTIVE_STAGES = (Stage.OPEN, Stage.FORMAL_NOTICE, Stage.SUSPENDED)
 NOTICE_STAGES = (Stage.FORMAL_NOTICE, Stage.SUSPENDED, Stage.TERMINATED)
 
+# The badge of the "Statut" column, by stage (CSS modifier ``badge--<colour>``).
+STAGE_BADGES = {
+    Stage.CLOSED: "ok", Stage.REINSTATED: "ok", Stage.SETTLED: "ok",
+    Stage.FORMAL_NOTICE: "warn", Stage.SUSPENDED: "err", Stage.TERMINATED: "err",
+}
+
+
+class Rank(models.IntegerChoices):
+    """Where a case stands in the default sort of "Gérer le cycle amiable": the rows where the
+    broker can act first (answer, then read a letter), then by how far the cycle went."""
+
+    ANSWER = 0, "Réponse attendue du courtier"
+    READ_LETTER = 1, "Courrier à lire"
+    OPEN = 2, "Rappel"
+    FORMAL_NOTICE = 3, "Mise en demeure"
+    COLLECTION = 4, "Contentieux"
+    DONE = 5, "Terminé"
+
+
+# The rank of a case once its response window is closed: a function of the row alone, so an
+# index holds it (``case_rows_rank``) and it is never stale. The window itself depends on the
+# business date: ``amiable.selectors`` puts the cases that can be answered today first.
+STATUS_RANK = SqlCase(
+    When(letter_unread=True, then=Value(Rank.READ_LETTER.value)),
+    When(stage=Stage.OPEN, then=Value(Rank.OPEN.value)),
+    When(stage__in=[Stage.FORMAL_NOTICE, Stage.SUSPENDED], then=Value(Rank.FORMAL_NOTICE.value)),
+    When(stage=Stage.TERMINATED, then=Value(Rank.COLLECTION.value)),
+    default=Value(Rank.DONE.value),
+    output_field=models.IntegerField(),
+)
+# The "Date de mise en demeure" column: the date it was sent, else the date it is planned.
+NOTICE_DATE = Coalesce(F("formal_notice_date"), F("formal_notice_planned"), output_field=models.DateField())
+# A case that waits for the managing broker's answer (while its window is open: ``rules.can_answer``).
+AWAITING_ANSWER = Q(stage=Stage.OPEN, broker_manages=True, answer="")
+
 
 class Case(models.Model):
+    """One unpaid premium call followed through the cycle amiable.
+
+    Besides its own dates, a case keeps what the page "Gérer le cycle amiable" scopes, filters
+    and sorts by, so that each view reads its 25 rows from one index whatever the portfolio:
+
+    * ``broker``, ``member``, ``policy_number``, ``member_number``, ``company_name``: those of its
+      policy, kept equal by database triggers (migration ``0005``) whatever changes the policy or
+      the member — an import, the admin —, in the statement that changes them: who may see a
+      case is decided on these columns (``portal.selectors.policy_scope_q``);
+    * ``letter_date`` (its latest letter) and ``letter_unread`` (a reminder or reinstatement
+      letter waits for "J'ai bien pris connaissance"), written by the statements that issue and
+      acknowledge letters (``amiable.cycle``, ``amiable.services``).
+    """
+
     premium_call = models.OneToOneField(
         PremiumCall, verbose_name="émission", on_delete=models.PROTECT, related_name="case"
     )
@@ -34,6 +86,14 @@ class Case(models.Model):
     policy = models.ForeignKey(Policy, verbose_name="police", on_delete=models.PROTECT, related_name="cases",
                                db_index=False)
     broker_manages = models.BooleanField("courtier gestionnaire", help_text="À l'ouverture du dossier")
+    # Copies of the policy's (see the docstring); indexed by the "case_rows_*" indexes.
+    broker = models.ForeignKey(Organisation, verbose_name="cabinet", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+", db_index=False, editable=False)
+    member = models.ForeignKey(Member, verbose_name="sociétaire", on_delete=models.PROTECT, related_name="+",
+                               editable=False)
+    policy_number = models.CharField("n° police", max_length=20, editable=False)
+    member_number = models.CharField("n° sociétaire", max_length=20, editable=False)
+    company_name = models.CharField("raison sociale", max_length=120, editable=False)
     stage = models.CharField("étape", max_length=20, choices=Stage.choices, default=Stage.OPEN)
     opened_on = models.DateField("ouvert le")
     reminder_date = models.DateField("date du courrier de rappel")
@@ -58,6 +118,9 @@ class Case(models.Model):
         "suivi manuel", default=False, help_text="Arrête les étapes automatiques du dossier."
     )
     manual_follow_up_note = models.CharField("motif du suivi manuel", max_length=300, blank=True)
+    letter_date = models.DateField("date du dernier courrier", editable=False)
+    letter_unread = models.BooleanField("courrier à lire", default=False, editable=False,
+                                        help_text="Un rappel ou une remise en vigueur attend sa prise de connaissance.")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -73,6 +136,26 @@ class Case(models.Model):
             models.Index(fields=["termination_date"], condition=Q(stage="suspended"), name="case_termination_due"),
             models.Index(fields=["policy", "stage"]),
             models.Index(fields=["answered_by"], condition=Q(answered_by__isnull=False), name="case_answered_by"),
+            # "Gérer le cycle amiable": one index per sort, each led by the broker (the scope of its
+            # administrators and collaborators), walked in order for a page's rows (backwards for a
+            # descending sort) — no sort, no count of the rest. The default sort reads the cases
+            # awaiting an answer from the small "case_rows_answer", then the others by rank.
+            models.Index(F("broker"), STATUS_RANK, F("response_deadline"), F("letter_date").desc(), F("id"),
+                         name="case_rows_rank"),
+            models.Index(fields=["broker", "response_deadline", "-letter_date", "id"], condition=AWAITING_ANSWER,
+                         include=["reminder_date"], name="case_rows_answer"),
+            # "Actions en attente": the letters to read, by deadline, and enough to count those that
+            # cannot be answered today from the index alone.
+            models.Index(fields=["broker", "response_deadline", "-letter_date", "id"], condition=Q(letter_unread=True),
+                         include=["reminder_date", "stage", "broker_manages", "answer"], name="case_rows_unread"),
+            models.Index(fields=["broker", "policy_number", "id"], name="case_rows_policy"),
+            models.Index(fields=["broker", "member_number", "id"], name="case_rows_member"),
+            # The French order of names (« Électricité » among the E, whatever the collation).
+            models.Index("broker", SortKey("company_name"), "company_name", "member_number", "member", "id",
+                         name="case_rows_company"),
+            models.Index(fields=["broker", "stage", "id"], name="case_rows_stage"),
+            models.Index(fields=["broker", "letter_date", "id"], name="case_rows_letter"),
+            models.Index(F("broker"), NOTICE_DATE, F("id"), name="case_rows_notice"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -92,6 +175,10 @@ class Case(models.Model):
     def is_active(self) -> bool:
         return self.stage in ACTIVE_STAGES
 
+    @property
+    def badge(self) -> str:
+        return STAGE_BADGES.get(self.stage, "")
+
 
 class EventType(models.TextChoices):
     AWAITING = "awaiting", "Attente avant relance"
@@ -110,6 +197,46 @@ class EventType(models.TextChoices):
     SETTLED = "settled", "Dette soldée"
     MANUAL_ON = "manual_on", "Suivi manuel par L'Auxiliaire"
     MANUAL_OFF = "manual_off", "Reprise du suivi automatique"
+
+
+class Status(models.TextChoices):
+    """The words of the "Statut" column of "Gérer le cycle amiable" (and of its export and the
+    API's ``status_label``); ``amiable.selectors.STATUS_RULES`` says which applies to a case."""
+
+    MANUAL = "manual", "Suivi manuel par L'Auxiliaire"
+    PAID = "paid", "Cotisation à jour"
+    SETTLED = "settled", "Dette soldée"
+    REINSTATED = "reinstated", "Remise en vigueur"
+    TERMINATED = "terminated", "Résiliée — transmise au contentieux"
+    SUSPENDED = "suspended", "Garanties suspendues"
+    FORMAL_NOTICE = "formal_notice", "Mise en demeure envoyée"
+    DECLINED = "declined", "Mise en demeure suite refus par le courtier"
+    EXTENSION_PENDING = "extension_pending", "En attente de validation par L'Auxiliaire"
+    EXTENSION_APPROVED = "extension_approved", "Prolongation accordée"
+    EXTENSION_REFUSED = "extension_refused", "Demande de prolongation refusée par L'Auxiliaire"
+    ANSWER = "answer", "Répondre"  # followed by " — N jour(s) restant(s)" (the business date's)
+    NO_ANSWER = "no_answer", "Sans réponse — mise en demeure à venir"
+    MEMBER_REMINDED = "member_reminded", "Rappel transmis au sociétaire"
+
+
+class Reading(models.TextChoices):
+    """Beside the status: whether the broker read the letter that asks for it."""
+
+    UNREAD = "unread", "Rappel non lu"
+    READ = "read", "Rappel lu"
+
+
+class Milestone(models.TextChoices):
+    """The words of the "Évènement" column: the latest step of a case."""
+
+    REMINDER = "reminder", EventType.REMINDER.label
+    ANSWER = "answer", EventType.EXTENSION_REQUESTED.label
+    FORMAL_NOTICE = "formal_notice", "Mise en demeure"
+    SUSPENSION = "suspension", EventType.SUSPENSION.label
+    TERMINATION = "termination", "Résiliation pour non-paiement"
+    PAID = "paid", EventType.PAID.label
+    REINSTATEMENT = "reinstatement", EventType.REINSTATEMENT.label
+    SETTLED = "settled", EventType.SETTLED.label
 
 
 class Event(models.Model):

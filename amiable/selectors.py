@@ -1,15 +1,29 @@
 """Reads of the cycle amiable, scoped to what the user may see (SPEC §2, §4).
 
-The rows of "Gérer le cycle amiable", its CSV export and the API list share one queryset whose
-display columns (Évènement, Date du courrier, Date de mise en demeure, Statut) are SQL
-expressions: the page, the export and PostgreSQL's COPY all show the same words, computed
-once per query, whatever the number of rows.
+"Gérer le cycle amiable", its CSV export and the API list read the same rows (``case_rows_for``):
+
+* what they scope, filter and sort by is on the case — its broker and member, the copies of
+  its policy's numbers and member's name, its latest letter, whether a letter waits to be
+  read — with one index per sort (``Case.Meta.indexes``): a page reads its 25 rows by walking
+  one index, and counts from an index, whatever the size of the portfolio;
+* the words of the columns (Évènement, Statut…) are SQL expressions built from the model
+  choices (``Milestone``, ``Status``, ``Reading``), computed for the rows of the page only —
+  or for every row of the export, where PostgreSQL's COPY writes them.
+
+The one thing that depends on the business date is whether a case can still be answered
+("Répondre — N jour(s) restant(s)", rank 0 of the default sort). Nothing stored changes when
+a response window closes: the default sort reads the cases that can be answered today
+from their own small index (those awaiting an answer, by deadline from today on), then every
+other case by its rank of the row (``STATUS_RANK``) — correct on any day, with or without a
+daily run since the window closed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     CharField,
@@ -17,6 +31,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -24,47 +39,94 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as SqlCase
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat
 from django.shortcuts import get_object_or_404
 
 from amiable import rules
-from amiable.models import ACKNOWLEDGED_KINDS, Case, Event, ExtensionRequest, Letter, Stage
+from amiable.models import (
+    ACKNOWLEDGED_KINDS,
+    ACTIVE_STAGES,
+    AWAITING_ANSWER,
+    NOTICE_DATE,
+    STATUS_RANK,
+    Case,
+    Event,
+    ExtensionRequest,
+    Letter,
+    Milestone,
+    Rank,
+    Reading,
+    Stage,
+    Status,
+)
 from portal.businessdays import BusinessCalendar
 from portal.models import Area, Member, Policy, User
 from portal.selectors import policy_scope_q
 from portal.sorting import SortKey
 
+# Each sort of the page: the columns of its index after the broker, ascending ("-x": x
+# descending). A descending sort is the exact reverse (the index read backwards).
 SORTS = {
-    "member": ("policy__member__member_number", "id"),
-    "company": (SortKey("policy__member__company_name"), "policy__member__company_name", "id"),
-    "policy": ("policy__number", "id"),
+    "member": ("member_number", "id"),
+    "company": (SortKey("company_name"), "company_name", "member_number", "member_id", "id"),
+    "policy": ("policy_number", "id"),
     "event": ("stage", "id"),
     "letter_date": ("letter_date", "id"),
-    "notice_date": ("notice_date", "id"),
-    "status": ("status_rank", "response_deadline", "-letter_date", "id"),
+    "notice_date": (NOTICE_DATE, "id"),
+    "status": (STATUS_RANK, "response_deadline", "-letter_date", "id"),
 }
 DEFAULT_SORT = "status"  # the rows where the broker can act come first
+API_SORT = "-letter_date"
 
-EVENT_LABELS = {
-    Stage.FORMAL_NOTICE: "Mise en demeure",
-    Stage.SUSPENDED: "Suspension des garanties",
-    Stage.TERMINATED: "Résiliation pour non-paiement",
-    Stage.CLOSED: "Cotisation à jour",
-    Stage.REINSTATED: "Courrier de remise en vigueur",
-    Stage.SETTLED: "Dette soldée",
+def status_rules(today: date) -> list[tuple[Status, Q]]:
+    """Which status a case shows on ``today``: the first that holds (``extension__status`` is its
+    extension request's)."""
+    return [
+        (Status.MANUAL, Q(manual_follow_up=True, stage__in=ACTIVE_STAGES)),
+        (Status.PAID, Q(stage=Stage.CLOSED)),
+        (Status.SETTLED, Q(stage=Stage.SETTLED)),
+        (Status.REINSTATED, Q(stage=Stage.REINSTATED)),
+        (Status.TERMINATED, Q(stage=Stage.TERMINATED)),
+        (Status.SUSPENDED, Q(stage=Stage.SUSPENDED)),
+        (Status.FORMAL_NOTICE, Q(stage=Stage.FORMAL_NOTICE)),
+        (Status.DECLINED, Q(answer=rules.Answer.DECLINED)),
+        (Status.EXTENSION_PENDING, Q(extension__status=rules.Decision.PENDING)),
+        (Status.EXTENSION_APPROVED, Q(extension__status=rules.Decision.APPROVED)),
+        (Status.EXTENSION_REFUSED, Q(extension__status=rules.Decision.REFUSED)),
+        (Status.ANSWER, answerable_on(today)),
+        (Status.NO_ANSWER, Q(broker_manages=True)),
+    ]
+
+
+STATUS_DEFAULT = Status.MEMBER_REMINDED
+MILESTONES = {
+    Stage.FORMAL_NOTICE: Milestone.FORMAL_NOTICE,
+    Stage.SUSPENDED: Milestone.SUSPENSION,
+    Stage.TERMINATED: Milestone.TERMINATION,
+    Stage.CLOSED: Milestone.PAID,
+    Stage.REINSTATED: Milestone.REINSTATEMENT,
+    Stage.SETTLED: Milestone.SETTLED,
 }
-PENDING_LABEL = "En attente de validation par L'Auxiliaire"
 
 
 def cases_visible_to(*, user: User) -> QuerySet[Case]:
-    return Case.objects.filter(policy_scope_q(user=user, area=Area.AMIABLE, prefix="policy__"))
+    """The cases a user may see, decided on the case's own broker and member (its policy's)."""
+    return Case.objects.filter(policy_scope_q(user=user, area=Area.AMIABLE))
+
+
+def answerable_on(today: date) -> Q:
+    """Cases a managing broker can answer on ``today`` (``rules.can_answer``)."""
+    return AWAITING_ANSWER & Q(reminder_date__lte=today, response_deadline__gte=today)
 
 
 def _remaining_days_expression(*, today: date, calendar: BusinessCalendar):
-    """``rules.remaining_days`` as SQL: one WHEN per possible end of window (a few days)."""
+    """``rules.remaining_days`` as SQL: one WHEN per possible end of window — from today to the
+    end of a window opened today —, 0 for the windows already closed."""
     whens = [When(reminder_date__gte=today, then=Value(rules.RESPONSE_WINDOW))]
     before_today = today - timedelta(days=1)
-    for offset in range(0, 20):
+    last = rules.response_deadline(reminder_date=today, calendar=calendar)
+    for offset in range((last - today).days + 1):
         window_end = today + timedelta(days=offset)
         count = rules.remaining_days(reminder_date=before_today, window_end=window_end, today=today,
                                      calendar=calendar)
@@ -78,66 +140,60 @@ def unread_letter_subquery():
     ).order_by("-letter_date", "-id")
 
 
+def effective_rank(today: date) -> SqlCase:
+    return SqlCase(When(answerable_on(today), then=Value(Rank.ANSWER.value)), default=STATUS_RANK,
+                   output_field=IntegerField())
+
+
 def with_display(queryset: QuerySet[Case], *, today: date, calendar: BusinessCalendar) -> QuerySet[Case]:
-    """Annotate the on-screen columns and what the broker can do on each row."""
+    """Annotate the on-screen columns and what the broker can do on each row, in the words of
+    the model choices. Meant for the rows shown (a page, an export), not to sort or filter on."""
     latest_letter = Letter.objects.filter(case=OuterRef("pk")).order_by("-letter_date", "-id")
-    extension_status = ExtensionRequest.objects.filter(case=OuterRef("pk")).values("status")[:1]
-    answerable = Q(stage=Stage.OPEN, broker_manages=True, answer="", reminder_date__lte=today,
-                   response_deadline__gte=today)
+    answer_today = answerable_on(today)
     remaining = _remaining_days_expression(today=today, calendar=calendar)
-    queryset = queryset.annotate(
+    text = CharField()
+    status_whens = []
+    for status, condition in status_rules(today):
+        label = Value(status.label)
+        if status == Status.ANSWER:
+            label = Concat(label, Value(" — "), Cast(remaining, text), Value(" jour(s) restant(s)"))
+        status_whens.append(When(condition, then=label))
+    return queryset.annotate(
         letter_id=Subquery(latest_letter.values("id")[:1]),
-        letter_date=Subquery(latest_letter.values("letter_date")[:1]),
         letter_document_id=Subquery(latest_letter.values("document_id")[:1]),
         unread_letter_id=Subquery(unread_letter_subquery().values("id")[:1]),
-        extension_status=Subquery(extension_status),
         remaining_days=remaining,
-        can_answer=ExpressionWrapper(answerable, output_field=BooleanField()),
-        notice_date=Coalesce("formal_notice_date", "formal_notice_planned"),
-    )
-    text = CharField()
-    return queryset.annotate(
+        can_answer=ExpressionWrapper(answer_today, output_field=BooleanField()),
+        notice_date=NOTICE_DATE,
+        status_rank=effective_rank(today),
         event_label=SqlCase(
-            *[When(stage=stage, then=Value(label)) for stage, label in EVENT_LABELS.items()],
-            When(~Q(answer=""), then=Value("Demande de prolongation")),
-            default=Value("Courrier de rappel transmis"),
+            *[When(stage=stage, then=Value(milestone.label)) for stage, milestone in MILESTONES.items()],
+            When(~Q(answer=""), then=Value(Milestone.ANSWER.label)),
+            default=Value(Milestone.REMINDER.label),
             output_field=text,
         ),
-        status_label=SqlCase(
-            When(Q(manual_follow_up=True) & Q(stage__in=[Stage.OPEN, Stage.FORMAL_NOTICE, Stage.SUSPENDED]),
-                 then=Value("Suivi manuel par L'Auxiliaire")),
-            When(stage=Stage.CLOSED, then=Value("Cotisation à jour")),
-            When(stage=Stage.SETTLED, then=Value("Dette soldée")),
-            When(stage=Stage.REINSTATED, then=Value("Remise en vigueur")),
-            When(stage=Stage.TERMINATED, then=Value("Résiliée — transmise au contentieux")),
-            When(stage=Stage.SUSPENDED, then=Value("Garanties suspendues")),
-            When(stage=Stage.FORMAL_NOTICE, then=Value("Mise en demeure envoyée")),
-            When(answer=rules.Answer.DECLINED, then=Value("Mise en demeure suite refus par le courtier")),
-            When(extension_status=rules.Decision.PENDING, then=Value(PENDING_LABEL)),
-            When(extension_status=rules.Decision.APPROVED, then=Value("Prolongation accordée")),
-            When(extension_status=rules.Decision.REFUSED,
-                 then=Value("Demande de prolongation refusée par L'Auxiliaire")),
-            When(answerable, then=Concat(Value("Répondre — "), Cast(remaining, text), Value(" jour(s) restant(s)"))),
-            When(broker_manages=True, then=Value("Sans réponse — mise en demeure à venir")),
-            default=Value("Rappel transmis au sociétaire"),
-            output_field=text,
-        ),
+        status_label=SqlCase(*status_whens, default=Value(STATUS_DEFAULT.label), output_field=text),
         reading_label=SqlCase(
-            When(unread_letter_id__isnull=False, then=Value("Rappel non lu")),
-            When(Q(stage__in=[Stage.OPEN, Stage.REINSTATED]), then=Value("Rappel lu")),
+            When(letter_unread=True, then=Value(Reading.UNREAD.label)),
+            When(stage__in=[Stage.OPEN, Stage.REINSTATED], then=Value(Reading.READ.label)),
             default=Value(""),
             output_field=text,
         ),
-        status_rank=SqlCase(
-            When(can_answer=True, then=Value(0)),
-            When(unread_letter_id__isnull=False, then=Value(1)),
-            When(stage=Stage.OPEN, then=Value(2)),
-            When(stage__in=[Stage.FORMAL_NOTICE, Stage.SUSPENDED], then=Value(3)),
-            When(stage=Stage.TERMINATED, then=Value(4)),
-            default=Value(5),
-            output_field=IntegerField(),
-        ),
     )
+
+
+def _ordering(fields: tuple, *, descending: bool) -> list:
+    """``fields`` (names, "-name" or expressions) as an ORDER BY, or its exact reverse."""
+    ordering = []
+    for item in fields:
+        if isinstance(item, str):
+            reverse = item.startswith("-") != descending
+            expression = F(item.lstrip("-"))
+        else:
+            reverse, expression = descending, item
+        # Null last, and a descending sort the exact reverse: what a btree index gives both ways.
+        ordering.append(expression.desc(nulls_first=True) if reverse else expression.asc(nulls_last=True))
+    return ordering
 
 
 def case_rows_for(
@@ -149,43 +205,82 @@ def case_rows_for(
     policy_number: str | None = None,
     pending_only: bool = False,
     sort: str = DEFAULT_SORT,
-) -> QuerySet[Case]:
-    """The rows of "Gérer le cycle amiable" (and of its CSV export)."""
+) -> CaseRows:
+    """The rows of "Gérer le cycle amiable" (and of its CSV export and the API list)."""
     queryset = cases_visible_to(user=user)
     if member_id:
-        queryset = queryset.filter(policy__member_id=member_id)
+        queryset = queryset.filter(member_id=member_id)
     if policy_number:
-        queryset = queryset.filter(policy__number=policy_number)
-    queryset = with_display(queryset, today=today, calendar=calendar)
+        queryset = queryset.filter(policy_number=policy_number)
+    key = sort.lstrip("-") if sort.lstrip("-") in SORTS else API_SORT.lstrip("-")
+    descending = sort.startswith("-") or sort.lstrip("-") not in SORTS
+    answer_today = answerable_on(today)
+    # The rows in two parts, each read from its own index: the cases that can be answered today
+    # (rank 0), and the others — with "Actions en attente", those with a letter to read (rank 1).
+    answering = queryset.filter(answer_today)
+    others = queryset.exclude(answer_today)
     if pending_only:
-        queryset = queryset.filter(Q(can_answer=True) | Q(unread_letter_id__isnull=False))
-    key = sort.lstrip("-")
-    fields = SORTS.get(key, SORTS["letter_date"])
-    first = fields[0] if isinstance(fields[0], SortKey) else F(fields[0])
-    if sort.startswith("-") or key not in SORTS:
-        ordering = [first.desc(nulls_last=True), *[_reversed(f) for f in fields[1:]]]
-    else:
-        ordering = [first.asc(nulls_last=True), *fields[1:]]
-    return queryset.select_related("policy__member", "premium_call").order_by(*ordering)
+        others = others.filter(letter_unread=True)
+        queryset = queryset.filter(answer_today | Q(letter_unread=True))
+    parts = [answering, others if pending_only else None]
+    if key == "status":
+        # Rank 0 by deadline, then the others by rank (all of rank 1 with "Actions en attente").
+        others_sort = ("response_deadline", "-letter_date", "id") if pending_only else SORTS[key]
+        segments = [answering.order_by(*_ordering(("response_deadline", "-letter_date", "id"), descending=descending)),
+                    others.order_by(*_ordering(others_sort, descending=descending))]
+        ordering = _ordering((effective_rank(today), *SORTS[key][1:]), descending=descending)
+        if descending:
+            segments.reverse()
+            parts.reverse()
+        return CaseRows(queryset=queryset, segments=segments, parts=parts, ordering=ordering, today=today,
+                        calendar=calendar)
+    ordering = _ordering(SORTS[key], descending=descending)
+    return CaseRows(queryset=queryset, segments=[queryset.order_by(*ordering)],
+                    parts=parts if pending_only else [None], ordering=ordering, today=today, calendar=calendar)
 
 
-def _reversed(field: str) -> str:
-    return field[1:] if field.startswith("-") else f"-{field}"
+@dataclass
+class CaseRows:
+    """Sorted rows of cases, for a ``Paginator`` (``count`` and slices) or in full (``all``).
 
-
-class RowsById:
-    """A sorted queryset of cases paged on its ids, for ``Paginator``.
-
-    Sorting and skipping run on the id, the filter and the sort key only; the display columns
-    and the joins of ``select_related`` are then computed for the rows of the page alone,
-    not for every row sorted or skipped (a broker may have tens of thousands of cases).
+    The rows are the concatenation of ``segments``, each a sorted queryset one index serves.
+    They are also the union of the disjoint ``parts``, each counted from an index (``None``: the
+    rows the other parts leave). A slice finds its ids by walking the segments' indexes —
+    skipping the rows of the pages before, no more — and reads those rows with their columns
+    in one query: the words and links of the page are computed for its rows alone.
     """
 
-    def __init__(self, queryset: QuerySet[Case]) -> None:
-        self.queryset = queryset
+    queryset: QuerySet[Case]
+    segments: list[QuerySet[Case]]
+    parts: list[QuerySet[Case] | None]
+    ordering: list
+    today: date
+    calendar: BusinessCalendar
+    related: tuple[str, ...] = ("policy__member", "premium_call")
+    prefetch: tuple[str | Prefetch, ...] = ()
+    _sizes: list[int] | None = field(default=None, repr=False)
+
+    def with_related(self, *related: str, prefetch: tuple[str | Prefetch, ...] = ()) -> CaseRows:
+        return CaseRows(queryset=self.queryset, segments=self.segments, parts=self.parts, ordering=self.ordering,
+                        today=self.today, calendar=self.calendar, related=(*self.related, *related),
+                        prefetch=(*self.prefetch, *prefetch))
+
+    def _display(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        queryset = with_display(queryset, today=self.today, calendar=self.calendar)
+        return queryset.select_related(*self.related).prefetch_related(*self.prefetch).order_by(*self.ordering)
+
+    def sizes(self) -> list[int]:
+        """The number of rows of each segment (of all of them when there is one)."""
+        if self._sizes is None:
+            counts = [None if part is None else part.count() for part in self.parts]
+            if None in counts:
+                rest = self.queryset.count() - sum(count for count in counts if count is not None)
+                counts = [rest if count is None else count for count in counts]
+            self._sizes = counts if len(self.segments) == len(counts) else [sum(counts)]
+        return self._sizes
 
     def count(self) -> int:
-        return self.queryset.count()
+        return sum(self.sizes())
 
     def __len__(self) -> int:
         return self.count()
@@ -193,20 +288,69 @@ class RowsById:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = list(self.queryset.values_list("id", flat=True)[index])
-        rows = {row.id: row for row in self.queryset.filter(id__in=ids).order_by()}
-        return [rows[id_] for id_ in ids if id_ in rows]
+        start, stop = index.start or 0, index.stop
+        sizes = self.sizes() if len(self.segments) > 1 else [None]
+        parts, first = [], 0
+        for segment, size in zip(self.segments, sizes, strict=True):
+            low = max(start - first, 0)
+            high = None if stop is None else stop - first
+            if size is not None:
+                high = size if high is None else min(high, size)
+                first += size
+            if high is None or high > low:
+                parts.append(segment.values("id")[low:high])
+        if not parts:
+            return []
+        return list(self._display(Case.objects.filter(id__in=_concatenated(parts))))
+
+    def all(self) -> QuerySet[Case]:
+        """Every row, sorted, in one statement (the CSV export: COPY on PostgreSQL)."""
+        return self._display(self.queryset)
 
 
-def case_members_for(*, user: User) -> QuerySet[Member]:
-    """Members with at least one case the user sees, for the "Client (tous)" filter."""
-    return (
-        Member.objects.filter(id__in=Policy.objects.filter(
-            policy_scope_q(user=user, area=Area.AMIABLE), cases__isnull=False
-        ).values("member_id"))
-        .order_by(SortKey("company_name"), "company_name", "member_number")
-        .only("id", "member_number", "company_name")
+def _concatenated(parts: list[QuerySet]):
+    """The ids of several sliced querysets, as one subquery (``UNION ALL`` of derived tables:
+    each keeps its own ORDER BY and LIMIT, on PostgreSQL and SQLite alike)."""
+    if len(parts) == 1:
+        return parts[0]
+    statements, params = [], []
+    for number, part in enumerate(parts):
+        sql, part_params = part.query.get_compiler(connection=connection).as_sql()
+        statements.append(f"SELECT id FROM ({sql}) AS part_{number}")  # noqa: S608 (compiled querysets)
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(statements), params)  # noqa: S611 (compiled querysets and their params)
+
+
+def case_row(*, user: User, case_id: int, today: date, calendar: BusinessCalendar,
+             related: tuple[str, ...] = (), prefetch: tuple[str | Prefetch, ...] = ()) -> Case:
+    """One row of the page (after an action on it), with its columns, or 404."""
+    queryset = with_display(cases_visible_to(user=user), today=today, calendar=calendar)
+    return get_object_or_404(
+        queryset.select_related("policy__member", "premium_call", *related).prefetch_related(*prefetch), id=case_id
     )
+
+
+CLIENT_CHOICES = 50  # clients "Client (tous)" lists at once; the others are found by a search
+
+
+def case_clients_for(*, user: User, search: str = "", selected: int | None = None) -> tuple[list[Member], bool]:
+    """The "Client (tous)" choices: members with cases the user sees — the first
+    ``CLIENT_CHOICES`` by name (of those matching ``search``, in their name or number) and the
+    ``selected`` one —, and whether more match. Read from the cases' own copies, along the company-name index: a few
+    dozen rows whatever the portfolio."""
+    fields, limit = ("member_id", "member_number", "company_name"), CLIENT_CHOICES
+    rows = cases_visible_to(user=user)
+    if search:
+        rows = rows.filter(Q(company_name__icontains=search) | Q(member_number__icontains=search))
+    found = [row[1:] for row in rows.annotate(sort_name=SortKey("company_name"))
+             .order_by("sort_name", "company_name", "member_number", "member_id")
+             .values_list("sort_name", *fields).distinct()[: limit + 1]]
+    more = len(found) > limit
+    found = found[:limit]
+    if selected:  # one query whenever a client is chosen, listed or not
+        chosen = list(cases_visible_to(user=user).filter(member_id=selected).values_list(*fields)[:1])
+        found = found if not chosen or chosen[0] in found else [*chosen, *found]
+    return [Member(id=member_id, member_number=number, company_name=name) for member_id, number, name in found], more
 
 
 def case_for(*, user: User, case_id: int) -> Case:
@@ -251,4 +395,4 @@ def policy_history_for(*, user: User, policy_id: int) -> tuple[Policy, list[Even
 def collection_cases() -> QuerySet[Case]:
     """The contentieux: terminated cases with money due, for the collection agency."""
     return Case.objects.filter(stage=Stage.TERMINATED).select_related("policy__member", "policy__broker",
-                                                                      "premium_call")
+                                                                      "premium_call", "broker", "member")

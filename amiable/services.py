@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from amiable import rules
@@ -140,6 +141,9 @@ def letter_acknowledge(*, letter: Letter, by: User, now: datetime) -> Letter:
             raise ApplicationError(
                 f"Vous avez déjà pris connaissance de ce courrier le {letter.acknowledged_at:%d/%m/%Y}."
             )
+        # The case's "a letter waits to be read" (what the page sorts and filters on), from its letters.
+        Case.objects.filter(id=letter.case_id).update(letter_unread=Exists(Letter.objects.filter(
+            case=OuterRef("pk"), kind__in=ACKNOWLEDGED_KINDS, acknowledged_at__isnull=True)))
         _event(letter.case, EventType.LETTER_READ, now.date(), by, key=f"read:{letter.kind}",
                detail=f"{letter.get_kind_display()} lu pour le compte de {by.organisation.name}")
     letter.refresh_from_db()

@@ -3,7 +3,7 @@
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/amiable_bench .venv/bin/python -m benchmarks amiable``
 
 Data, written set-based (``generate_series``) in a few seconds: 40 organisations (one broker
-with 20 000 policies), 100 000 members, 500 000 policies each with a premium call paid in full
+with 20 000 policies, one with 100 and the same mix of cases), 100 000 members, 500 000 policies each with a premium call paid in full
 (and its payment), 150 000 closed cases of an earlier cycle with their acknowledged reminder,
 then two batches of unpaid premium calls: 5 000 (batch S) and 50 000 (batch L, 10 000 of them
 on the big broker's policies). Each batch is run through the real daily run on two days: the
@@ -19,8 +19,10 @@ Figures, each beside a limit measured in the same run:
    (target <= 1.2x), and proof that rendering refuses to run inside a transaction;
 3. the CSV export of 200 000 rows against PostgreSQL's own COPY of the same statement
    (target >= 1/2 of COPY's rows/s) and its peak Python memory for 50 000 vs 200 000 rows;
-4. the page "Gérer le cycle amiable" for the broker with 20 000 policies: median server time
-   and query count (target <= 15) for the default view, "Actions en attente", a sort, page 50;
+4. the page "Gérer le cycle amiable" (default view, "Actions en attente", a sort, page 50) and
+   the API list: median server time for the broker with 20 000 policies (target <= 50 ms) and
+   against the broker with 100 policies measured in the same run (target ratio <= 1.5), and
+   their query counts (equal);
 5. the 07:00 digest after these days (the news resolved into e-mails), for scale.
 """
 
@@ -45,12 +47,16 @@ POLICIES = 500_000
 MEMBERS = 100_000  # 5 policies each
 ORGANISATIONS = 40
 BIG_BROKER_POLICIES = 20_000  # policies 1..20 000 belong to organisation 1
+SMALL_BROKER_POLICIES = 100  # policies 20 001..20 100 to organisation 2: the same mix, 200 times fewer
+BROKERS_POLICIES = BIG_BROKER_POLICIES + SMALL_BROKER_POLICIES
 HISTORY_CASES = 150_000  # policies 1..150 000 had a closed case on their paid call
 SMALL_BATCH = 5_000  # policies with i % 100 = 7
-LARGE_BATCH = 50_000  # even policies of the big broker + policies > 20 000 with i % 12 = 1
+LARGE_BATCH = 50_000  # even policies of the two brokers + others with i % 12 = 1
 EXPORT_ROWS = 200_000
 LETTERS = 50
 PAGE_REQUESTS = 20
+PAGE_TARGET_MS = 50
+PAGE_TARGET_RATIO = 1.5
 EARLIER_DUE = date(2026, 1, 5)
 
 
@@ -135,7 +141,8 @@ def _generate(days: dict[str, date]) -> dict:
     org, member, policy = _base("portal_organisation"), _base("portal_member"), _base("portal_policy")
     call, case, doc = _base("portal_premiumcall"), _base("amiable_case"), _base("portal_storeddocument")
     broker_of = f"""CASE WHEN i <= {BIG_BROKER_POLICIES} THEN {org} + 1
-                         WHEN i <= 400000 THEN {org} + 2 + mod(i, {ORGANISATIONS - 1}) END"""
+                         WHEN i <= {BIG_BROKER_POLICIES + SMALL_BROKER_POLICIES} THEN {org} + 2
+                         WHEN i <= 400000 THEN {org} + 3 + mod(i, {ORGANISATIONS - 2}) END"""
     manages = "(i <= 400000 AND mod(i, 10) < 6)"
     with transaction.atomic():
         _sql(f"""
@@ -174,19 +181,22 @@ def _generate(days: dict[str, date]) -> dict:
             FROM generate_series(1, {POLICIES}) i""", [EARLIER_DUE])
         _sql(f"""
             INSERT INTO portal_payment (amount, paid_on, reference, created_at, premium_call_id)
-            SELECT 100 + mod(i, 900) + 0.50, %s, '', now(), {call} + i FROM generate_series(1, {POLICIES}) i""",
+            SELECT 100 + mod(i, 900) + 0.50, %s, 'VIR' || lpad(i::text, 8, '0'), now(), {call} + i
+            FROM generate_series(1, {POLICIES}) i""",
              [EARLIER_DUE + timedelta(days=12)])
         # An earlier cycle: 150 000 cases closed after their reminder (read, PDF rendered).
         reminder = date(2026, 1, 19)
         _sql(f"""
             INSERT INTO amiable_case (id, broker_manages, stage, opened_on, reminder_date, response_deadline, answer,
                    formal_notice_planned, closed_on, manual_follow_up, manual_follow_up_note, created_at,
-                   updated_at, policy_id, premium_call_id)
+                   updated_at, policy_id, premium_call_id, broker_id, member_id, policy_number, member_number,
+                   company_name, letter_date, letter_unread)
             SELECT {case} + i, {manages}, 'closed', %s, %s, %s, '', %s, %s, false, '', now(), now(), {policy} + i,
-                   {call} + i
-            FROM generate_series(1, {HISTORY_CASES}) i""",
+                   {call} + i, p.broker_id, p.member_id, p.number, mb.member_number, mb.company_name, %s, false
+            FROM generate_series(1, {HISTORY_CASES}) i JOIN portal_policy p ON p.id = {policy} + i
+                JOIN portal_member mb ON mb.id = p.member_id""",
              [reminder, reminder, reminder + timedelta(days=7), reminder + timedelta(days=8),
-              EARLIER_DUE + timedelta(days=12)])
+              EARLIER_DUE + timedelta(days=12), reminder])
         _sql(f"""
             INSERT INTO portal_storeddocument (id, file, original_name, content_type, size, sha256, created_at)
             SELECT {doc} + i, 'documents/bench/reminder-' || i || '.pdf', 'reminder-' || i || '.pdf',
@@ -212,8 +222,9 @@ def _generate(days: dict[str, date]) -> dict:
         # The two batches of unpaid premium calls (a quarter of them partly paid).
         for suffix, due, where in (
             ("S", days["due_small"], "mod(i, 100) = 7"),
-            ("L", days["due_large"], f"(i <= {BIG_BROKER_POLICIES} AND mod(i, 2) = 0) "
-                                     f"OR (i > {BIG_BROKER_POLICIES} AND mod(i, 12) = 1)"),
+            # The two brokers' even policies (10 050), and 39 950 others.
+            ("L", days["due_large"], f"(i <= {BROKERS_POLICIES} AND mod(i, 2) = 0) "
+                                     f"OR (i > {BROKERS_POLICIES} AND i < 499500 AND mod(i, 12) = 1)"),
         ):
             _sql(f"""
                 INSERT INTO portal_premiumcall (reference, due_date, amount, paid_amount, created_at, updated_at,
@@ -223,9 +234,11 @@ def _generate(days: dict[str, date]) -> dict:
                 FROM generate_series(1, {POLICIES}) i WHERE {where}""", [due])
         from portal.models import Organisation
 
-        big = Organisation.objects.get(id=org + 1)
+        big, small = Organisation.objects.get(id=org + 1), Organisation.objects.get(id=org + 2)
         admin = services.user_create(email="admin@bench.test", password=None, role=Role.ADMINISTRATOR,
                                      organisation=big, first_name="Ada", last_name="Bench")
+        small_admin = services.user_create(email="petit@bench.test", password=None, role=Role.ADMINISTRATOR,
+                                           organisation=small, first_name="Paul", last_name="Petit")
         accounting = services.user_create(email="compta@bench.test", password=None, role=Role.ACCOUNTING)
     counts = {}
     with connection.cursor() as cursor:
@@ -234,7 +247,7 @@ def _generate(days: dict[str, date]) -> dict:
         counts = {("small" if small else "large"): n for small, n in cursor.fetchall()}
     assert counts == {"small": SMALL_BATCH, "large": LARGE_BATCH}, counts
     _sql("VACUUM ANALYZE")
-    return {"admin": admin, "accounting": accounting}
+    return {"admin": admin, "small_admin": small_admin, "accounting": accounting}
 
 
 # -------------------------------------------------------------------------------- daily run
@@ -448,7 +461,7 @@ def _export(report, *, today: date, calendar) -> None:
     accounting = User.objects.get(email="compta@bench.test")
 
     def rows(count: int):
-        queryset = selectors.case_rows_for(user=accounting, today=today, calendar=calendar)
+        queryset = selectors.case_rows_for(user=accounting, today=today, calendar=calendar).all()
         return exports.case_export_rows(queryset)[:count]
 
     def export(count: int) -> tuple[float, int]:
@@ -499,31 +512,49 @@ def _export(report, *, today: date, calendar) -> None:
 
 
 def _page(report, *, ids: dict, today: date) -> None:
-    """ "Gérer le cycle amiable" as the administrator of the broker with 20 000 policies."""
-    client = Client()
-    client.force_login(ids["admin"])
-    url = reverse("amiable:cases")
-    variants = [("default view", {}), ("Actions en attente", {"pending": "1"}),
-                ("sorted by N° Police, descending", {"sort": "-policy"}), ("page 50", {"page": "50"})]
+    """ "Gérer le cycle amiable" and the API list, as the administrator of the broker with
+    20 000 policies and as that of the broker with 100 (the same mix of cases): median server
+    time of each view beside its target (50 ms) and beside the small broker's (ratio <= 1.5:
+    the cost does not grow with the portfolio), and their queries (must be equal)."""
+    clients = {}
+    for size, user in (("large", ids["admin"]), ("small", ids["small_admin"])):
+        clients[size] = Client()
+        clients[size].force_login(user)
+    page, api = reverse("amiable:cases"), "/api/v1/amiable/cases/"
     old = os.environ.get("PORTAL_TODAY")
     os.environ["PORTAL_TODAY"] = today.isoformat()
+    # The small broker has no page 50: its last full page (25 rows shown, as on page 50).
+    small_pages = clients["small"].get(page).context["page"].paginator.count // 25
+    views = [("page, default view", page, {}), ("page, Actions en attente", page, {"pending": "1"}),
+             ("page, sorted by N° Police, descending", page, {"sort": "-policy"}),
+             ("page, page 50", page, {"page": "50"}), ("API list (GET /api/v1/amiable/cases/)", api, {})]
     try:
-        for label, query in variants:
-            response = client.get(url, query)  # warm up
-            assert response.status_code == 200, response.status_code
-            reset_queries()  # a request resets the log: count from an empty one
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, query)
-            count = len(queries)  # now: the next request empties the log
-            timings = []
-            for _ in range(PAGE_REQUESTS):
-                started = time.perf_counter()
-                response = client.get(url, query)
-                timings.append(time.perf_counter() - started)
-            cases = f"{response.context['page'].paginator.count:,}".replace(",", " ")
-            report(f"page, {label} ({cases} cases): median of {PAGE_REQUESTS} requests",
-                   1000 * statistics.median(timings), "ms")
-            report(f"  queries, {label}", count, "queries", 15, "target")
+        for label, url, query in views:
+            queries_of = {"large": query, "small": {"page": str(small_pages)} if "page" in query else query}
+            counts, sizes = {}, {}
+            for size, client in clients.items():
+                response = client.get(url, queries_of[size])  # warm up
+                assert response.status_code == 200, response.status_code
+                reset_queries()  # a request resets the log: count from an empty one
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url, queries_of[size])
+                counts[size] = len(queries)  # now: the next request empties the log
+                sizes[size] = (response.json()["count"] if url == api
+                               else response.context["page"].paginator.count)
+            timings = {"large": [], "small": []}
+            for round_ in range(PAGE_REQUESTS):  # interleaved: the machine's noise hits both alike
+                for size in (("large", "small") if round_ % 2 == 0 else ("small", "large")):
+                    started = time.perf_counter()
+                    clients[size].get(url, queries_of[size])
+                    timings[size].append(time.perf_counter() - started)
+            large, small = (1000 * statistics.median(timings[size]) for size in ("large", "small"))
+            cases = {size: f"{count:,}".replace(",", " ") for size, count in sizes.items()}
+            report(f"{label}, 20 000 policies ({cases['large']} cases): median of {PAGE_REQUESTS} requests",
+                   large, "ms", PAGE_TARGET_MS, "target")
+            small_view = f", page {small_pages}" if "page" in query else ""
+            report(f"  same view, against 100 policies ({cases['small']} cases{small_view})", large, "ms", small,
+                   f"100 policies; target ratio <= {PAGE_TARGET_RATIO}")
+            report("  queries, 20 000 policies", counts["large"], "queries", counts["small"], "100 policies: equal")
     finally:
         if old is None:
             os.environ.pop("PORTAL_TODAY", None)

@@ -1,6 +1,15 @@
-"""The request id: read from the proxy's ``X-Request-ID`` when it is safe to log, else made here;
-carried by every log line of the request and of the Celery tasks it starts (``portal.logs``,
-``portal.celery``), and sent back in the response's ``X-Request-ID``."""
+"""The platform's middlewares.
+
+* ``RequestIdMiddleware``: the request id, read from the proxy's ``X-Request-ID`` when it is safe
+  to log, else made here; carried by every log line of the request and of the Celery tasks it
+  starts (``portal.logs``, ``portal.celery``), and sent back in the response's ``X-Request-ID``.
+* ``ApplicationErrorMiddleware``: the pages' one translation of the application error (the
+  API's is ``portal.api.exception_handler``). A view shows a service's error in its form
+  (``portal.views.form_call``); what it does not show reaches this middleware: a
+  ``PermissionDeniedError`` becomes Django's ``PermissionDenied`` with its French message (the
+  403 page shows it), any other ``ApplicationError`` a ``BadRequest`` with its message (400).
+  Views never catch either to translate it.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +17,12 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
 from portal import logs
+from portal.errors import ApplicationError, PermissionDeniedError
 
 access_logger = logging.getLogger("portal.access")
 
@@ -49,3 +60,19 @@ def access_log(request, response, *, seconds: float) -> None:
                "view": match.view_name if match else None, "status": response.status_code,
                "duration_ms": round(seconds * 1000, 1)},
     )
+
+
+
+class ApplicationErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDeniedError):
+            raise PermissionDenied(exception.message) from exception
+        if isinstance(exception, ApplicationError):
+            raise BadRequest(exception.message) from exception
+        return None

@@ -18,7 +18,7 @@ from django.urls import Resolver404, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal import navigation
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, PermissionDeniedError
 from portal.models import Area
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,19 @@ def valid_filters(request, form, *, notify: bool = True) -> dict:
         names = ", ".join(f"« {form.fields[name].label or name} »" for name in form.errors if name in form.fields)
         messages.warning(request, f"Filtre ignoré car sa valeur n'est pas valide : {names}.")
     return form.cleaned_data
+
+
+def form_call(form, service, /, **kwargs):
+    """Call ``service`` for a submitted ``form``: its result, or None with the service's
+    ``ApplicationError`` shown on the form. A ``PermissionDeniedError`` is no form error: it goes
+    on to ``portal.middleware.ApplicationErrorMiddleware`` (403 with its message)."""
+    try:
+        return service(**kwargs)
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        form_error(form, error)
+        return None
 
 
 @login_required

@@ -118,3 +118,11 @@ def test_collection_export_for_the_agency(make_case, tick, client_for, accountin
     assert rows[1][12:14] == ["20/02/2026", "01/04/2026"]
     assert case.policy.number in client_for(accounting_user).get(
         reverse("admin:amiable_collectioncase_changelist")).content.decode()
+
+
+def test_the_bulk_approval_states_the_extension_of_the_rules(requests_, client_for, accounting_user, monkeypatch):
+    from amiable import rules
+
+    monkeypatch.setattr(rules, "EXTENSION_LENGTH", 30)
+    confirm = client_for(accounting_user).post(LIST, {"action": "approve", "_selected_action": [requests_[0].id]})
+    assert "reportée de 30 jours ouvrés" in confirm.content.decode()
