@@ -34,6 +34,7 @@ from portal.account_forms import (
     add_service_errors,
 )
 from portal.errors import ApplicationError
+from portal.forms import search_term
 from portal.memberships import SESSION_KEY, has_memberships
 from portal.models import AuditAction, Role, orias_display
 
@@ -327,7 +328,7 @@ def _int(value) -> int:
 def account_users(request):
     """« Gérer les utilisateurs du compte »."""
     organisation_id = request.user.organisation_id
-    search = request.GET.get("q", "")
+    search = search_term(request.GET)
     return render(request, "portal/account/users.html", {
         "page": _page(request, selectors.memberships_of(organisation_id=organisation_id, search=search)),
         "search": search, "admin_role": Role.ADMINISTRATOR,
@@ -489,7 +490,7 @@ def account_audit(request):
 def portfolio(request):
     """« Portefeuille » (seed 003): clients, their policies, to whom each is delegated."""
     organisation_id = request.user.organisation_id
-    search = request.GET.get("q", "")
+    search = search_term(request.GET)
     page = _page(request, selectors.portfolio_for(organisation_id=organisation_id, search=search))
     members = list(page.object_list)
     delegates = selectors.delegates_of(organisation_id=organisation_id, members=members)

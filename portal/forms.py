@@ -86,6 +86,20 @@ def request_id(data, name: str) -> int | None:
     return parse_id(data.get(name))
 
 
+SEARCH_MAX_LENGTH = 100
+
+
+def search_term(data, name: str = "q") -> str:
+    """The free text of a search box (``?q=``) as a page may put it in a query: control
+    characters (NUL, which PostgreSQL refuses in text) dropped, spaces collapsed, at most
+    ``SEARCH_MAX_LENGTH`` characters. Django's form fields do the same for what they read."""
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    printable = "".join(char if char.isprintable() else " " for char in value)
+    return " ".join(printable.split())[:SEARCH_MAX_LENGTH]
+
+
 class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Ids checked (``IdField``) before Django puts them in an ``__in`` query: a huge or
     malformed id is the field's French error, never an OverflowError of the database."""

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from portal import help
 from portal.errors import ApplicationError
+from portal.forms import search_term
 from portal.help_forms import HelpFilterForm, HelpReplyForm, HelpRequestForm
 from portal.help_selectors import (
     HelpFilters,
@@ -161,7 +162,7 @@ def help_attachment(request, file_number: int, attachment_id: int):
 
 def faq(request):
     """« Questions fréquentes »: public, searchable."""
-    search = request.GET.get("q", "")[:100]
+    search = search_term(request.GET)
     categories = faq_categories(search=search)
     for category in categories:
         for entry in category.published:

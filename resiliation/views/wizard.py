@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from portal.errors import ApplicationError
-from portal.forms import request_id
+from portal.forms import request_id, search_term
 from portal.views import form_error
 from resiliation import rules, services
 from resiliation.forms import ContractForm, InsurerRequestForm, SubscriberForm
@@ -80,7 +80,7 @@ def new_insurer(request):
 @resiliation_page
 def insurer_search(request):
     """The search box's results (htmx), from two characters."""
-    term = request.GET.get("q", "")
+    term = search_term(request.GET)
     return render(request, "resiliation/wizard_insurer.html#results",
                   {"insurers": insurers_matching(term=term), "term": term, "too_short": len(term.strip()) < 2})
 
@@ -88,7 +88,7 @@ def insurer_search(request):
 @resiliation_page
 def insurer_request(request):
     """« Demander l'ajout d'une compagnie »."""
-    form = InsurerRequestForm(request.POST or None, initial={"name": request.GET.get("q", "")})
+    form = InsurerRequestForm(request.POST or None, initial={"name": search_term(request.GET)})
     if request.method == "POST" and form.is_valid():
         try:
             services.insurer_request_create(by=request.user, **form.cleaned_data)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal import help
+from portal.forms import SEARCH_MAX_LENGTH, search_term
 from portal.models import FaqCategory, FaqEntry, HelpRequest, HelpStatus, HelpSubject, SitePage
 from tests.portal import help_data
 
@@ -247,6 +248,24 @@ def test_the_faq_is_searchable_and_shows_only_published_entries(client_for):
     assert "cachée" not in found
     assert "Comment ajouter un utilisateur" not in found
     assert "Aucune question ne correspond" in client_for(None).get("/aide/questions-frequentes/?q=xyzzy").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["\x00", "zanzibar\x00", "\x00\x01\u200b"])
+def test_the_faq_search_ignores_control_characters(client_for, typed):
+    """PostgreSQL refuses NUL in text: the search box drops control characters, never a 500."""
+    category = FaqCategory.objects.create(name="Essais", position=99)
+    FaqEntry.objects.create(category=category, question="Question zanzibar publiée ?", answer="Oui.")
+    response = client_for(None).get("/aide/questions-frequentes/", {"q": typed})
+    assert response.status_code == 200
+    assert "\x00" not in response.content.decode()
+    if "zanzibar" in typed:
+        assert "Question zanzibar publiée ?" in response.content.decode()
+
+
+def test_search_term_keeps_words_and_drops_what_a_query_cannot_hold():
+    assert search_term({"q": "  Dupont\x00 et\tfils  "}) == "Dupont et fils"
+    assert search_term({"q": "é" * 300}) == "é" * SEARCH_MAX_LENGTH
+    assert search_term({}) == "" and search_term({"q": ["liste"]}) == ""
 
 
 def test_the_faq_answers_from_a_constant_number_of_queries(client_for, django_assert_max_num_queries):
