@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 $$(ls -d $$HOME/.pye
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-clock bench lint check-deploy system-deps clean
+.PHONY: install run test test-clock test-thorough bench lint check-deploy system-deps clean
 
 install: $(STAMP)
 
@@ -57,6 +57,14 @@ test-clock: install system-deps
 		echo "== make test with the wall clock at $$moment UTC (libfaketime)"; \
 		faketime -f "@$${moment/T/ }" $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) | tail -n 3 || exit 1; \
 	done
+
+# The randomised tests looking harder: ten times the Hypothesis examples with a fresh seed, and
+# the fuzz sending every wrong value to every field (tests/profiles.py). On demand, not in CI.
+test-thorough: install system-deps
+	@mkdir -p var
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -n 2 $(PYTEST_ARGS) tests/test_fuzz.py \
+		tests/amiable/test_rules.py tests/billing/test_ledger_properties.py tests/resiliation/test_deadlines.py \
+		tests/portal/test_businessdays.py
 
 bench: install
 	@mkdir -p var

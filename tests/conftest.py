@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from portal import services
 from portal.models import Area, Role
+from tests import profiles  # noqa: F401  (loads the Hypothesis profile: ci by default, thorough on demand)
 from tests.s3 import s3_bucket, s3_server  # noqa: F401  (fixtures: files in an S3 bucket of moto's server)
 
 PASSWORD = "correct horse battery"

@@ -36,6 +36,7 @@ from django.urls.exceptions import Resolver404
 from portal import clock
 from portal import services as portal_services
 from portal.models import Area, Role
+from tests import profiles
 from tests.files import PDF_BYTES, PNG_BYTES
 
 ROLES = ["admin", "collaborator", "clerk", "anonymous"]
@@ -50,7 +51,7 @@ SKIPPED_PATHS = ("/static/", "/media", "/compte/deconnexion/", "/admin/logout/",
 PAGES_PER_NAME = 3  # crawl at most this many distinct paths of one URL name (e.g. two letters)…
 ADMIN_PAGES_PER_NAME = 1  # … one for the admin's generic pages (every change page has the same form)
 FORMSET_MANAGEMENT = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
-CPU_BUDGET = 40  # seconds of CPU per role: the fuzz must stay a matter of seconds
+CPU_BUDGET = 200 if profiles.THOROUGH else 40  # seconds of CPU per role: the fuzz must stay a matter of seconds
 OUR_MODULES = ("portal.", "amiable.", "billing.", "resiliation.")
 
 
@@ -389,7 +390,10 @@ def crawl(fuzzer: Fuzzer, starts: list[str], *, site: Site | None = None, steps:
 
 def one_by_one(names) -> list[tuple[str, str]]:
     """Each name with one of the wrong values, in turn, so that every value meets many fields
-    alone (all the values meet every field in the all-at-once rounds)."""
+    alone (all the values meet every field in the all-at-once rounds); the thorough profile
+    (``make test-thorough``) sends every wrong value to every field alone."""
+    if profiles.THOROUGH:
+        return [(name, value) for name in names for value in FIELD_VALUES]
     return [(name, FIELD_VALUES[index % len(FIELD_VALUES)]) for index, name in enumerate(names)]
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from amiable import rules
 from amiable.rules import Answer, Decision
 from portal.businessdays import BusinessCalendar
+from tests.profiles import examples
 
 CAL = BusinessCalendar()
 days = st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31))
@@ -41,7 +42,7 @@ def test_latest_due_date_in_default_on_an_example():
     assert rules.latest_due_date_in_default(today=date(2026, 5, 15), calendar=CAL) == date(2026, 5, 3)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(days, st.integers(min_value=-40, max_value=5))
 def test_latest_due_date_selects_exactly_the_defaulted_calls(today, offset):
     due = today + timedelta(days=offset)
@@ -77,7 +78,7 @@ def test_remaining_days_five_on_reminder_and_next_day_one_on_last_day():
     }
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(days, st.integers(min_value=0, max_value=12))
 def test_remaining_days_never_exceed_the_window_and_reach_zero_after_it(reminder, offset):
     reminder = CAL.next_business_day_on_or_after(reminder)
@@ -139,7 +140,7 @@ def test_suspension_and_termination_count_calendar_days_then_shift_forward(notic
     assert rules.termination_date(formal_notice_date=notice, calendar=CAL) == termination
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(days)
 def test_legal_delays_are_never_shortened(notice):
     suspension = rules.suspension_date(formal_notice_date=notice, calendar=CAL)
@@ -150,7 +151,7 @@ def test_legal_delays_are_never_shortened(notice):
     assert termination > suspension
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(days, st.sampled_from(list(Answer)), st.sampled_from([Decision.APPROVED, Decision.REFUSED]),
        st.integers(min_value=0, max_value=30))
 def test_planned_notice_always_falls_on_a_business_day_after_the_answer(reminder, answer, decision, delay):

@@ -25,6 +25,7 @@ from billing.services import LineItem
 from portal import services as portal_services
 from portal.errors import ApplicationError
 from portal.models import Role
+from tests.profiles import examples
 
 TODAY = date(2026, 3, 2)
 CENT = Decimal("0.01")
@@ -70,7 +71,7 @@ class LedgerPropertyTests(TestCase):
         cls.org = portal_services.organisation_create(orias="07000099", name="Cabinet Propriétés")
         cls.staff = portal_services.user_create(email="compta@prop.test", password=None, role=Role.ACCOUNTING)
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(operations)
     def test_balance_is_the_sum_of_entries_and_entries_never_change(self, ops):
         org, staff = self.org, self.staff

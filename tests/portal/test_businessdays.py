@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.businessdays import BusinessCalendar, normalise_subdivision
+from tests.profiles import examples
 
 CAL = BusinessCalendar()
 ALSACE = BusinessCalendar("6AE")
@@ -76,7 +77,7 @@ def test_zero_or_negative_count_is_refused():
         CAL.add_business_days(date(2026, 3, 2), 0)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(days, st.integers(min_value=1, max_value=60))
 def test_result_is_always_a_business_day_after_start(start, count):
     result = CAL.add_business_days(start, count)
@@ -85,26 +86,26 @@ def test_result_is_always_a_business_day_after_start(start, count):
     assert result not in holidays.France(years=result.year)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(days, st.integers(min_value=1, max_value=40))
 def test_strictly_increasing_in_n(start, count):
     assert CAL.add_business_days(start, count) < CAL.add_business_days(start, count + 1)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(days, days)
 def test_monotone_in_the_start_date(first, second):
     low, high = sorted((first, second))
     assert CAL.add_business_days(low, 5) <= CAL.add_business_days(high, 5)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(days, st.integers(min_value=1, max_value=60))
 def test_counting_inverts_adding(start, count):
     assert CAL.business_days_between(start, CAL.add_business_days(start, count)) == count
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(days, st.integers(min_value=1, max_value=30))
 def test_alsace_moselle_is_never_earlier(start, count):
     assert ALSACE.add_business_days(start, count) >= CAL.add_business_days(start, count)
