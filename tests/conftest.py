@@ -19,6 +19,35 @@ from tests.s3 import s3_bucket, s3_server  # noqa: F401  (fixtures: files in an 
 PASSWORD = "correct horse battery"
 
 
+TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback")
+
+
+def _transactional(item) -> bool:
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return any(name in getattr(item, "fixturenames", ()) for name in TRANSACTIONAL_FIXTURES)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long tests first (``slow``: the fuzz, the admin matrix, the demo commands, the
+    migrations; then the browser tests), so that pytest-xdist's two processes finish together
+    instead of one running the fuzz alone at the end. Tests that empty the database (transactional
+    ones: live server, migrations) stay after the others, as Django and pytest-django order them:
+    the rows that migrations install (FAQ, tariffs) are there for every test before them."""
+
+    def weight(item) -> tuple[bool, int]:
+        slow, browser = item.get_closest_marker("slow"), item.get_closest_marker("browser")
+        return _transactional(item), 0 if slow else 1 if browser else 2
+
+    items.sort(key=weight)  # stable: ties keep the collection order
+
+
 FROZEN_MOMENT = "2026-03-02T10:00"  # a Monday morning, Europe/Paris
 
 

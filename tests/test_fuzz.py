@@ -566,6 +566,7 @@ def start_urls() -> list[str]:
             if name and "<" not in route and "^" not in route and "(?P" not in route and name != "logout"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_no_input_makes_a_server_error(role, settings):

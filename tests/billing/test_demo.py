@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from billing.models import CreditPurchase, Invoice, LedgerEntry, Receipt
@@ -12,6 +13,7 @@ from billing.selectors import account_balance
 from portal import clock
 
 
+@pytest.mark.slow
 def test_billing_demo_is_idempotent(org, other_org, admin_user, other_admin):
     call_command("billing_demo", stdout=StringIO())
     counts = (CreditPurchase.objects.count(), Receipt.objects.count(), LedgerEntry.objects.count(),

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from courrier.models import DeliveryStatus, Envelope, Status
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_envelopes_in_every_state_and_idempotent():
     call_command("seed_demo")

@@ -301,6 +301,7 @@ def site_urls(demo):
         yield name, url, expected
 
 
+@pytest.mark.slow
 def test_every_admin_url_and_action_for_every_role(demo):
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered == set(RIGHTS), (f"modèles sans droits attendus : {sorted(registered - set(RIGHTS))}, "

@@ -10,6 +10,7 @@ from portal.models import HelpRequest, HelpStatus
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_seed_demo_adds_help_requests_in_each_status_once():
     call_command("seed_demo", stdout=StringIO())
     statuses = set(HelpRequest.objects.filter(organisation__orias="07000001").values_list("status", flat=True))

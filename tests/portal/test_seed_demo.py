@@ -25,6 +25,7 @@ def counts():
     return tuple(model.objects.count() for model in (Organisation, User, Member, Policy, PremiumCall, Payment))
 
 
+@pytest.mark.slow
 def test_seed_demo_creates_the_demo_logins_and_data_and_is_idempotent_without_resetting_them(rf, set_today):
     out = StringIO()
     call_command("seed_demo", stdout=out)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from resiliation.models import LetterStatus, TerminationLetter
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_letters_in_various_statuses_and_idempotent(set_today, monkeypatch):
     pytest.importorskip("billing.services")
