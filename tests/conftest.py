@@ -48,6 +48,30 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=weight)  # stable: ties keep the collection order
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
+                    django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's, starting from the migrated template when there is one
+    (``tests/template_db.py``): the migrations run once per schema, not once per process."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import template_db
+
+    use_template = template_db.enabled() and django_db_use_migrations and not django_db_keepdb
+    with django_db_blocker.unblock():
+        copied = template_db.before_setup() if use_template else False
+        aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases=aliases,
+                                 serialized_aliases=serialized_aliases, keepdb=copied or django_db_keepdb)
+        if use_template and not copied:
+            template_db.after_setup()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+
+
 FROZEN_MOMENT = "2026-03-02T10:00"  # a Monday morning, Europe/Paris
 
 
