@@ -66,9 +66,8 @@ def calls(db):
 @pytest.fixture
 def portfolio(org, other_org, products, calls, refresh):
     """Cabinet Un: client M-1 (two Pyramide Artisan policies, one of them unpaid in November
-    2025 and taken by the cycle amiable to suspension then termination), client M-2 (a fleet
-    policy, half paid in January 2026) and client M-3 (no product, in the Rhône). Agence Deux:
-    one policy of its own, never counted for Cabinet Un."""
+    2025), client M-2 (a fleet policy, half paid in January 2026) and client M-3 (no product).
+    Agence Deux: one policy of its own, never counted for Cabinet Un. Figures refreshed."""
     calls(broker=org, policy_number="P-1", member_number="M-1", company_name="BOULANGERIE DURAND",
           product="pyramide_artisan", dues=[(date(2025, 10, 6), "1000.00", "1000.00"),
                                             (date(2026, 1, 5), "1000.00", "1000.00")])
@@ -81,6 +80,13 @@ def portfolio(org, other_org, products, calls, refresh):
           product=None, dues=[(date(2026, 2, 2), "300.00", "300.00")])
     calls(broker=other_org, policy_number="Q-1", member_number="N-1", company_name="AGENCE CLIENT",
           product="pyramide_artisan", dues=[(date(2025, 10, 6), "9999.00", "0")])
+    refresh()
+
+
+@pytest.fixture
+def cycle_history(portfolio, refresh):
+    """The cycle amiable takes the unpaid call of November 2025 to suspension (December) and
+    termination (January); today the half-paid call of January 2026 opens a case (« Rappel »)."""
     _cycle_to_termination()
     refresh()
 
