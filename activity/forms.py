@@ -14,17 +14,17 @@ from portal.forms import IdField
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month ``AAAA-MM`` (what ``<input type="month">`` sends), as its first day."""
 
     default_error_messages = {"invalid": "Indiquez un mois au format AAAA-MM (par exemple 2026-03)."}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        super().__init__(max_length=7, **kwargs)
+        super().__init__(**kwargs)
 
     def to_python(self, value) -> date | None:
-        text = super().to_python(value)
+        text = value.strip() if isinstance(value, str) else ""
         if not text:
             return None
         match = MONTH.match(text)
