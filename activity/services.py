@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import F, Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 
 from activity import periods

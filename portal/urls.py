@@ -125,4 +125,5 @@ help_patterns = [
 urlpatterns += [
     path("aide/", include(help_patterns)),
     path("pages/<slug:slug>/", help_views.site_page, name="site_page"),
+    path("nouveautes/", views.news, name="news"),  # issue 13 §6
 ]

@@ -1,9 +1,9 @@
 """The SVG bar charts: pure geometry, no database."""
 
+from datetime import date
 from decimal import Decimal
 
 from activity import charts, periods
-from datetime import date
 
 
 def test_nice_axis_maximum():

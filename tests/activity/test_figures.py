@@ -44,7 +44,7 @@ def test_suspensions_terminations_and_open_cases_match_the_cycle_amiable(cycle_h
     assert [(row.month, row.suspensions, row.terminations) for row in activity.months if row.suspensions
             or row.terminations] == [(date(2025, 12, 1), 1, 0), (date(2026, 1, 1), 0, 1)]
     assert Policy.objects.get(number="P-2").status == PolicyStatus.TERMINATED
-    assert dict((row.name, row.policies) for row in activity.products)["Pyramide Artisan"] == 1
+    assert {row.name: row.policies for row in activity.products}["Pyramide Artisan"] == 1
     # Open cases by step: exactly the cases « Gérer le cycle amiable » shows as open.
     open_cases = Case.objects.filter(broker=admin_user.organisation, stage__in=[Stage.OPEN, Stage.FORMAL_NOTICE,
                                                                                 Stage.SUSPENDED])
