@@ -136,6 +136,7 @@ def _generate(organisations, products) -> None:
                  + " END END")
     product_of = "CASE " + " ".join(f"WHEN i % 4 = {index} THEN {product.id}"
                                     for index, product in enumerate(products)) + " END"
+    # (Statements with parameters double their % operators.)
     # Each broker's clients are its own: client k holds policies 5k-4 … 5k (broker blocks are multiples of 5).
     _sql(_sequence(total // PER_MEMBER) + """
         INSERT INTO portal_member (address_line1, address_line2, postal_code, city, member_number, company_name,
@@ -154,8 +155,8 @@ def _generate(organisations, products) -> None:
         due = TODAY - timedelta(days=21 + 91 * quarter)
         _sql("""
             INSERT INTO portal_premiumcall (reference, due_date, amount, paid_amount, created_at, updated_at, policy_id)
-            SELECT 'BE' || p.id || '-' || %s, %s, 100 + p.id % 900,
-                   CASE WHEN p.id % 10 = 3 THEN 0 ELSE 100 + p.id % 900 END, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, p.id
+            SELECT 'BE' || p.id || '-' || %s, %s, 100 + p.id %% 900,
+                   CASE WHEN p.id %% 10 = 3 THEN 0 ELSE 100 + p.id %% 900 END, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, p.id
             FROM portal_policy p WHERE p.number LIKE 'BP%%'""", [quarter, due])
     # Open cases of the cycle amiable on one policy in twenty (its latest call), at the three open steps.
     reminder, notice = TODAY - timedelta(days=60), TODAY - timedelta(days=45)
@@ -164,17 +165,17 @@ def _generate(organisations, products) -> None:
                formal_notice_planned, formal_notice_date, suspension_date, termination_date, closed_on,
                manual_follow_up, manual_follow_up_note, created_at, updated_at, policy_id, premium_call_id, broker_id,
                member_id, policy_number, member_number, company_name, letter_date, letter_unread)
-        SELECT p.broker_manages, CASE p.id % 3 WHEN 0 THEN 'open' WHEN 1 THEN 'formal_notice' ELSE 'suspended' END,
+        SELECT p.broker_manages, CASE p.id %% 3 WHEN 0 THEN 'open' WHEN 1 THEN 'formal_notice' ELSE 'suspended' END,
                %s, %s, %s, '', %s,
-               CASE WHEN p.id % 3 = 0 THEN NULL ELSE %s END, CASE WHEN p.id % 3 = 0 THEN NULL ELSE %s END,
-               CASE WHEN p.id % 3 = 0 THEN NULL ELSE %s END, NULL, false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
+               CASE WHEN p.id %% 3 = 0 THEN NULL ELSE %s END, CASE WHEN p.id %% 3 = 0 THEN NULL ELSE %s END,
+               CASE WHEN p.id %% 3 = 0 THEN NULL ELSE %s END, NULL, false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
                p.id, c.id, p.broker_id, p.member_id, p.number, m.member_number, m.company_name, %s, false
         FROM portal_policy p JOIN portal_premiumcall c ON c.policy_id = p.id AND c.reference = 'BE' || p.id || '-0'
              JOIN portal_member m ON m.id = p.member_id
-        WHERE p.number LIKE 'BP%%' AND p.id % 20 = 0""",
+        WHERE p.number LIKE 'BP%%' AND p.id %% 20 = 0""",
          [reminder, reminder, reminder + timedelta(days=7), notice, notice, notice + timedelta(days=30),
           notice + timedelta(days=40), reminder])
     _sql("""
         INSERT INTO amiable_event (case_id, type, key, date, detail, created_at)
         SELECT id, 'suspension', 'suspension', suspension_date, '', CURRENT_TIMESTAMP
-        FROM amiable_case WHERE stage = 'suspended' AND policy_number LIKE 'BP%%'""")
+        FROM amiable_case WHERE stage = 'suspended' AND policy_number LIKE 'BP%'""")
