@@ -3,6 +3,7 @@ period chosen in the filters, then « Télécharger tous les suivis d'activité 
 
 import re
 from datetime import date
+from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
@@ -42,7 +43,8 @@ def test_open_the_activity_page_see_the_charts_download_the_workbook(page, login
         page.get_by_role("link", name="Télécharger tous les suivis d'activité").click()
     download = download_info.value
     assert download.suggested_filename == "suivis-activite-2026-01.xlsx"
-    workbook = load_workbook(download.path())
+    with open(download.path(), "rb") as stream:
+        workbook = load_workbook(BytesIO(stream.read()))
     assert workbook.sheetnames == ["Polices par produit", "Cotisations", "Dossiers amiables",
                                    "Suspensions et résiliations"]
     assert [cell.value for cell in workbook["Cotisations"][5]] == ["janvier 2026", 3000, 2000, 66.7]

@@ -10,10 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from portal.models import NewsItem
-from tests.access import assert_statuses
 
 pytestmark = pytest.mark.django_db
-COVERED_URL_NAMES = {"news"}
 
 
 @pytest.fixture
@@ -74,16 +72,6 @@ def test_an_end_before_the_start_is_refused(db):
     assert error.value.message_dict["ends_on"] == ["La date de fin précède la date de début."]
     with pytest.raises(IntegrityError), transaction.atomic():
         item.save()
-
-
-def test_access(news_item, request, client_for, admin_user, collaborator, other_admin, accounting_user):
-    url = reverse("news")
-    results = [(who, client_for(request.getfixturevalue(who)).get(url).status_code, {200})
-               for who in ("admin_user", "collaborator", "other_admin", "accounting_user")]
-    anonymous = client_for(None).get(url)
-    results.append(("anonyme", anonymous.status_code, {302}))
-    assert_statuses(results)
-    assert anonymous["Location"] == f"/compte/connexion/?next={url}"
 
 
 def test_accounting_clerks_add_and_change_news_in_the_admin(client_for, accounting_user, news_item):
