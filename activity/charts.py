@@ -72,10 +72,14 @@ def bar_chart(
     maximum: float | None = None,
     ticks: int = 4,
     label_every: int = 1,
+    integer: bool = False,
 ) -> Chart:
-    """Grouped vertical bars: one group per category, one bar per series (None: no bar)."""
+    """Grouped vertical bars: one group per category, one bar per series (None: no bar).
+    ``integer``: counts, whose axis shows whole numbers only."""
     values = [float(value) for _name, points in series for value in points if value is not None]
     top = maximum if maximum is not None else nice_maximum(max(values, default=0))
+    if integer and maximum is None:
+        top = math.ceil(max(top, ticks) / ticks) * ticks
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height

@@ -38,17 +38,17 @@ def _charts(activity: selectors.Activity) -> dict:
     return {
         "products": charts.bar_chart([row.name for row in activity.products],
                                      [("Polices en vigueur", [row.policies for row in activity.products])],
-                                     formatter=lambda value: f"{value:g}"),
+                                     integer=True),
         "premiums": charts.bar_chart(months, [("Cotisations appelées", [row.called for row in activity.months]),
                                               ("Cotisations encaissées", [row.collected for row in activity.months])],
                                      formatter=_money_axis, label_every=every),
         "rates": charts.bar_chart(months, [("Taux d'encaissement", [row.rate for row in activity.months])],
                                   formatter=lambda value: f"{value:g} %", maximum=100, label_every=every),
         "steps": charts.bar_chart([row.label for row in activity.steps],
-                                  [("Dossiers ouverts", [row.cases for row in activity.steps])]),
+                                  [("Dossiers ouverts", [row.cases for row in activity.steps])], integer=True),
         "cover": charts.bar_chart(months, [("Suspensions", [row.suspensions for row in activity.months]),
                                            ("Résiliations", [row.terminations for row in activity.months])],
-                                  label_every=every),
+                                  label_every=every, integer=True),
     }
 
 

@@ -23,6 +23,13 @@ def test_bars_are_proportional_and_titled():
     assert not chart.empty
 
 
+def test_counts_have_whole_ticks():
+    chart = charts.bar_chart(["a", "b"], [("Dossiers", [1, 0])], integer=True)
+    assert [tick.label for tick in chart.ticks] == ["0", "1", "2", "3", "4"]
+    chart = charts.bar_chart(["a"], [("Dossiers", [7])], integer=True)
+    assert [tick.label for tick in chart.ticks] == ["0", "3", "6", "9", "12"]
+
+
 def test_an_empty_chart_says_so():
     chart = charts.bar_chart(["a"], [("x", [0])])
     assert chart.empty and chart.bars[0].height == 0
