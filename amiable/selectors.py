@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     CharField,
+    Count,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -40,7 +41,7 @@ from django.db.models import (
 )
 from django.db.models import Case as SqlCase
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.shortcuts import get_object_or_404
 
 from amiable import rules
@@ -52,6 +53,7 @@ from amiable.models import (
     STATUS_RANK,
     Case,
     Event,
+    EventType,
     ExtensionRequest,
     Letter,
     Milestone,
@@ -396,3 +398,34 @@ def collection_cases() -> QuerySet[Case]:
     """The contentieux: terminated cases with money due, for the collection agency."""
     return Case.objects.filter(stage=Stage.TERMINATED).select_related("policy__member", "policy__broker",
                                                                       "premium_call", "broker", "member")
+
+
+# ------------------------------------------------------------------ for the activity app (issue 13 §1)
+# « Suivre votre activité » reads the cycle amiable only through these two functions (STYLE:
+# business apps do not import each other's models).
+
+
+def case_counts_by_step(*, user: User, area: str, member_id: int | None = None) -> list[tuple[str, str, int]]:
+    """The open cases (``ACTIVE_STAGES``) a user sees in ``area``, by step: ``(stage, label,
+    count)`` in the order of the cycle, zeros included — the same rows and words as "Gérer le
+    cycle amiable". One grouped count along the ``(broker, stage, id)`` index."""
+    rows = Case.objects.filter(policy_scope_q(user=user, area=area), stage__in=ACTIVE_STAGES)
+    if member_id:
+        rows = rows.filter(member_id=member_id)
+    counts = dict(rows.order_by().values_list("stage").annotate(count=Count("id")))
+    return [(stage.value, stage.label, counts.get(stage.value, 0)) for stage in ACTIVE_STAGES]
+
+
+def cover_steps_by_month(*, since: date, until: date) -> QuerySet:
+    """Suspensions and terminations of cover, counted from the cases' history (the events the
+    daily run records on the day each happens), per broker, member and month of the event, for
+    every broker — the batch that refreshes the activity figures, not a page. Columns:
+    ``step_broker``, ``step_member``, ``step_month`` (first day), ``suspensions``, ``terminations``."""
+    steps = (EventType.SUSPENSION, EventType.TERMINATION)
+    return (
+        Event.objects.filter(type__in=steps, date__gte=since, date__lte=until, case__broker__isnull=False)
+        .order_by()
+        .values(step_broker=F("case__broker_id"), step_member=F("case__member_id"), step_month=TruncMonth("date"))
+        .annotate(suspensions=Count("id", filter=Q(type=EventType.SUSPENSION)),
+                  terminations=Count("id", filter=Q(type=EventType.TERMINATION)))
+    )

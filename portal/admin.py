@@ -30,6 +30,7 @@ from portal.models import (
     DelegationProfile,
     DigestItem,
     Member,
+    NewsItem,
     Organisation,
     OutboxMessage,
     Payment,
@@ -394,3 +395,15 @@ class DigestItemAdmin(PortalModelAdmin):
 # The admin of the platform's other parts, in their own modules: help requests, FAQ and footer
 # pages; accounts (memberships, audit, API tokens).
 from portal import account_admin, help_admin  # noqa: E402, F401
+
+
+@admin.register(NewsItem)
+class NewsItemAdmin(PortalModelAdmin):
+    """« Découvrez les nouveautés de votre espace »: written by staff, shown from the start date to
+    the end date included."""
+
+    list_display = ["title", "starts_on", "ends_on", "is_published", "updated_at"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "starts_on"
+    fields = ["title", "body", "starts_on", "ends_on", "is_published"]

@@ -33,6 +33,7 @@ class PortalConfig(AppConfig):
         "faqcategory": ("add", "change"),
         "faqentry": ("add", "change"),
         "sitepage": ("change",),  # the footer's pages
+        "newsitem": ("add", "change"),  # « Découvrez les nouveautés de votre espace »
     }
 
     def ready(self) -> None:

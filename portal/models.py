@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case as CaseWhen
@@ -929,3 +930,34 @@ class SitePage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NewsItem(models.Model):
+    """« Découvrez les nouveautés de votre espace » (seed 000, issue 13 §6): a short news item
+    written by staff, shown on the home page and the news page from its start date to its end
+    date included (the business date, SPEC §3), once published."""
+
+    title = models.CharField("titre", max_length=120)
+    body = models.TextField("texte", help_text="Markdown : **gras**, listes « - », liens [texte](adresse).")
+    starts_on = models.DateField("affichée à partir du")
+    ends_on = models.DateField("affichée jusqu'au", help_text="Inclus : la nouveauté disparaît le lendemain.")
+    is_published = models.BooleanField("publiée", default=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "nouveauté"
+        verbose_name_plural = "nouveautés"
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="news_item_ends_after_start", condition=Q(ends_on__gte=F("starts_on"))),
+        ]
+        indexes = [models.Index(fields=["ends_on", "starts_on"], condition=Q(is_published=True),
+                                name="news_item_current")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "La date de fin précède la date de début."})

@@ -16,6 +16,7 @@ from portal.models import (
     DelegationProfile,
     Member,
     Membership,
+    NewsItem,
     Policy,
     Role,
     User,
@@ -109,3 +110,13 @@ def organisation_rows_for(*, queryset: QuerySet, user: User, area: str, owner_fi
     if user.role != Role.ADMINISTRATOR:
         rows = rows.filter(**{owner_field: user})
     return rows
+
+
+NEWS_ON_HOME = 3
+
+
+def news_current(*, today) -> QuerySet:
+    """The published news items shown on ``today`` (from their start date to their end date
+    included), the latest first."""
+    return NewsItem.objects.filter(is_published=True, starts_on__lte=today, ends_on__gte=today).order_by(
+        "-starts_on", "-id")

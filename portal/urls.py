@@ -91,6 +91,7 @@ urlpatterns = [
     path("facturation/", include("billing.urls")),
     path("resiliations/", include("resiliation.urls")),
     path("courriers/", include("courrier.urls")),
+    path("activite/", include("activity.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/v1/courrier/", include("courrier.api_urls")),
@@ -124,4 +125,5 @@ help_patterns = [
 urlpatterns += [
     path("aide/", include(help_patterns)),
     path("pages/<slug:slug>/", help_views.site_page, name="site_page"),
+    path("nouveautes/", views.news, name="news"),  # issue 13 §6
 ]

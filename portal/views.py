@@ -17,8 +17,9 @@ from django.templatetags.static import static
 from django.urls import Resolver404, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from portal import navigation
+from portal import clock, navigation, selectors
 from portal.errors import ApplicationError, PermissionDeniedError
+from portal.markup import markdown_html
 from portal.models import Area
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,23 @@ def home(request):
     return render(request, "portal/home.html", {
         "tiles": navigation.for_request(request).tiles,
         "admin_url": reverse("admin:index") if request.user.is_staff else None,
+        "news": _news(limit=selectors.NEWS_ON_HOME + 1),
+        "news_on_home": selectors.NEWS_ON_HOME,
     })
+
+
+def _news(*, limit: int | None = None) -> list:
+    items = selectors.news_current(today=clock.business_today())
+    items = list(items[:limit] if limit else items)
+    for item in items:
+        item.body_html = markdown_html(item.body)
+    return items
+
+
+@login_required
+def news(request):
+    """« Découvrez les nouveautés de votre espace » (issue 13 §6): every news item shown today."""
+    return render(request, "portal/news.html", {"news": _news()})
 
 
 # ------------------------------------------------------------------------------ error pages

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "billing",
     "resiliation",
     "courrier",
+    "activity",
 ]
 
 MIDDLEWARE = [
@@ -376,6 +377,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "courrier-tick": {"task": "courrier.tasks.courrier_tick_task", "schedule": crontab(minute="*/5")},
     "courrier-sandbox-tick": {"task": "courrier.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
+    # « Suivre votre activité »: the figures, after the cycle amiable's daily run (06:00).
+    "activity-refresh": {"task": "activity.tasks.activity_refresh_task", "schedule": crontab(hour="6", minute="30")},
 }
 
 # -------------------------------------------------------------------------------- cache

@@ -75,6 +75,7 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "portal.faqcategory": ("vacd", "vac"),
     "portal.faqentry": ("vacd", "vac"),
     "portal.sitepage": ("vc", "vc"),
+    "portal.newsitem": ("vacd", "vac"),  # « Nouveautés » (issue 13 §6)
     # Accounts: memberships are changed by superusers through the services (never deleted: deactivated);
     # the audit is read-only; API tokens are issued by a command, revoked by superusers.
     "portal.membership": ("vac", "v"),
