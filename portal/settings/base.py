@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "billing",
     "resiliation",
     "courrier",
+    "commissions",
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "courrier-tick": {"task": "courrier.tasks.courrier_tick_task", "schedule": crontab(minute="*/5")},
     "courrier-sandbox-tick": {"task": "courrier.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
+    # Last month's commission statements on the 1st at 02:00 (idempotent: the runs of the 2nd to
+    # the 7th only catch up a missed 1st).
+    "commissions-monthly-statements": {
+        "task": "commissions.tasks.statements_issue_task",
+        "schedule": crontab(day_of_month="1-7", hour="2", minute="0"),
+    },
 }
 
 # -------------------------------------------------------------------------------- cache
