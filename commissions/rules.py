@@ -47,3 +47,16 @@ def commission_of(premium: Decimal, rate_percent: Decimal | None) -> Decimal:
 
 def vat_of(total_excluding_tax: Decimal, vat_rate_percent: Decimal) -> Decimal:
     return round_cent(Decimal(total_excluding_tax) * Decimal(vat_rate_percent) / HUNDRED)
+
+
+def next_month_start(day: date) -> date:
+    return month_end(day) + timedelta(days=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first``'s to ``last``'s, in order."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month_start(month)
+    return months
