@@ -82,29 +82,65 @@ def first_statement_start(*, organisation_id: int) -> date | None:
     return Statement.objects.filter(organisation_id=organisation_id).aggregate(first=Min("period_start"))["first"]
 
 
-def month_lines(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
-                reversal_scope: Q | None = None) -> list[Line]:
-    """The lines of the organisation's statement for [start, end] (see the module docstring).
-    ``scope`` narrows the payments (a collaborator's delegated clients: a filter on payments),
-    ``reversal_scope`` the stated lines (a filter on statement lines)."""
+def _payments(*, organisation_id: int, start: date, end: date, scope: Q | None):
+    """The payments the month states: received in it, or earlier (since the organisation's first
+    statement) and not stated yet; each with the rate in effect on its date."""
     first = first_statement_start(organisation_id=organisation_id)
     since = min(first, start) if first else start
     payments = (
         Payment.objects.filter(premium_call__policy__broker_id=organisation_id, paid_on__gte=since, paid_on__lte=end)
         .filter(unstated_payments())
-        .annotate(rate_id=_rate("id"), rate_value=_rate("rate"))
+        .annotate(rate_value=_rate("rate"))
+    )
+    return payments.filter(scope) if scope is not None else payments
+
+
+def _withdrawn(*, organisation_id: int, scope: Q | None):
+    """The stated lines whose payment the insurer withdrew since, not given back yet."""
+    withdrawn = StatementLine.objects.filter(statement__organisation_id=organisation_id, kind__in=STATED_KINDS,
+                                             payment__isnull=True, reversed_by__isnull=True)
+    return withdrawn.filter(scope) if scope is not None else withdrawn
+
+
+def _rate_of(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def month_totals(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
+                 reversal_scope: Q | None = None) -> Totals:
+    """The totals of ``month_lines`` (same lines, same rounding), reading two columns per line."""
+    premiums, commissions, count = ZERO, ZERO, 0
+    for amount, rate in _payments(organisation_id=organisation_id, start=start, end=end, scope=scope).values_list(
+            "amount", "rate_value"):
+        premiums += amount
+        commissions += commission_of(amount, _rate_of(rate))
+        count += 1
+    for premium, commission in _withdrawn(organisation_id=organisation_id, scope=reversal_scope).values_list(
+            "premium", "commission"):
+        premiums -= premium
+        commissions -= commission
+        count += 1
+    return Totals(count, premiums, commissions)
+
+
+def month_lines(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
+                reversal_scope: Q | None = None) -> list[Line]:
+    """The lines of the organisation's statement for [start, end] (see the module docstring).
+    ``scope`` narrows the payments (a collaborator's delegated clients: a filter on payments),
+    ``reversal_scope`` the stated lines (a filter on statement lines)."""
+    payments = (
+        _payments(organisation_id=organisation_id, start=start, end=end, scope=scope)
+        .annotate(rate_id=_rate("id"))
         .values_list("id", "reference", "paid_on", "amount", "premium_call__policy_id",
                      "premium_call__policy__number", "premium_call__policy__member__member_number",
                      "premium_call__policy__member__company_name", "premium_call__policy__product__name",
                      "rate_id", "rate_value")
         .order_by("paid_on", "premium_call__policy__number", "id")
     )
-    if scope is not None:
-        payments = payments.filter(scope)
     collected, late = [], []
     for (payment_id, reference, paid_on, amount, policy_id, policy_number, member_number, company_name, product_name,
          rate_id, rate) in payments:
-        rate = None if rate is None else Decimal(rate).quantize(Decimal("0.01"))
+        rate = _rate_of(rate)
         line = Line(
             kind=LineKind.COLLECTED if paid_on >= start else LineKind.LATE, payment_id=payment_id,
             payment_reference=reference, paid_on=paid_on, policy_id=policy_id, policy_number=policy_number,
@@ -112,19 +148,13 @@ def month_lines(*, organisation_id: int, start: date, end: date, scope: Q | None
             premium=amount, commission_rate_id=rate_id, rate=rate, commission=commission_of(amount, rate),
         )
         (collected if paid_on >= start else late).append(line)
-    withdrawn = (
-        StatementLine.objects.filter(statement__organisation_id=organisation_id, kind__in=STATED_KINDS,
-                                     payment__isnull=True, reversed_by__isnull=True)
-        .order_by("paid_on", "policy_number", "id")
-    )
-    if reversal_scope is not None:
-        withdrawn = withdrawn.filter(reversal_scope)
     reversals = [
         Line(kind=LineKind.REVERSAL, payment_id=None, payment_reference=stated.payment_reference,
              paid_on=stated.paid_on, policy_id=stated.policy_id, policy_number=stated.policy_number,
              member_number=stated.member_number, company_name=stated.company_name,
              product_name=stated.product_name, premium=-stated.premium, commission_rate_id=stated.commission_rate_id,
              rate=stated.rate, commission=-stated.commission, reverses_id=stated.pk)
-        for stated in withdrawn
+        for stated in _withdrawn(organisation_id=organisation_id, scope=reversal_scope).order_by(
+            "paid_on", "policy_number", "id")
     ]
     return collected + late + reversals

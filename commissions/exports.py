@@ -10,10 +10,14 @@ from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 
+from commissions.models import LineKind
 from portal.formatting import format_date
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@")
+# The columns a line is read from, in the order of the headers.
+CSV_COLUMNS = ("kind", "paid_on", "payment_reference", "policy_number", "member_number", "company_name",
+               "product_name", "premium", "rate", "commission")
 HEADERS = ["Nature", "Date de paiement", "Référence du paiement", "N° Police", "N° sociétaire", "Raison sociale",
            "Produit", "Cotisation encaissée", "Taux (%)", "Commission HT"]
 
@@ -27,12 +31,13 @@ def _text(value: str) -> str:
 
 
 def line_cells(line) -> list[str]:
-    """A statement line (stored or computed) as the CSV's cells. Amounts stay numbers (a
-    negative adjustment is « -12,34 »); texts are neutralised."""
-    return [line.get_kind_display() if hasattr(line, "get_kind_display") else line.kind_label,
-            format_date(line.paid_on), _text(line.payment_reference), _text(line.policy_number),
-            _text(line.member_number), _text(line.company_name), _text(line.product_name),
-            amount_text(line.premium), amount_text(line.rate), amount_text(line.commission)]
+    """A statement line — a computed ``Line`` or a tuple of ``selectors.CSV_COLUMNS`` — as the
+    CSV's cells. Amounts stay numbers (a negative adjustment is « -12,34 »); texts are neutralised."""
+    if not isinstance(line, tuple):
+        line = tuple(getattr(line, name) for name in CSV_COLUMNS)
+    kind, paid_on, reference, policy, member, company, product, premium, rate, commission = line
+    return [LineKind(kind).label, format_date(paid_on), _text(reference), _text(policy), _text(member),
+            _text(company), _text(product), amount_text(premium), amount_text(rate), amount_text(commission)]
 
 
 class _Echo:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from commissions import computation
+from commissions import computation, exports
 from commissions.models import Statement, StatementLine
 from commissions.rules import month_start
 from portal.models import Area, Role, User
@@ -61,13 +61,28 @@ def statement_lines_for(*, user: User, statement: Statement) -> QuerySet[Stateme
     return statement.lines.filter(_line_scope(user)).order_by(*LINE_ORDER)
 
 
+def _provisional_scope(user: User, today: date) -> dict:
+    whole = sees_whole_statements(user)
+    return {"organisation_id": user.organisation_id, "start": month_start(today), "end": today,
+            "scope": None if whole else _line_scope(user, prefix="premium_call__"),
+            "reversal_scope": None if whole else _line_scope(user)}
+
+
 def provisional_lines(*, user: User, today: date) -> list[computation.Line]:
     """The current month's statement as it stands today (« provisoire »: computed, not stored),
     reduced to the user's clients."""
     if not user.is_authenticated or not getattr(user, "is_intermediary", False):
         return []
-    return computation.month_lines(
-        organisation_id=user.organisation_id, start=month_start(today), end=today,
-        scope=_line_scope(user, prefix="premium_call__") if not sees_whole_statements(user) else None,
-        reversal_scope=_line_scope(user) if not sees_whole_statements(user) else None,
-    )
+    return computation.month_lines(**_provisional_scope(user, today))
+
+
+def provisional_totals(*, user: User, today: date) -> computation.Totals:
+    """The totals of ``provisional_lines`` (two columns read per line)."""
+    if not user.is_authenticated or not getattr(user, "is_intermediary", False):
+        return computation.totals_of([])
+    return computation.month_totals(**_provisional_scope(user, today))
+
+
+def statement_csv_rows(*, user: User, statement: Statement):
+    """The CSV's columns of the statement's lines the user may see, as tuples, in chunks."""
+    return statement_lines_for(user=user, statement=statement).values_list(*exports.CSV_COLUMNS).iterator(chunk_size=2000)

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Max, OuterRef
 
 from commissions import computation
-from commissions.models import STATED_KINDS, CommissionRate, Statement, StatementLine
+from commissions.models import STATED_KINDS, CommissionRate, LineKind, Statement, StatementLine
 from commissions.rules import month_end, month_start, round_cent, vat_of
 from portal.errors import ApplicationError
 from portal.formatting import format_date
@@ -120,22 +120,39 @@ def statement_issue(*, organisation: Organisation, period_start: date, today: da
                 vat_mention=VAT_MENTION if VAT_RATE == 0 else "",
                 snapshot={"organisation": organisation_identity(organisation)},
             )
-            StatementLine.objects.bulk_create(
-                [StatementLine(statement=statement, kind=line.kind, payment_id=line.payment_id,
-                               payment_reference=line.payment_reference, paid_on=line.paid_on,
-                               policy_id=line.policy_id, policy_number=line.policy_number,
-                               member_number=line.member_number, company_name=line.company_name,
-                               product_name=line.product_name, premium=line.premium,
-                               commission_rate_id=line.commission_rate_id, rate=line.rate,
-                               commission=line.commission, reverses_id=line.reverses_id)
-                 for line in lines],
-                batch_size=2000,
-            )
+            _lines_insert(statement=statement, lines=lines)
             statement_render_task.delay_on_commit(statement.pk)
     except IntegrityError:
         # Another run issued this month, or stated one of these payments, at the same moment.
         return None
     return statement
+
+
+LINE_COLUMNS = ("statement_id", "kind", "payment_id", "payment_reference", "paid_on", "policy_id", "policy_number",
+                "member_number", "company_name", "product_name", "premium", "commission_rate_id", "rate",
+                "commission", "reverses_id")
+INSERT_CHUNK = 5000
+
+
+def _lines_insert(*, statement: Statement, lines: list[computation.Line]) -> None:
+    """Insert the lines with one prepared INSERT executed for each (``executemany``): a
+    20 000-line statement in well under a second, where model instances cost ~1 ms each."""
+    ops = connection.ops
+    # table and column names are our model's, quoted; every value is a parameter
+    sql = (f"INSERT INTO {ops.quote_name(StatementLine._meta.db_table)} "  # noqa: S608
+           f"({', '.join(ops.quote_name(column) for column in LINE_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})")
+
+    def decimal(value, digits):
+        return None if value is None else ops.adapt_decimalfield_value(value, digits, 2)
+
+    rows = [(statement.pk, LineKind(line.kind).value, line.payment_id, line.payment_reference,
+             ops.adapt_datefield_value(line.paid_on), line.policy_id, line.policy_number, line.member_number,
+             line.company_name, line.product_name, decimal(line.premium, 12), line.commission_rate_id,
+             decimal(line.rate, 5), decimal(line.commission, 12), line.reverses_id) for line in lines]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            cursor.executemany(sql, rows[start:start + INSERT_CHUNK])
 
 
 @dataclass

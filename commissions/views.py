@@ -24,18 +24,22 @@ def _page(request, items, per_page: int):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _provisional(request) -> dict:
+def _provisional(request, *, lines: bool) -> dict:
     today = clock.business_today()
-    lines = selectors.provisional_lines(user=request.user, today=today)
-    return {"lines": lines, "totals": computation.totals_of(lines), "start": month_start(today), "end": today,
-            "month": documents.month_label(today)}
+    data = {"start": month_start(today), "end": today, "month": documents.month_label(today)}
+    if lines:
+        data["lines"] = selectors.provisional_lines(user=request.user, today=today)
+        data["totals"] = computation.totals_of(data["lines"])
+    else:
+        data["totals"] = selectors.provisional_totals(user=request.user, today=today)
+    return data
 
 
 @area_required(Area.COMMISSIONS)
 def statements(request):
     """« Voir les commissions »: the current month (provisoire), then the issued statements."""
     return render(request, "commissions/statements.html", {
-        "provisional": _provisional(request),
+        "provisional": _provisional(request, lines=False),
         "statements": _page(request, selectors.statements_for(user=request.user), STATEMENTS_PER_PAGE),
         "whole": selectors.sees_whole_statements(request.user),
     })
@@ -43,7 +47,7 @@ def statements(request):
 
 @area_required(Area.COMMISSIONS)
 def provisional(request):
-    data = _provisional(request)
+    data = _provisional(request, lines=True)
     return render(request, "commissions/statement.html", {
         "provisional": data, "lines": _page(request, data["lines"], LINES_PER_PAGE), "totals": data["totals"],
         "whole": selectors.sees_whole_statements(request.user),
@@ -74,8 +78,8 @@ def statement(request, pk: int):
 @area_required(Area.COMMISSIONS)
 def statement_csv(request, pk: int):
     found = _statement(request, pk)
-    lines = selectors.statement_lines_for(user=request.user, statement=found).iterator(chunk_size=2000)
-    return exports.csv_response(lines, filename=documents.statement_filename(found, "csv"))
+    rows = selectors.statement_csv_rows(user=request.user, statement=found)
+    return exports.csv_response(rows, filename=documents.statement_filename(found, "csv"))
 
 
 @area_required(Area.COMMISSIONS)

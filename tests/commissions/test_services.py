@@ -178,3 +178,18 @@ def test_a_new_rate_applies_from_its_date(org, february, products, pay):
     payment = pay(february["calls"]["fleet"], "100.00", date(2026, 3, 4), today=date(2026, 4, 1))
     issue(month=date(2026, 3, 1), today=date(2026, 4, 1))
     assert StatementLine.objects.get(payment=payment).commission == Decimal("8.75")
+
+
+def test_the_database_refuses_any_change_of_an_issued_statement(org, february):
+    issue()
+    statement = Statement.objects.get(organisation=org)
+    line = statement.lines.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=statement.pk).update(commission_total=Decimal("1.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatementLine.objects.filter(pk=line.pk).update(commission=Decimal("1.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatementLine.objects.filter(pk=line.pk).update(payment=None, premium=Decimal("1.00"))
+    documents.statement_document_ensure(statement_id=statement.pk)  # attaching the PDF once is accepted
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=statement.pk).update(document=None)
