@@ -8,14 +8,17 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from commissions import documents, services
-from commissions.models import CommissionRate, Statement, StatementLine
+from commissions.models import CommissionRate, Statement
 from portal.admin import PortalModelAdmin
 from portal.admin_display import money
 from portal.errors import ApplicationError
 from portal.files import document_response
+from portal.formatting import format_date, format_money
+
+PREVIEW_LINES = 100
 
 
 class CommissionRateForm(forms.ModelForm):
@@ -65,29 +68,6 @@ class CommissionRateAdmin(PortalModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class StatementLineInline(admin.TabularInline):
-    model = StatementLine
-    fields = ["kind", "paid_on", "payment_reference", "policy_number", "company_name", "product_name",
-              "premium", "rate", "commission"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    show_change_link = False
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("kind", "paid_on", "policy_number", "id")
-
-
 @admin.register(Statement)
 class StatementAdmin(PortalModelAdmin):
     """Issued statements: visible, never added, changed nor deleted here."""
@@ -98,8 +78,7 @@ class StatementAdmin(PortalModelAdmin):
     search_fields = ["number", "organisation__name", "organisation__orias"]
     list_select_related = ["organisation"]
     exclude = ["document", "snapshot"]
-    readonly_fields = ["pdf_link"]
-    inlines = [StatementLineInline]
+    readonly_fields = ["pdf_link", "lines_preview"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -113,6 +92,22 @@ class StatementAdmin(PortalModelAdmin):
     @admin.display(description="PDF")
     def pdf_link(self, obj):
         return format_html('<a href="{}">Télécharger</a>', reverse("admin:commissions_statement_pdf", args=[obj.pk]))
+
+    @admin.display(description="lignes")
+    def lines_preview(self, obj):
+        """The first lines (a statement may have 20 000: the PDF has them all)."""
+        lines = obj.lines.order_by("kind", "paid_on", "policy_number", "id")[:PREVIEW_LINES]
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((line.get_kind_display(), format_date(line.paid_on), line.policy_number, line.company_name,
+              format_money(line.premium), "—" if line.rate is None else f"{line.rate} %", format_money(line.commission))
+             for line in lines))
+        more = (format_html("<p>… {} autres lignes dans le PDF.</p>", obj.line_count - PREVIEW_LINES)
+                if obj.line_count > PREVIEW_LINES else "")
+        return format_html(
+            "<table><thead><tr><th>Nature</th><th>Date de paiement</th><th>N° Police</th><th>Raison sociale</th>"
+            "<th>Cotisation encaissée</th><th>Taux</th><th>Commission HT</th></tr></thead><tbody>{}</tbody></table>{}",
+            rows, more)
 
     def get_urls(self):
         return [path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view), name="commissions_statement_pdf"),
