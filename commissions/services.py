@@ -131,17 +131,14 @@ def statement_issue(*, organisation: Organisation, period_start: date, today: da
 LINE_COLUMNS = ("statement_id", "kind", "payment_id", "payment_reference", "paid_on", "policy_id", "policy_number",
                 "member_number", "company_name", "product_name", "premium", "commission_rate_id", "rate",
                 "commission", "reverses_id")
-INSERT_CHUNK = 5000
+INSERT_ROWS = 500  # rows per INSERT: 7 500 parameters, well within SQLite's and PostgreSQL's limits
 
 
 def _lines_insert(*, statement: Statement, lines: list[computation.Line]) -> None:
-    """Insert the lines with one prepared INSERT executed for each (``executemany``): a
-    20 000-line statement in well under a second, where model instances cost ~1 ms each."""
+    """Insert the lines with multi-row INSERTs (500 rows each): a 20 000-line statement in a
+    fraction of a second, where model instances (``bulk_create``) cost ~1 ms each."""
     ops = connection.ops
-    # table and column names are our model's, quoted; every value is a parameter
-    sql = (f"INSERT INTO {ops.quote_name(StatementLine._meta.db_table)} "  # noqa: S608
-           f"({', '.join(ops.quote_name(column) for column in LINE_COLUMNS)}) "
-           f"VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})")
+    row_marks = f"({', '.join(['%s'] * len(LINE_COLUMNS))})"
 
     def decimal(value, digits):
         return None if value is None else ops.adapt_decimalfield_value(value, digits, 2)
@@ -151,8 +148,15 @@ def _lines_insert(*, statement: Statement, lines: list[computation.Line]) -> Non
              line.company_name, line.product_name, decimal(line.premium, 12), line.commission_rate_id,
              decimal(line.rate, 5), decimal(line.commission, 12), line.reverses_id) for line in lines]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            cursor.executemany(sql, rows[start:start + INSERT_CHUNK])
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start:start + INSERT_ROWS]
+            # table and column names are our model's, quoted; every value is a parameter
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(StatementLine._meta.db_table)} "  # noqa: S608
+                f"({', '.join(ops.quote_name(column) for column in LINE_COLUMNS)}) "
+                f"VALUES {', '.join([row_marks] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
 
 
 @dataclass
