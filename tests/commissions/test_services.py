@@ -193,3 +193,26 @@ def test_the_database_refuses_any_change_of_an_issued_statement(org, february):
     documents.statement_document_ensure(statement_id=statement.pk)  # attaching the PDF once is accepted
     with pytest.raises(IntegrityError), transaction.atomic():
         Statement.objects.filter(pk=statement.pk).update(document=None)
+
+
+def test_the_command_says_what_it_issued_and_refuses_bad_months_in_french(org, february):
+    import io
+
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("commissions_issue", "--render", stdout=out)  # last month by default
+    assert "2 relevé(s) de commissions émis pour 02/2026 : RC-202602-07000001" in out.getvalue()
+    assert Statement.objects.filter(document__isnull=False).count() == 2
+    for bad, message in (("2026-13", "AAAA-MM"), ("2026-03", "ne sera terminé que")):
+        with pytest.raises(CommandError, match=message):
+            call_command("commissions_issue", "--month", bad, stdout=io.StringIO())
+
+
+def test_the_render_task_attaches_the_pdf_once(org, february):
+    from commissions.tasks import statement_render_task
+
+    issue()
+    statement = Statement.objects.get(organisation=org)
+    first = statement_render_task(statement.pk)
+    assert statement_render_task(statement.pk) == first
