@@ -13,7 +13,7 @@ from commissions.rules import month_end, months_between, next_month_start, previ
 from portal import clock
 from portal import services as portal_services
 from portal.management.demo import DemoCommand
-from portal.models import Payment, PremiumCall, Product
+from portal.models import Area, DelegationProfile, Payment, PremiumCall, Product, User
 
 RATES = {  # product code: commission rate (%)
     "pyramide_artisan": "15.00",
@@ -23,6 +23,8 @@ RATES = {  # product code: commission rate (%)
 }
 RATES_SINCE = date(2025, 1, 1)
 LATE_SUFFIX = "-TARDIF"
+THIS_MONTH_SUFFIX = "-MOIS"
+COLLABORATOR_PROFILE = "Commissions Isère"
 
 
 class Command(DemoCommand):
@@ -40,6 +42,8 @@ class Command(DemoCommand):
                 if index == len(months) - 1 and index > 0:
                     self._late_payment(months[index - 1], today)
                 issued += services.statements_issue(period_start=month, today=today).count
+        self._this_month(today)
+        self._collaborator()
         for statement in Statement.objects.filter(document__isnull=True):
             statement_document_ensure(statement_id=statement.pk)
         self.stdout.write(f"Commissions de démonstration prêtes ({issued} relevé(s) émis).")
@@ -53,6 +57,27 @@ class Command(DemoCommand):
             if code == "pyramide_artisan":  # a rise to come, for next month
                 services.rate_add(product=product, rate=Decimal("16.00"),
                                   effective_from=next_month_start(today))
+
+    def _this_month(self, today: date) -> None:
+        """A few payments received today: the current month « provisoire » is not empty."""
+        if Payment.objects.filter(reference__endswith=THIS_MONTH_SUFFIX).exists():
+            return
+        calls = PremiumCall.objects.filter(policy__broker__orias__in=["07000001", "07000002"], paid_amount=0,
+                                           due_date__lt=today).order_by("-due_date", "reference")[:6]
+        rows = [portal_services.PaymentRow(call.reference, call.amount, today, f"PAY-{call.reference}{THIS_MONTH_SUFFIX}")
+                for call in calls]
+        if rows:
+            portal_services.payments_import(rows=rows, today=today)
+
+    def _collaborator(self) -> None:
+        """collab@demo.test sees the commissions of the Isère clients (seed 003 « par département »)."""
+        collaborator = User.objects.filter(email="collab@demo.test").first()
+        if collaborator is None or collaborator.organisation is None or DelegationProfile.objects.filter(
+                organisation=collaborator.organisation, name=COLLABORATOR_PROFILE).exists():
+            return
+        portal_services.delegation_profile_create(organisation=collaborator.organisation, name=COLLABORATOR_PROFILE,
+                                                  areas=[Area.COMMISSIONS], departements=["38"],
+                                                  collaborators=[collaborator])
 
     def _late_payment(self, month: date, today: date) -> None:
         """A payment received in ``month`` (already issued) but recorded only now."""
