@@ -82,9 +82,10 @@ def first_statement_start(*, organisation_id: int) -> date | None:
     return Statement.objects.filter(organisation_id=organisation_id).aggregate(first=Min("period_start"))["first"]
 
 
-def _payments(*, organisation_id: int, start: date, end: date, scope: Q | None):
+def _payments(*, organisation_id: int, start: date, end: date, scope: Q | None, not_before: date | None = None):
     """The payments the month states: received in it, or earlier (since the organisation's first
-    statement) and not stated yet; each with the rate in effect on its date."""
+    statement, and not before ``not_before``) and not stated yet; each with the rate in effect on
+    its date."""
     first = first_statement_start(organisation_id=organisation_id)
     since = min(first, start) if first else start
     payments = (
@@ -92,6 +93,8 @@ def _payments(*, organisation_id: int, start: date, end: date, scope: Q | None):
         .filter(unstated_payments())
         .annotate(rate_value=_rate("rate"))
     )
+    if not_before is not None:
+        payments = payments.filter(Q(paid_on__gte=start) | Q(paid_on__lt=not_before))
     return payments.filter(scope) if scope is not None else payments
 
 
@@ -107,10 +110,11 @@ def _rate_of(value) -> Decimal | None:
 
 
 def month_totals(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
-                 reversal_scope: Q | None = None) -> Totals:
+                 reversal_scope: Q | None = None, not_before: date | None = None) -> Totals:
     """The totals of ``month_lines`` (same lines, same rounding), reading two columns per line."""
     premiums, commissions, count = ZERO, ZERO, 0
-    for amount, rate in _payments(organisation_id=organisation_id, start=start, end=end, scope=scope).values_list(
+    for amount, rate in _payments(organisation_id=organisation_id, start=start, end=end, scope=scope,
+                                  not_before=not_before).values_list(
             "amount", "rate_value"):
         premiums += amount
         commissions += commission_of(amount, _rate_of(rate))
@@ -124,12 +128,13 @@ def month_totals(*, organisation_id: int, start: date, end: date, scope: Q | Non
 
 
 def month_lines(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
-                reversal_scope: Q | None = None) -> list[Line]:
+                reversal_scope: Q | None = None, not_before: date | None = None) -> list[Line]:
     """The lines of the organisation's statement for [start, end] (see the module docstring).
     ``scope`` narrows the payments (a collaborator's delegated clients: a filter on payments),
-    ``reversal_scope`` the stated lines (a filter on statement lines)."""
+    ``reversal_scope`` the stated lines (a filter on statement lines); ``not_before`` leaves out
+    the earlier payments received from that day (a month whose statements are still to issue)."""
     payments = (
-        _payments(organisation_id=organisation_id, start=start, end=end, scope=scope)
+        _payments(organisation_id=organisation_id, start=start, end=end, scope=scope, not_before=not_before)
         .annotate(rate_id=_rate("id"))
         .values_list("id", "reference", "paid_on", "amount", "premium_call__policy_id",
                      "premium_call__policy__number", "premium_call__policy__member__member_number",

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 
 from commissions import computation, exports
 from commissions.models import Statement, StatementLine
-from commissions.rules import month_start
+from commissions.rules import month_start, previous_month
 from portal.models import Area, Role, User
 from portal.selectors import policy_scope_q
 
@@ -62,10 +62,14 @@ def statement_lines_for(*, user: User, statement: Statement) -> QuerySet[Stateme
 
 
 def _provisional_scope(user: User, today: date) -> dict:
+    """The current month as the next statement will state it. Until last month's statements are
+    issued (the 1st, or a later catch-up), last month's payments wait for them: left out here."""
     whole = sees_whole_statements(user)
+    last_month, _ = previous_month(today)
+    pending = not Statement.objects.filter(period_start=last_month).exists()
     return {"organisation_id": user.organisation_id, "start": month_start(today), "end": today,
             "scope": None if whole else _line_scope(user, prefix="premium_call__"),
-            "reversal_scope": None if whole else _line_scope(user)}
+            "reversal_scope": None if whole else _line_scope(user), "not_before": last_month if pending else None}
 
 
 def provisional_lines(*, user: User, today: date) -> list[computation.Line]:

@@ -156,3 +156,15 @@ def test_pages_answer_from_a_constant_number_of_queries(client_for, delegate, or
         counts.append([queries_of(client, url) for url in pages])
     assert Statement.objects.get(organisation=other_org).line_count == 150
     assert counts[0] == counts[1]
+
+
+def test_until_last_month_is_issued_its_payments_wait_for_its_statement(client_for, admin_user, org, february, pay):
+    """On 2 March, before February's statements: the provisoire of March leaves February out."""
+    pay(february["calls"]["second"], "80.00", date(2026, 3, 2))
+    client = client_for(admin_user)
+    text = csv_text(client.get(reverse("commissions:provisional_csv")))
+    assert "P-A2" in text and "P-A1" not in text and "Régularisation" not in text
+    issue_february()
+    late = pay(february["calls"]["first"], "10.00", date(2026, 2, 27))  # recorded after February's issue
+    text = csv_text(client.get(reverse("commissions:provisional_csv")))
+    assert late.reference in text and "Régularisation : paiement enregistré après la clôture" in text
