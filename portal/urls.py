@@ -92,6 +92,7 @@ urlpatterns = [
     path("resiliations/", include("resiliation.urls")),
     path("courriers/", include("courrier.urls")),
     path("activite/", include("activity.urls")),
+    path("commissions/", include("commissions.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/v1/courrier/", include("courrier.api_urls")),

@@ -52,7 +52,7 @@ PAGES_PER_NAME = 3  # crawl at most this many distinct paths of one URL name (e.
 ADMIN_PAGES_PER_NAME = 1  # … one for the admin's generic pages (every change page has the same form)
 FORMSET_MANAGEMENT = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 CPU_BUDGET = 200 if profiles.THOROUGH else 40  # seconds of CPU per role: the fuzz must stay a matter of seconds
-OUR_MODULES = ("portal.", "amiable.", "billing.", "resiliation.")
+OUR_MODULES = ("portal.", "amiable.", "billing.", "resiliation.", "commissions.")
 
 
 def bad_files():
@@ -100,7 +100,7 @@ def build_world():
         case = Case.objects.get(premium_call__reference=f"EM-{index}")
         portal_services.delegation_profile_create(
             organisation=org, name="Tout", members=[case.policy.member], collaborators=[collaborator],
-            areas=[Area.AMIABLE, Area.RESILIATION, Area.BILLING])
+            areas=[Area.AMIABLE, Area.RESILIATION, Area.BILLING, Area.COMMISSIONS])
         for letter in Letter.objects.filter(case=case):
             letters.letter_render(letter_id=letter.id)
         if index == 0:
@@ -134,6 +134,13 @@ def build_world():
                                                      contract=contract)
         resiliation_services.letter_manager_set(letter=managed, manager=collaborator, by=admin)
         users[index] = {"admin": admin, "collaborator": collaborator}
+        portal_services.payments_import(rows=[portal_services.PaymentRow(f"EM-{index}", Decimal("100.00"),
+                                                                         date(2026, 2, 20), f"PAY-{index}")],
+                                        today=clock.business_today())
+    # Commissions (issue 13 §3): February's statements of both organisations.
+    from commissions.services import statements_issue
+
+    statements_issue(period_start=date(2026, 2, 1), today=clock.business_today())
     clerk = portal_services.user_create(email="compta@auxiliaire.test", password=None, role=Role.ACCOUNTING,
                                         first_name="Camille", last_name="Compta")
     return {"admin": users[0]["admin"], "collaborator": users[0]["collaborator"], "clerk": clerk,

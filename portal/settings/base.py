@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "resiliation",
     "courrier",
     "activity",
+    "commissions",
 ]
 
 MIDDLEWARE = [
@@ -379,6 +380,12 @@ CELERY_BEAT_SCHEDULE = {
     "courrier-sandbox-tick": {"task": "courrier.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
     # « Suivre votre activité »: the figures, after the cycle amiable's daily run (06:00).
     "activity-refresh": {"task": "activity.tasks.activity_refresh_task", "schedule": crontab(hour="6", minute="30")},
+    # Last month's commission statements on the 1st at 02:00 (idempotent: the runs of the 2nd to
+    # the 7th only catch up a missed 1st).
+    "commissions-monthly-statements": {
+        "task": "commissions.tasks.statements_issue_task",
+        "schedule": crontab(day_of_month="1-7", hour="2", minute="0"),
+    },
 }
 
 # -------------------------------------------------------------------------------- cache

@@ -105,6 +105,9 @@ RIGHTS: dict[str, tuple[str, str]] = {
     # Paper mail: read-only to everyone in the admin (pages, API and services change envelopes).
     "courrier.envelope": ("v", "v"),
     "courrier.webhookevent": ("v", "v"),
+    # Commissions: rates with dates of effect (history once used); issued statements are read-only.
+    "commissions.commissionrate": ("vacd", "vac"),
+    "commissions.statement": ("v", "v"),
 }
 
 # Views a model admin adds (get_urls), by URL name: superuser's and clerk's outcome.
@@ -118,6 +121,7 @@ CUSTOM_VIEWS: dict[str, tuple[str, str]] = {
     "billing_invoice_pdf": ("200", "200"),
     "portal_helprequest_answer": ("200", "200"),  # « Répondre » (also embedded in the change page)
     "portal_helprequest_attachment": ("404", "404"),  # visited with the request's id as the file's: not its file
+    "commissions_statement_pdf": ("200", "200"),
 }
 
 # Actions beyond "delete_selected" (offered with the delete right), by model: the right they need.
@@ -204,6 +208,14 @@ def object_rights(label: str, demo) -> list[tuple[str, object, tuple[str, str]]]
         return [
             ("prix en vigueur", Price.objects.filter(valid_from__lte=today).first(), ("v", "v")),
             ("prix à venir", Price.objects.filter(valid_from__gt=today).first(), ("vcd", "vc")),
+        ]
+    if label == "commissions.commissionrate":
+        from commissions.models import CommissionRate
+
+        return [
+            ("taux appliqué", CommissionRate.objects.filter(lines__isnull=False).first(), ("v", "v")),
+            ("taux à venir", CommissionRate.objects.filter(effective_from__gt=clock.business_today()).first(),
+             ("vcd", "vc")),
         ]
     if label == "amiable.extensionrequest":
         from amiable.models import ExtensionRequest
@@ -292,7 +304,7 @@ def site_urls(demo):
                                                              organisation.pk]),
                          {"superuser": "404", "clerk": "404"}),  # no page of its own
     }
-    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier"}
+    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "commissions"}
     for app_label in sorted({model._meta.app_label for model in admin.site._registry}):
         pages[f"app_list {app_label}"] = (reverse("admin:app_list", args=[app_label]),
                                           {"superuser": "200", "clerk": "200" if app_label in clerk_apps else "404"})

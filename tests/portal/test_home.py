@@ -47,7 +47,7 @@ def test_tiles_show_for_pages_that_exist_and_areas_granted(with_module_pages, cl
     html = client_for(admin_user).get("/").content.decode()
     assert tiles(html) == {"le cycle amiable": "/amiable/", "un contrat": "/resiliation/",
                            "un courrier papier": "/courrier/", "facturation": "/billing/",
-                           "votre activité": "/activite/"}
+                           "votre activité": "/activite/", "commissions": "/commissions/"}
     assert "attestation client" not in html  # its page does not exist: no tile
 
 
