@@ -91,6 +91,7 @@ urlpatterns = [
     path("facturation/", include("billing.urls")),
     path("resiliations/", include("resiliation.urls")),
     path("courriers/", include("courrier.urls")),
+    path("", include("certificates.urls")),  # /attestations/… and the public /verifier/<code>
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/v1/courrier/", include("courrier.api_urls")),

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "billing",
     "resiliation",
     "courrier",
+    "certificates",
 ]
 
 MIDDLEWARE = [
