@@ -16,9 +16,10 @@ from certificates import codes
 from certificates.models import Certificate
 from certificates.selectors import certifiable_policies, policy_refusal
 from portal import pdf
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, PermissionDeniedError
 from portal.formatting import format_date
-from portal.models import Policy, User
+from portal.models import Area, Policy, User
+from portal.selectors import user_has_area
 from portal.uploads import PDF_TYPE
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ def verification_url(code: str) -> str:
 
 
 def _policy(*, by: User, policy_id: int) -> Policy:
+    if not user_has_area(user=by, area=Area.CERTIFICATES):  # accounting staff, collaborators without it
+        raise PermissionDeniedError("L'espace « Attestations » ne fait pas partie de vos habilitations.")
     policy = certifiable_policies(user=by).filter(id=policy_id).first()
     if policy is None:  # another organisation's, outside the delegation, or no such policy
         raise ApplicationError("Cette police ne fait pas partie des contrats que vous pouvez attester.",
