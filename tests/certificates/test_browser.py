@@ -28,7 +28,7 @@ def test_issue_a_certificate_and_verify_it_through_its_public_page(page, login_p
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l'attestation").click()
-    content = open(download.value.path(), "rb").read()
+    content = download.value.path().read_bytes()
     text = pdf_text(content)
     code = CODE.search(text).group(0)
     assert f"{live_server.url}/verifier/{code}" in text.replace("\n", "")

@@ -1,5 +1,6 @@
 """Issuing certificates: what the PDF says, what is stored, and every refusal (nothing changed)."""
 
+import io
 from datetime import date
 
 import pytest
@@ -206,3 +207,33 @@ def test_an_altered_file_is_detected(issue, admin_user, policy):
         handle.write(b"X")
     with pytest.raises(services.CertificateAlteredError):
         services.certificate_content(certificate)
+
+
+def test_the_qr_code_carries_the_public_page_of_the_code(issue, admin_user, policy, settings, monkeypatch):
+    import segno
+
+    from portal import pdf
+
+    settings.PORTAL_BASE_URL = "https://portail.example.fr/"
+    rendered = {}
+    real_render = pdf.pdf_render
+
+    def capture(*, template_name, context):
+        rendered.update(context)
+        return real_render(template_name=template_name, context=context)
+
+    monkeypatch.setattr(pdf, "pdf_render", capture)
+    certificate = issue(admin_user, policy)
+    url = f"https://portail.example.fr/verifier/{rendered['code']}"
+    assert rendered["verification_url"] == url and certificate.verification_hash == codes.code_hash(rendered["code"])
+    assert rendered["qr_code"] == segno.make_qr(url, error="m").svg_data_uri(scale=4, border=2, dark="#000000")
+
+
+def test_the_certificate_fits_on_one_page(issue, admin_user, policy, product):
+    from pypdf import PdfReader
+
+    for position in range(3, 8):
+        ProductGuarantee.objects.create(product=product, position=position, label=f"Garantie {position}",
+                                        limit="100 000 € par sinistre")
+    content = services.certificate_content(issue(admin_user, policy))
+    assert len(PdfReader(io.BytesIO(content)).pages) == 1
