@@ -114,7 +114,11 @@ def certificate_issue(*, by: User, policy_id: int, period_start: date, period_en
 
 def certificate_content(certificate: Certificate) -> bytes:
     """The certificate's PDF as issued: its SHA-256 checked against the one recorded at issue."""
-    content = pdf.document_bytes(certificate.document)
+    try:
+        content = pdf.document_bytes(certificate.document)
+    except FileNotFoundError:
+        logger.error("certificate %s: stored PDF missing", certificate.id)
+        raise CertificateAlteredError(certificate.id) from None
     if pdf.sha256_hex(content) != certificate.document.sha256:
         logger.error("certificate %s: stored PDF altered (SHA-256 differs)", certificate.id)
         raise CertificateAlteredError(certificate.id)

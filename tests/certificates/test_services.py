@@ -237,3 +237,12 @@ def test_the_certificate_fits_on_one_page(issue, admin_user, policy, product):
                                         limit="100 000 € par sinistre")
     content = services.certificate_content(issue(admin_user, policy))
     assert len(PdfReader(io.BytesIO(content)).pages) == 1
+
+
+def test_a_missing_file_is_detected_too(issue, admin_user, policy):
+    import os
+
+    certificate = issue(admin_user, policy)
+    os.remove(certificate.document.file.path)
+    with pytest.raises(services.CertificateAlteredError):
+        services.certificate_content(certificate)

@@ -46,8 +46,8 @@ def with_module_pages(settings):
 def test_tiles_show_for_pages_that_exist_and_areas_granted(with_module_pages, client_for, admin_user):
     html = client_for(admin_user).get("/").content.decode()
     assert tiles(html) == {"le cycle amiable": "/amiable/", "un contrat": "/resiliation/",
-                           "un courrier papier": "/courrier/", "facturation": "/billing/"}
-    assert "attestation client" not in html  # its page does not exist: no tile
+                           "un courrier papier": "/courrier/", "facturation": "/billing/",
+                           "attestation client": "/attestations/nouvelle/"}
 
 
 def test_a_collaborator_sees_the_tiles_of_their_delegated_areas(with_module_pages, client_for, collaborator,
