@@ -416,6 +416,9 @@ class CoverStatus:
     cover: Cover
     since: date | None = None  # the date of suspension or termination
     reason: str = ""  # in French, for the user: why the cover does not hold
+    # In force, but a formal notice was sent: the cover is suspended on this date unless the
+    # premium is paid by then (the earliest, when the policy has several cases).
+    suspension_planned: date | None = None
 
     @property
     def in_force(self) -> bool:
@@ -442,6 +445,8 @@ def _case_cover(case: dict, today: date) -> CoverStatus:
                            f"les garanties de la police {case['policy_number']} sont suspendues depuis le "
                            f"{case['suspension_date']:%d/%m/%Y} pour non-paiement de la cotisation (mise en demeure "
                            f"du {case['formal_notice_date']:%d/%m/%Y}, cycle amiable).")
+    if automatic and case["stage"] == Stage.FORMAL_NOTICE:
+        return CoverStatus(Cover.IN_FORCE, suspension_planned=case["suspension_date"])
     return IN_FORCE
 
 
@@ -449,7 +454,8 @@ def policy_cover_status(*, policy_ids: list[int], today: date) -> dict[int, Cove
     """The cover of each policy of ``policy_ids`` (a list of ids) on ``today``, for the apps
     that must not certify a policy the cycle amiable suspended or terminated (certificates). One
     query for any number of policies; a policy with no such case is in force (``IN_FORCE``).
-    Terminated wins over suspended when a policy has several cases."""
+    Terminated wins over suspended when a policy has several cases. A policy in force whose
+    premium is in formal notice says when its cover will be suspended (``suspension_planned``)."""
     rows = (
         Case.objects.filter(policy_id__in=policy_ids, stage__in=NOTICE_STAGES + (Stage.SETTLED,))
         .annotate(unpaid=ExpressionWrapper(Q(premium_call__amount__gt=F("premium_call__paid_amount")),
@@ -462,6 +468,8 @@ def policy_cover_status(*, policy_ids: list[int], today: date) -> dict[int, Cove
     for row in rows:
         status = _case_cover(row, today)
         known = statuses.get(row["policy_id"], IN_FORCE)
-        if order.index(status.cover) > order.index(known.cover):
+        if order.index(status.cover) > order.index(known.cover) or (
+                status.cover == known.cover == Cover.IN_FORCE and status.suspension_planned
+                and (known.suspension_planned is None or status.suspension_planned < known.suspension_planned)):
             statuses[row["policy_id"]] = status
     return {policy_id: statuses.get(policy_id, IN_FORCE) for policy_id in policy_ids}

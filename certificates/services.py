@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import segno
 from django.conf import settings
@@ -47,10 +47,18 @@ def _policy(*, by: User, policy_id: int) -> Policy:
     return policy
 
 
-def _refuse_unless_in_force(*, policy: Policy, today: date) -> None:
+def _refuse_unless_in_force(*, policy: Policy, today: date, period_end: date) -> None:
+    """Refused when the cycle amiable suspended or terminated the cover; while a formal notice
+    runs, the period may not go beyond the eve of the planned suspension."""
     cover = policy_cover_status(policy_ids=[policy.id], today=today)[policy.id]
     if not cover.in_force:
         raise ApplicationError(f"Attestation refusée : {cover.reason}", field="policy", code="cover")
+    if cover.suspension_planned and period_end >= cover.suspension_planned:
+        eve = cover.suspension_planned - timedelta(days=1)
+        raise ApplicationError(
+            f"Une mise en demeure est en cours sur la police {policy.number} : ses garanties seront suspendues le "
+            f"{format_date(cover.suspension_planned)} si la cotisation n'est pas réglée. L'attestation peut couvrir "
+            f"au plus jusqu'au {format_date(eve)}.", field="period_end", code="cover")
 
 
 def _check_period(*, period_start: date, period_end: date, today: date) -> None:
@@ -91,7 +99,7 @@ def certificate_issue(*, by: User, policy_id: int, period_start: date, period_en
     (refused with the cycle amiable's reason otherwise). The PDF is rendered outside any
     transaction; the cover is checked again in the one that stores it."""
     policy = _policy(by=by, policy_id=policy_id)
-    _refuse_unless_in_force(policy=policy, today=today)
+    _refuse_unless_in_force(policy=policy, today=today, period_end=period_end)
     refusal = policy_refusal(policy)
     if refusal:
         raise ApplicationError(f"Attestation impossible : {refusal}", field="policy")
@@ -102,7 +110,7 @@ def certificate_issue(*, by: User, policy_id: int, period_start: date, period_en
                                  today=today, place=place)
     with transaction.atomic():
         Policy.objects.select_for_update().filter(id=policy.id).first()  # one issue at a time per policy
-        _refuse_unless_in_force(policy=policy, today=today)
+        _refuse_unless_in_force(policy=policy, today=today, period_end=period_end)
         document = pdf.document_store(content=content, name=f"attestation-{policy.number}.pdf", content_type=PDF_TYPE)
         return Certificate.objects.create(
             broker=policy.broker, member=policy.member, policy=policy, holder_name=policy.member.company_name,

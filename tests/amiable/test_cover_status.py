@@ -46,3 +46,13 @@ def test_before_the_suspension_date_the_cover_holds(make_case, tick):
     case = make_case()
     tick(NOTICE)
     assert policy_cover_status(policy_ids=[case.policy_id], today=date(2026, 3, 22))[case.policy_id].in_force
+
+
+def test_a_running_formal_notice_says_when_the_cover_will_be_suspended(make_case, tick, pay):
+    case = make_case()
+    tick(NOTICE)
+    cover = policy_cover_status(policy_ids=[case.policy_id], today=date(2026, 3, 2))[case.policy_id]
+    assert cover.in_force and cover.suspension_planned == SUSPENSION
+    pay(case, "1000.00", date(2026, 3, 3))  # paid: no suspension to come
+    assert policy_cover_status(policy_ids=[case.policy_id], today=date(2026, 3, 3))[case.policy_id] \
+        .suspension_planned is None

@@ -105,7 +105,7 @@ def test_the_business_date_decides_even_before_the_daily_run(issue, admin_user, 
     """The suspension date has come but the daily run has not moved the case yet."""
     notice(policy)
     set_today(date(2026, 3, 22))
-    issue(admin_user, policy)  # the day before: in force
+    issue(admin_user, policy, end=date(2026, 3, 22))  # the day before: in force, until the eve
     set_today(SUSPENSION)
     assert Case.objects.get(policy=policy).stage == Stage.FORMAL_NOTICE
     with pytest.raises(ApplicationError, match="suspendues depuis le 23/03/2026"):
@@ -162,9 +162,18 @@ def test_a_case_on_manual_follow_up_keeps_the_stage_it_has(issue, admin_user, ac
     assert issue(admin_user, policy)
 
 
-def test_an_open_case_before_the_formal_notice_does_not_stop_a_certificate(issue, admin_user, policy, notice):
-    notice(policy)  # formal notice sent on 20/02: still in force on 02/03
-    assert issue(admin_user, policy)
+def test_during_a_formal_notice_the_period_ends_before_the_planned_suspension(issue, admin_user, policy, notice,
+                                                                             client_for):
+    notice(policy)  # formal notice sent on 20/02: in force on 02/03, suspended on 23/03 unless paid
+    with pytest.raises(ApplicationError) as refused:
+        issue(admin_user, policy)
+    assert refused.value.message == (
+        "Une mise en demeure est en cours sur la police P-1 : ses garanties seront suspendues le 23/03/2026 si la "
+        "cotisation n'est pas réglée. L'attestation peut couvrir au plus jusqu'au 22/03/2026.")
+    assert nothing_issued()
+    assert issue(admin_user, policy, end=date(2026, 3, 22)).period_end == date(2026, 3, 22)
+    page = client_for(admin_user).get(f"/attestations/nouvelle/?client={policy.member_id}").content.decode()
+    assert "Mise en demeure en cours : garanties suspendues le 23/03/2026" in page
 
 
 @pytest.mark.parametrize(("start", "end", "message"), [

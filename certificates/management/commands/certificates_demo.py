@@ -75,7 +75,9 @@ class Command(DemoCommand):
                           .order_by("number").values_list("id", flat=True)[:40])
         covers = policy_cover_status(policy_ids=candidates, today=today)
         issued = 0
-        for index, policy_id in enumerate(policy_id for policy_id in candidates if covers[policy_id].in_force):
+        certifiable = (policy_id for policy_id in candidates  # in force, no formal notice running
+                       if covers[policy_id].in_force and not covers[policy_id].suspension_planned)
+        for index, policy_id in enumerate(certifiable):
             if issued == PER_ORGANISATION:
                 break
             start = today - timedelta(days=7 * index)
