@@ -36,6 +36,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextChoices,
     Value,
     When,
 )
@@ -50,6 +51,7 @@ from amiable.models import (
     ACTIVE_STAGES,
     AWAITING_ANSWER,
     NOTICE_DATE,
+    NOTICE_STAGES,
     STATUS_RANK,
     Case,
     Event,
@@ -429,3 +431,78 @@ def cover_steps_by_month(*, since: date, until: date) -> QuerySet:
         .annotate(suspensions=Count("id", filter=Q(type=EventType.SUSPENSION)),
                   terminations=Count("id", filter=Q(type=EventType.TERMINATION)))
     )
+
+
+# ------------------------------------------------------------------ cover of a policy, for other apps
+
+
+class Cover(TextChoices):
+    """Whether a policy's cover holds on a day, as the cycle amiable decides it."""
+
+    IN_FORCE = "in_force", "En vigueur"
+    SUSPENDED = "suspended", "Garanties suspendues"
+    TERMINATED = "terminated", "Résiliée pour non-paiement"
+
+
+@dataclass(frozen=True)
+class CoverStatus:
+    cover: Cover
+    since: date | None = None  # the date of suspension or termination
+    reason: str = ""  # in French, for the user: why the cover does not hold
+    # In force, but a formal notice was sent: the cover is suspended on this date unless the
+    # premium is paid by then (the earliest, when the policy has several cases).
+    suspension_planned: date | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.cover == Cover.IN_FORCE
+
+
+IN_FORCE = CoverStatus(Cover.IN_FORCE)
+
+
+def _case_cover(case: dict, today: date) -> CoverStatus:
+    """The cover one case leaves its policy on ``today``. Its dates decide, not only its stage: a
+    daily run that has not run yet since the suspension or termination date (``cycle.DATE_MOVES``
+    would move the case: not under manual follow-up, premium still due) changes nothing."""
+    automatic = not case["manual_follow_up"] and case["unpaid"]
+    terminated = case["stage"] in (Stage.TERMINATED, Stage.SETTLED) or (
+        automatic and case["stage"] in (Stage.FORMAL_NOTICE, Stage.SUSPENDED) and case["termination_date"] <= today
+    )
+    if terminated:
+        return CoverStatus(Cover.TERMINATED, case["termination_date"],
+                           f"la police {case['policy_number']} est résiliée pour non-paiement depuis le "
+                           f"{case['termination_date']:%d/%m/%Y} (cycle amiable).")
+    if case["stage"] == Stage.SUSPENDED or (automatic and case["suspension_date"] <= today):
+        return CoverStatus(Cover.SUSPENDED, case["suspension_date"],
+                           f"les garanties de la police {case['policy_number']} sont suspendues depuis le "
+                           f"{case['suspension_date']:%d/%m/%Y} pour non-paiement de la cotisation (mise en demeure "
+                           f"du {case['formal_notice_date']:%d/%m/%Y}, cycle amiable).")
+    if automatic and case["stage"] == Stage.FORMAL_NOTICE:
+        return CoverStatus(Cover.IN_FORCE, suspension_planned=case["suspension_date"])
+    return IN_FORCE
+
+
+def policy_cover_status(*, policy_ids: list[int], today: date) -> dict[int, CoverStatus]:
+    """The cover of each policy of ``policy_ids`` (a list of ids) on ``today``, for the apps
+    that must not certify a policy the cycle amiable suspended or terminated (certificates). One
+    query for any number of policies; a policy with no such case is in force (``IN_FORCE``).
+    Terminated wins over suspended when a policy has several cases. A policy in force whose
+    premium is in formal notice says when its cover will be suspended (``suspension_planned``)."""
+    rows = (
+        Case.objects.filter(policy_id__in=policy_ids, stage__in=NOTICE_STAGES + (Stage.SETTLED,))
+        .annotate(unpaid=ExpressionWrapper(Q(premium_call__amount__gt=F("premium_call__paid_amount")),
+                                           output_field=BooleanField()))
+        .values("policy_id", "policy_number", "stage", "manual_follow_up", "unpaid", "formal_notice_date",
+                "suspension_date", "termination_date")
+    )
+    statuses: dict[int, CoverStatus] = {}
+    order = (Cover.IN_FORCE, Cover.SUSPENDED, Cover.TERMINATED)
+    for row in rows:
+        status = _case_cover(row, today)
+        known = statuses.get(row["policy_id"], IN_FORCE)
+        if order.index(status.cover) > order.index(known.cover) or (
+                status.cover == known.cover == Cover.IN_FORCE and status.suspension_planned
+                and (known.suspension_planned is None or status.suspension_planned < known.suspension_planned)):
+            statuses[row["policy_id"]] = status
+    return {policy_id: statuses.get(policy_id, IN_FORCE) for policy_id in policy_ids}

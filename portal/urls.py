@@ -93,6 +93,7 @@ urlpatterns = [
     path("courriers/", include("courrier.urls")),
     path("activite/", include("activity.urls")),
     path("commissions/", include("commissions.urls")),
+    path("", include("certificates.urls")),  # /attestations/… and the public /verifier/<code>
     path("api/v1/", include((api_patterns, "api"))),
     path("api/v1/amiable/", include("amiable.api_urls")),
     path("api/v1/courrier/", include("courrier.api_urls")),

@@ -52,7 +52,7 @@ PAGES_PER_NAME = 3  # crawl at most this many distinct paths of one URL name (e.
 ADMIN_PAGES_PER_NAME = 1  # … one for the admin's generic pages (every change page has the same form)
 FORMSET_MANAGEMENT = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 CPU_BUDGET = 200 if profiles.THOROUGH else 40  # seconds of CPU per role: the fuzz must stay a matter of seconds
-OUR_MODULES = ("portal.", "amiable.", "billing.", "resiliation.", "commissions.")
+OUR_MODULES = ("portal.", "amiable.", "billing.", "resiliation.", "commissions.", "certificates.")
 
 
 def bad_files():
@@ -141,10 +141,31 @@ def build_world():
     from commissions.services import statements_issue
 
     statements_issue(period_start=date(2026, 2, 1), today=clock.business_today())
+    _certificates_world(users)
     clerk = portal_services.user_create(email="compta@auxiliaire.test", password=None, role=Role.ACCOUNTING,
                                         first_name="Camille", last_name="Compta")
     return {"admin": users[0]["admin"], "collaborator": users[0]["collaborator"], "clerk": clerk,
             "anonymous": None, "foreign": users[1]["admin"]}
+
+
+def _certificates_world(users):
+    """A product with its guarantees on every policy, the certificates area for the collaborators
+    and a certificate per organisation."""
+    from certificates import services as certificate_services
+    from certificates.models import ProductGuarantee
+    from portal.models import Policy, Product
+
+    product = Product.objects.create(code="fuzz", name="Multirisque")
+    ProductGuarantee.objects.create(product=product, label="Responsabilité civile", limit="1 000 000 €")
+    Policy.objects.update(product=product)
+    today = clock.business_today()
+    for index, people in users.items():
+        policy = Policy.objects.get(number=f"P-{index}")
+        portal_services.delegation_profile_create(
+            organisation=people["admin"].organisation, name="Attestations", members=[policy.member],
+            collaborators=[people["collaborator"]], areas=[Area.CERTIFICATES])
+        certificate_services.certificate_issue(by=people["admin"], policy_id=policy.id, period_start=today,
+                                               period_end=date(today.year, 12, 31), today=today)
 
 
 # -------------------------------------------------------------------------- discovering

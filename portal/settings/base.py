@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "courrier",
     "activity",
     "commissions",
+    "certificates",
 ]
 
 MIDDLEWARE = [

@@ -108,6 +108,9 @@ RIGHTS: dict[str, tuple[str, str]] = {
     # Commissions: rates with dates of effect (history once used); issued statements are read-only.
     "commissions.commissionrate": ("vacd", "vac"),
     "commissions.statement": ("v", "v"),
+    # Certificates: staff keep the products' main guarantees; certificates are stored as issued.
+    "certificates.productguarantee": ("vacd", "vac"),
+    "certificates.certificate": ("v", "v"),
 }
 
 # Views a model admin adds (get_urls), by URL name: superuser's and clerk's outcome.
@@ -304,7 +307,7 @@ def site_urls(demo):
                                                              organisation.pk]),
                          {"superuser": "404", "clerk": "404"}),  # no page of its own
     }
-    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "commissions"}
+    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "commissions", "certificates"}
     for app_label in sorted({model._meta.app_label for model in admin.site._registry}):
         pages[f"app_list {app_label}"] = (reverse("admin:app_list", args=[app_label]),
                                           {"superuser": "200", "clerk": "200" if app_label in clerk_apps else "404"})

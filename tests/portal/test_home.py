@@ -47,8 +47,8 @@ def test_tiles_show_for_pages_that_exist_and_areas_granted(with_module_pages, cl
     html = client_for(admin_user).get("/").content.decode()
     assert tiles(html) == {"le cycle amiable": "/amiable/", "un contrat": "/resiliation/",
                            "un courrier papier": "/courrier/", "facturation": "/billing/",
-                           "votre activité": "/activite/", "commissions": "/commissions/"}
-    assert "attestation client" not in html  # its page does not exist: no tile
+                           "votre activité": "/activite/", "commissions": "/commissions/",
+                           "attestation client": "/attestations/nouvelle/"}
 
 
 def test_a_collaborator_sees_the_tiles_of_their_delegated_areas(with_module_pages, client_for, collaborator,

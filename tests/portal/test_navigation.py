@@ -50,8 +50,8 @@ def test_an_administrator_sees_every_area_of_the_organisation(client_for, admin_
     page = client_for(admin_user).get("/").content.decode()
     sections = menu(page)
     # Left to right, seed 001 §4: « Courriers papier » right of « Résiliations ».
-    assert list(sections) == ["Activité", "Cycle amiable", "Commissions", "Résiliations", "Courriers papier",
-                              "Facturation", "Aide"]
+    assert list(sections) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Résiliations",
+                              "Courriers papier", "Facturation", "Aide"]
     assert sections["Résiliations"] == ["Nouvelle résiliation", "Tous les courriers", "Courriers à terminer",
                                         "Courriers programmés", "Courriers envoyés", "Exporter", "Corbeille"]
     assert sections["Courriers papier"] == ["Nouveau courrier papier", "Tous les courriers papiers"]
@@ -151,8 +151,8 @@ def test_the_footer_is_on_every_page_signed_in_or_not(client_for, admin_user):
 def test_a_module_registers_its_tile_section_and_links_with_one_call(claims_module, client_for, admin_user,
                                                                     collaborator, delegate):
     page = client_for(admin_user).get("/").content.decode()
-    assert list(menu(page)) == ["Activité", "Cycle amiable", "Commissions", "Résiliations", "Courriers papier",
-                                "Sinistres", "Facturation", "Aide"]
+    assert list(menu(page)) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Résiliations",
+                                "Courriers papier", "Sinistres", "Facturation", "Aide"]
     assert '<a class="tile" href="/sinistres/">' in page
     assert footer(client_for(None).get("/compte/connexion/").content.decode())["Barème des sinistres"] == "/sinistres/"
     delegate(collaborator, [], areas=[Area.AMIABLE])
@@ -233,6 +233,5 @@ def test_seed_demo_runs_the_demo_commands_the_apps_register():
     registered = navigation.demo_commands()
     # INSTALLED_APPS order (portal's own, help requests, first).
     assert registered == ["help_demo", "amiable_demo", "billing_demo", "resiliation_demo", "courrier_demo",
-                          "activity_demo",
-"commissions_demo"]
+                          "activity_demo", "commissions_demo", "certificates_demo"]
     assert set(registered) <= set(get_commands())
