@@ -125,3 +125,9 @@ urlpatterns += [
     path("aide/", include(help_patterns)),
     path("pages/<slug:slug>/", help_views.site_page, name="site_page"),
 ]
+
+# ---- library and quotes (issue 13 §4–5) ----
+urlpatterns += [
+    path("contrats/", include("library.urls")),
+    path("devis/", include("quotes.urls")),
+]

@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     "billing",
     "resiliation",
     "courrier",
+    "library",
+    "quotes",
 ]
 
 MIDDLEWARE = [
