@@ -86,6 +86,9 @@ class QuoteSequence(models.Model):
     class Meta:
         verbose_name = "numérotation des devis"
 
+    def __str__(self) -> str:
+        return f"{self.year} : {self.last_value}"
+
 
 class Quote(models.Model):
     number = models.CharField("n° de devis", max_length=20, unique=True)
