@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 
-from quotes import rules
+from portal.errors import ApplicationError
+from quotes import rules, services
 
 
 class AmountField(forms.DecimalField):
@@ -40,10 +41,23 @@ class QuoteForm(forms.Form):
     def clean_trade(self):
         return self.trades.get(self.cleaned_data["trade"])
 
+    # The service's checks, field by field, so that every wrong field shows its error at once.
+    def clean_prospect_name(self):
+        return _checked(services.prospect_name_check, self.cleaned_data["prospect_name"])
+
     def clean_turnover(self):
-        value = self.cleaned_data["turnover"]
-        try:
-            return Decimal(value).quantize(Decimal("0.01")) if value is not None else None
-        except InvalidOperation:
-            raise forms.ValidationError("Un chiffre d'affaires de plus de 50 000 000 € ne relève pas de Pyramide "
-                                        "Artisan : vérifiez le montant saisi.") from None
+        value = _checked(services.turnover_check, self.cleaned_data["turnover"])
+        return value.quantize(Decimal("0.01"))
+
+    def clean_staff_count(self):
+        return _checked(services.staff_count_check, self.cleaned_data["staff_count"])
+
+    def clean_premises_area(self):
+        return _checked(services.premises_area_check, self.cleaned_data["premises_area"])
+
+
+def _checked(check, value):
+    try:
+        return check(value)
+    except ApplicationError as error:
+        raise forms.ValidationError(error.message) from None

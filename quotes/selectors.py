@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, Prefetch, QuerySet, Value, When
 
 from portal.models import Area, User
 from portal.selectors import organisation_rows_for
+from portal.sorting import SortKey
 from quotes.models import Quote, QuoteStatus, Tariff, TariffRate, Trade
 
 
@@ -19,7 +20,7 @@ def tariff_in_effect(*, on: date) -> Tariff | None:
 
 
 def trades_offered() -> QuerySet[Trade]:
-    return Trade.objects.filter(is_active=True).order_by("name")
+    return Trade.objects.filter(is_active=True).order_by(SortKey("name"), "name")
 
 
 def quote_rows_for(*, user: User, today: date) -> QuerySet[Quote]:

@@ -70,40 +70,60 @@ def grid_for(*, tariff: Tariff, tariff_class: int) -> rules.Grid:
     )
 
 
+def prospect_name_check(value: str | None) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise ApplicationError("Indiquez la raison sociale de l'artisan.", field="prospect_name")
+    if len(value) > PROSPECT_MAX_LENGTH:
+        raise ApplicationError(f"La raison sociale tient en {PROSPECT_MAX_LENGTH} caractères au plus.",
+                               field="prospect_name")
+    return value
+
+
+def turnover_check(value: Decimal | None) -> Decimal:
+    if value is None:
+        raise ApplicationError("Indiquez le chiffre d'affaires annuel.", field="turnover")
+    if value < 0:
+        raise ApplicationError("Le chiffre d'affaires ne peut pas être négatif.", field="turnover")
+    if value > rules.MAX_TURNOVER:
+        raise ApplicationError("Un chiffre d'affaires de plus de 50 000 000 € ne relève pas de Pyramide Artisan : "
+                               "vérifiez le montant saisi.", field="turnover")
+    return value
+
+
+def staff_count_check(value: int | None) -> int:
+    if value is None:
+        raise ApplicationError("Indiquez l'effectif (0 si l'artisan travaille seul).", field="staff_count")
+    if value < 0:
+        raise ApplicationError("L'effectif ne peut pas être négatif.", field="staff_count")
+    if value > rules.MAX_STAFF:
+        raise ApplicationError(f"Au-delà de {rules.MAX_STAFF} salariés, l'entreprise ne relève pas de Pyramide "
+                               "Artisan.", field="staff_count")
+    return value
+
+
+def premises_area_check(value: int | None) -> int:
+    if value is None:
+        raise ApplicationError("Indiquez la surface des locaux.", field="premises_area")
+    if value < 1:
+        raise ApplicationError("La surface des locaux est d'au moins 1 m².", field="premises_area")
+    if value > rules.MAX_PREMISES_AREA:
+        raise ApplicationError("Une surface de plus de 20 000 m² ne relève pas de Pyramide Artisan : vérifiez la "
+                               "surface saisie.", field="premises_area")
+    return value
+
+
 def quote_check(*, by: User, prospect_name: str, trade: Trade | None, turnover: Decimal | None,
                 staff_count: int | None, premises_area: int | None, options: list[str] | tuple[str, ...],
                 today: date) -> QuoteRequest:
     if not (by.is_authenticated and by.organisation_id and user_has_area(user=by, area=Area.QUOTES)):
         raise ApplicationError("Les devis Pyramide Artisan ne font pas partie de vos habilitations.")
-    prospect_name = " ".join((prospect_name or "").split())
-    if not prospect_name:
-        raise ApplicationError("Indiquez la raison sociale de l'artisan.", field="prospect_name")
-    if len(prospect_name) > PROSPECT_MAX_LENGTH:
-        raise ApplicationError(f"La raison sociale tient en {PROSPECT_MAX_LENGTH} caractères au plus.",
-                               field="prospect_name")
+    prospect_name = prospect_name_check(prospect_name)
     if trade is None or not trade.is_active:
         raise ApplicationError("Choisissez le métier de l'artisan dans la liste.", field="trade")
-    if turnover is None:
-        raise ApplicationError("Indiquez le chiffre d'affaires annuel.", field="turnover")
-    if turnover < 0:
-        raise ApplicationError("Le chiffre d'affaires ne peut pas être négatif.", field="turnover")
-    if turnover > rules.MAX_TURNOVER:
-        raise ApplicationError("Un chiffre d'affaires de plus de 50 000 000 € ne relève pas de Pyramide Artisan : "
-                               "vérifiez le montant saisi.", field="turnover")
-    if staff_count is None:
-        raise ApplicationError("Indiquez l'effectif (0 si l'artisan travaille seul).", field="staff_count")
-    if staff_count < 0:
-        raise ApplicationError("L'effectif ne peut pas être négatif.", field="staff_count")
-    if staff_count > rules.MAX_STAFF:
-        raise ApplicationError(f"Au-delà de {rules.MAX_STAFF} salariés, l'entreprise ne relève pas de Pyramide "
-                               "Artisan.", field="staff_count")
-    if premises_area is None:
-        raise ApplicationError("Indiquez la surface des locaux.", field="premises_area")
-    if premises_area < 1:
-        raise ApplicationError("La surface des locaux est d'au moins 1 m².", field="premises_area")
-    if premises_area > rules.MAX_PREMISES_AREA:
-        raise ApplicationError(f"Une surface de plus de {rules.MAX_PREMISES_AREA:,} m² ne relève pas de Pyramide "
-                               "Artisan : vérifiez la surface saisie.".replace(",", " "), field="premises_area")
+    turnover = turnover_check(turnover)
+    staff_count = staff_count_check(staff_count)
+    premises_area = premises_area_check(premises_area)
     unknown = [option for option in options if option not in rules.OPTIONS]
     if unknown:
         raise ApplicationError("Cette option n'existe pas.", field="options")
