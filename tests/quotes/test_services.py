@@ -38,8 +38,9 @@ def test_numbers_follow_each_other_and_start_again_each_year(issue, admin_user, 
 
 
 def test_the_pdf_says_what_was_quoted(issue, admin_user):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     quote = issue(admin_user, options=("machinery_breakdown", "legal_protection"))
     text = PdfReader(io.BytesIO(document_bytes(quote.document))).pages[0].extract_text()
