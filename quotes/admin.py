@@ -4,6 +4,7 @@ never changed: a new grid with a later date of effect replaces it); quotes are r
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -23,8 +24,13 @@ class TradeAdmin(PortalModelAdmin):
     search_fields = ["name"]
 
 
+# Amounts typed the French way (« 1,30 »).
+LOCALIZED = {models.DecimalField: {"localize": True}}
+
+
 class TariffRateInline(admin.TabularInline):
     model = TariffRate
+    formfield_overrides = LOCALIZED
     extra = 0
     fields = ["tariff_class", "turnover_up_to", "base_premium"]
 
@@ -42,6 +48,7 @@ class TariffRateInline(admin.TabularInline):
 class TariffAdmin(PortalModelAdmin):
     list_display = ["effective_from", "state", "price_per_square_metre", "price_per_employee", "tax_rate"]
     date_hierarchy = "effective_from"
+    formfield_overrides = LOCALIZED
     actions = None  # no bulk delete: a grid is deleted one at a time, before its date of effect
     inlines = [TariffRateInline]
     fieldsets = [
