@@ -1,6 +1,5 @@
 """« Télécharger nos contrats »: the current version of each document by the business date, older
-ones listed, future ones hidden; downloads as uploaded; every broker's user, no other account;
-a constant number of queries."""
+ones listed, future ones hidden; downloads as uploaded; a constant number of queries."""
 
 from datetime import date
 
@@ -10,21 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from library.models import DocumentKind
-from portal import services as portal_services
-from portal.models import Area, Product, Role
+from portal.models import Product
 from portal.pdf import document_bytes
-from tests.access import assert_statuses
 
 pytestmark = pytest.mark.django_db
-
-COVERED_URL_NAMES = {"library:documents", "library:download"}
-
-
-@pytest.fixture
-def plain(admin_user):
-    """A collaborator with no delegation profile at all: the library is still theirs."""
-    return portal_services.user_create(email="plain@un.test", password="x" * 12, role=Role.COLLABORATOR,
-                                       organisation=admin_user.organisation)
 
 
 def test_the_current_version_by_the_business_date_and_the_older_ones(library, client_for, admin_user, set_today):
@@ -62,36 +50,6 @@ def test_the_download_is_the_file_as_uploaded(library, client_for, collaborator)
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == document_bytes(current.document)
-
-
-def test_access_for_every_role(library, client_for, admin_user, collaborator, plain, delegate, other_admin,
-                               accounting_user, system_user):
-    delegate(collaborator, [], areas=(Area.QUOTES,), name="Devis")
-    index = reverse("library:documents")
-    current = reverse("library:download", args=[library["current"].pk])
-    old = reverse("library:download", args=[library["old"].pk])
-    future = reverse("library:download", args=[library["future"].pk])
-    unknown = reverse("library:download", args=[999999])
-    results = []
-    for label, user in (("administrateur", admin_user), ("collaborateur délégué", collaborator),
-                        ("collaborateur sans profil", plain), ("administrateur d'un autre cabinet", other_admin)):
-        client = client_for(user)
-        results += [(f"{label} : liste", client.get(index).status_code, {200}),
-                    (f"{label} : version en vigueur", client.get(current).status_code, {200}),
-                    (f"{label} : version précédente", client.get(old).status_code, {200}),
-                    (f"{label} : version à venir", client.get(future).status_code, {404}),
-                    (f"{label} : inconnu", client.get(unknown).status_code, {404}),
-                    (f"{label} : POST", client.post(index).status_code, {405})]
-    for label, user in (("comptabilité", accounting_user), ("système", system_user)):
-        client = client_for(user)
-        results += [(f"{label} : liste", client.get(index).status_code, {403}),
-                    (f"{label} : version en vigueur", client.get(current).status_code, {403})]
-    anonymous = client_for(None)
-    for url in (index, current):
-        response = anonymous.get(url)
-        results.append((f"anonyme {url}", response.status_code, {302}))
-        assert response["Location"].startswith("/compte/connexion/?next=")
-    assert_statuses(results)
 
 
 def test_the_page_costs_the_same_queries_for_a_small_and_a_large_library(product, add_version, client_for,

@@ -44,3 +44,13 @@ def issue(pyramide):
                                     options=list(options), today=today or clock.business_today())
 
     return _issue
+
+
+# What the form posts for a valid quote (the trade's id filled in by ``good``).
+GOOD = {"prospect_name": "Menuiserie du Vercors", "trade": "", "turnover": "960 000,00", "staff_count": "11",
+        "premises_area": "450", "options": ["machinery_breakdown", "business_interruption"]}
+
+
+@pytest.fixture
+def good(pyramide):
+    return {**GOOD, "trade": str(pyramide["Menuisier"].pk)}
