@@ -159,7 +159,7 @@ def quote_issue(*, by: User, prospect_name: str, trade: Trade | None, turnover: 
     content = pdf.pdf_render(template_name="quotes/pdf/quote.html", context={
         "quote": quote, "organisation": by.organisation, "premium": checked.premium,
         "options": [label for name, label in rules.OPTIONS.items() if name in checked.options],
-        "tax_rate": checked.tariff.tax_rate, "validity_days": rules.VALIDITY_DAYS,
+        "tax_rate": checked.tariff.tax_rate, "validity_days": rules.VALIDITY_DAYS, "letter_date": today,
     })
     with transaction.atomic():
         quote.document = pdf.document_store(content=content, name=f"Devis {number}", content_type="application/pdf")

@@ -42,10 +42,12 @@ def test_the_pdf_says_what_was_quoted(issue, admin_user):
 
     from pypdf import PdfReader
 
-    quote = issue(admin_user, options=("machinery_breakdown", "legal_protection"))
-    text = PdfReader(io.BytesIO(document_bytes(quote.document))).pages[0].extract_text()
+    quote = issue(admin_user, options=("machinery_breakdown", "business_interruption", "legal_protection"))
+    reader = PdfReader(io.BytesIO(document_bytes(quote.document)))
+    assert len(reader.pages) == 1  # every option included, on one page
+    text = reader.pages[0].extract_text()
     for expected in ("DPA-2026-000001", "Boulangerie Martin", "Boulanger-pâtissier", "Bris de machine",
-                     "Protection juridique", "01/04/2026", "Cabinet Un"):
+                     "Protection juridique", "01/04/2026", "Cabinet Un", "Lyon, le 2 mars 2026"):
         assert expected in text, expected
 
 
