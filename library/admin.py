@@ -84,6 +84,13 @@ class ProductDocumentAdmin(PortalModelAdmin):
             setattr(obj, model_field.attname, getattr(created, model_field.attname))
         obj._state.adding = False
 
+    def delete_model(self, request, obj):
+        """A withdrawn version takes its file with it (no other row refers to it)."""
+        stored = obj.document
+        super().delete_model(request, obj)
+        stored.file.delete(save=False)
+        stored.delete()
+
     @admin.display(description="état")
     def state(self, obj):
         return "à venir" if obj.effective_from > clock.business_today() else "publiée"

@@ -23,10 +23,14 @@ def trades_offered() -> QuerySet[Trade]:
     return Trade.objects.filter(is_active=True).order_by(SortKey("name"), "name")
 
 
-def quote_rows_for(*, user: User, today: date) -> QuerySet[Quote]:
+def quote_rows_for(*, user: User, today: date, status: str = "") -> QuerySet[Quote]:
     """An administrator's organisation's quotes, a collaborator's own (area « devis »), none for
-    anyone else; ``status`` (valide / expiré) from ``today``."""
+    anyone else; ``status`` (valide / expiré) from ``today``, and only those of ``status`` if given."""
     rows = organisation_rows_for(queryset=Quote.objects.all(), user=user, area=Area.QUOTES, owner_field="created_by")
+    if status == QuoteStatus.VALID:
+        rows = rows.filter(valid_until__gte=today)
+    elif status == QuoteStatus.EXPIRED:
+        rows = rows.filter(valid_until__lt=today)
     return (rows.annotate(status=Case(When(valid_until__gte=today, then=Value(QuoteStatus.VALID.value)),
                                       default=Value(QuoteStatus.EXPIRED.value), output_field=CharField()))
             .select_related("created_by", "document")

@@ -14,6 +14,7 @@ from portal.models import Area
 from portal.views import area_required, form_call
 from quotes import rules, selectors, services
 from quotes.forms import QuoteForm
+from quotes.models import QuoteStatus
 
 PAGE_SIZE = 20
 
@@ -22,9 +23,12 @@ PAGE_SIZE = 20
 @area_required(Area.QUOTES)
 def quotes(request):
     today = clock.business_today()
-    page = Paginator(selectors.quote_rows_for(user=request.user, today=today), PAGE_SIZE).get_page(
+    status = request.GET.get("statut", "")
+    status = status if status in QuoteStatus.values else ""  # a wrong value shows every quote
+    page = Paginator(selectors.quote_rows_for(user=request.user, today=today, status=status), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "quotes/quotes.html", {"page": page, "today": today,
+    return render(request, "quotes/quotes.html", {"page": page, "today": today, "status": status,
+                                                 "statuses": QuoteStatus.choices,
                                                  "validity_days": rules.VALIDITY_DAYS})
 
 

@@ -76,3 +76,4 @@ def test_issued_versions_are_never_changed_or_deleted(client_for, clerk, superus
                                       {"post": "yes"}).status_code == 302
     assert set(ProductDocument.objects.values_list("pk", flat=True)) == {
         library["old"].pk, current.pk, library["notice"].pk}
+    assert not StoredDocument.objects.filter(pk=future.document_id).exists()  # its file went with it

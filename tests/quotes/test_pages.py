@@ -111,3 +111,19 @@ def test_the_form_costs_the_same_queries_whatever_the_number_of_trades(client_fo
     small = queries()
     Trade.objects.bulk_create([Trade(name=f"Métier {index}", tariff_class=1 + index % 5) for index in range(80)])
     assert queries() == small
+
+
+def test_the_list_filters_by_status(client_for, admin_user, issue, set_today):
+    from datetime import date
+
+    issue(admin_user, prospect_name="Alpha Ancien", today=date(2026, 1, 15))  # valid until 14/02: expired
+    issue(admin_user, prospect_name="Bravo Récent")
+    client = client_for(admin_user)
+
+    def names(status) -> set[str]:
+        html = client.get(reverse("quotes:quotes"), {"statut": status}).content.decode()
+        return {name for name in ("Alpha", "Bravo") if name in html}
+
+    assert names("valid") == {"Bravo"}
+    assert names("expired") == {"Alpha"}
+    assert names("") == names("n'importe quoi") == names("\x00") == {"Alpha", "Bravo"}
