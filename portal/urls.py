@@ -129,3 +129,9 @@ urlpatterns += [
     path("pages/<slug:slug>/", help_views.site_page, name="site_page"),
     path("nouveautes/", views.news, name="news"),  # issue 13 §6
 ]
+
+# ---- library and quotes (issue 13 §4–5) ----
+urlpatterns += [
+    path("contrats/", include("library.urls")),
+    path("devis/", include("quotes.urls")),
+]

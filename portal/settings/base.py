@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "activity",
     "commissions",
     "certificates",
+    "library",
+    "quotes",
 ]
 
 MIDDLEWARE = [

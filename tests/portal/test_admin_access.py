@@ -111,6 +111,14 @@ RIGHTS: dict[str, tuple[str, str]] = {
     # Certificates: staff keep the products' main guarantees; certificates are stored as issued.
     "certificates.productguarantee": ("vacd", "vac"),
     "certificates.certificate": ("v", "v"),
+    # Library (issue 13 §4): staff add versions; an issued version is never changed; a superuser
+    # deletes one only before its date of effect (OBJECT_RIGHTS).
+    "library.productdocument": ("vad", "va"),
+    # Quotes (issue 13 §5): trades and grids kept by staff (a grid in effect is never changed:
+    # OBJECT_RIGHTS); quotes are issued by brokers, read-only here.
+    "quotes.trade": ("vacd", "vac"),
+    "quotes.tariff": ("vacd", "vac"),
+    "quotes.quote": ("v", "v"),
 }
 
 # Views a model admin adds (get_urls), by URL name: superuser's and clerk's outcome.
@@ -184,6 +192,12 @@ def _rows_the_demo_lacks(courtier: User) -> None:
     accounts.api_token_issue(membership=courtier.memberships.first())
     identity.identity_check_start(user=courtier, mobile_phone="0612345678", email=courtier.email, confirmed=True,
                                   price_accepted=True, now=clock.local_now())
+    # A Pyramide Artisan grid not in effect yet (staff prepare next year's).
+    from quotes.models import Tariff
+
+    upcoming = Tariff.objects.order_by("-effective_from").first()
+    upcoming.pk, upcoming.effective_from = None, today + timedelta(days=60)
+    upcoming.save()
     # The beat schedule's own models (third-party, no service of ours).
     every_minute = CrontabSchedule.objects.create(minute="*")
     PeriodicTask.objects.create(name="test", task="portal.tasks.outbox_flush_task", crontab=every_minute)
@@ -219,6 +233,22 @@ def object_rights(label: str, demo) -> list[tuple[str, object, tuple[str, str]]]
             ("taux appliqué", CommissionRate.objects.filter(lines__isnull=False).first(), ("v", "v")),
             ("taux à venir", CommissionRate.objects.filter(effective_from__gt=clock.business_today()).first(),
              ("vcd", "vc")),
+        ]
+    if label == "library.productdocument":
+        from library.models import ProductDocument
+
+        today = clock.business_today()
+        return [
+            ("version publiée", ProductDocument.objects.filter(effective_from__lte=today).first(), ("v", "v")),
+            ("version à venir", ProductDocument.objects.filter(effective_from__gt=today).first(), ("vd", "v")),
+        ]
+    if label == "quotes.tariff":
+        from quotes.models import Tariff
+
+        today = clock.business_today()
+        return [
+            ("grille en vigueur", Tariff.objects.filter(effective_from__lte=today).first(), ("v", "v")),
+            ("grille à venir", Tariff.objects.filter(effective_from__gt=today).first(), ("vcd", "vc")),
         ]
     if label == "amiable.extensionrequest":
         from amiable.models import ExtensionRequest
@@ -308,6 +338,7 @@ def site_urls(demo):
                          {"superuser": "404", "clerk": "404"}),  # no page of its own
     }
     clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "commissions", "certificates"}
+    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "library", "quotes"}
     for app_label in sorted({model._meta.app_label for model in admin.site._registry}):
         pages[f"app_list {app_label}"] = (reverse("admin:app_list", args=[app_label]),
                                           {"superuser": "200", "clerk": "200" if app_label in clerk_apps else "404"})

@@ -48,20 +48,21 @@ def test_tiles_show_for_pages_that_exist_and_areas_granted(with_module_pages, cl
     assert tiles(html) == {"le cycle amiable": "/amiable/", "un contrat": "/resiliation/",
                            "un courrier papier": "/courrier/", "facturation": "/billing/",
                            "votre activité": "/activite/", "commissions": "/commissions/",
-                           "attestation client": "/attestations/nouvelle/"}
+                           "attestation client": "/attestations/nouvelle/", "nos contrats": "/contrats/",
+                           "Pyramide Artisan": "/devis/nouveau/"}
 
 
 def test_a_collaborator_sees_the_tiles_of_their_delegated_areas(with_module_pages, client_for, collaborator,
                                                                 delegate):
     client = client_for(collaborator)
     html = client.get("/").content.decode()
-    assert tiles(html) == {}
-    assert "Aucun espace ne vous est ouvert pour le moment" in html
+    library = {"nos contrats": "/contrats/"}  # every broker's user, no area
+    assert tiles(html) == library
     delegate(collaborator, [], areas=[Area.RESILIATION])
-    assert tiles(client.get("/").content.decode()) == {"un contrat": "/resiliation/"}
+    assert tiles(client.get("/").content.decode()) == {"un contrat": "/resiliation/", **library}
     delegate(collaborator, [], areas=[Area.COURRIER], name="Courrier")
     assert tiles(client.get("/").content.decode()) == {"un contrat": "/resiliation/",
-                                                        "un courrier papier": "/courrier/"}
+                                                        "un courrier papier": "/courrier/", **library}
 
 
 def test_accounting_gets_the_admin_link_and_no_broker_tile(with_module_pages, client_for, accounting_user):

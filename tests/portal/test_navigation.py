@@ -51,7 +51,7 @@ def test_an_administrator_sees_every_area_of_the_organisation(client_for, admin_
     sections = menu(page)
     # Left to right, seed 001 §4: « Courriers papier » right of « Résiliations ».
     assert list(sections) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Résiliations",
-                              "Courriers papier", "Facturation", "Aide"]
+                              "Courriers papier", "Facturation", "Nos contrats", "Devis", "Aide"]
     assert sections["Résiliations"] == ["Nouvelle résiliation", "Tous les courriers", "Courriers à terminer",
                                         "Courriers programmés", "Courriers envoyés", "Exporter", "Corbeille"]
     assert sections["Courriers papier"] == ["Nouveau courrier papier", "Tous les courriers papiers"]
@@ -64,10 +64,11 @@ def test_an_administrator_sees_every_area_of_the_organisation(client_for, admin_
 
 def test_a_collaborator_sees_only_the_areas_delegated(client_for, collaborator, delegate):
     client = client_for(collaborator)
-    assert list(menu(client.get("/").content.decode())) == ["Aide"]  # every broker's user may ask for help
+    # Every broker's user may ask for help and download the contracts' documents.
+    assert list(menu(client.get("/").content.decode())) == ["Nos contrats", "Aide"]
     delegate(collaborator, [], areas=[Area.RESILIATION])
     page = client.get("/").content.decode()
-    assert list(menu(page)) == ["Résiliations", "Aide"]
+    assert list(menu(page)) == ["Résiliations", "Nos contrats", "Aide"]
     assert "Crédit :" not in page and "Crédits, reçus et factures" not in page  # no billing area
     assert "Gérer les utilisateurs du compte" not in account_menu(page)
 
@@ -152,7 +153,7 @@ def test_a_module_registers_its_tile_section_and_links_with_one_call(claims_modu
                                                                     collaborator, delegate):
     page = client_for(admin_user).get("/").content.decode()
     assert list(menu(page)) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Résiliations",
-                                "Courriers papier", "Sinistres", "Facturation", "Aide"]
+                                "Courriers papier", "Sinistres", "Facturation", "Nos contrats", "Devis", "Aide"]
     assert '<a class="tile" href="/sinistres/">' in page
     assert footer(client_for(None).get("/compte/connexion/").content.decode())["Barème des sinistres"] == "/sinistres/"
     delegate(collaborator, [], areas=[Area.AMIABLE])
@@ -180,7 +181,7 @@ def test_the_menu_costs_the_same_queries_whatever_the_data(client_for, collabora
         delegate(collaborator, [], areas=[Area.RESILIATION], name=f"Profil {index}")
     with django_assert_num_queries(len(few)):
         page = client.get("/").content.decode()
-    assert list(menu(page)) == ["Cycle amiable", "Résiliations", "Facturation", "Aide"]
+    assert list(menu(page)) == ["Cycle amiable", "Résiliations", "Facturation", "Nos contrats", "Aide"]
     assert sum("billing_account" in query["sql"] for query in few.captured_queries) == 1  # the credit
 
 
@@ -233,5 +234,5 @@ def test_seed_demo_runs_the_demo_commands_the_apps_register():
     registered = navigation.demo_commands()
     # INSTALLED_APPS order (portal's own, help requests, first).
     assert registered == ["help_demo", "amiable_demo", "billing_demo", "resiliation_demo", "courrier_demo",
-                          "activity_demo", "commissions_demo", "certificates_demo"]
+                          "activity_demo", "commissions_demo", "certificates_demo", "library_demo", "quotes_demo"]
     assert set(registered) <= set(get_commands())
