@@ -337,8 +337,8 @@ def site_urls(demo):
                                                              organisation.pk]),
                          {"superuser": "404", "clerk": "404"}),  # no page of its own
     }
-    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "commissions", "certificates"}
-    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "library", "quotes"}
+    clerk_apps = {"portal", "amiable", "billing", "resiliation", "courrier", "commissions", "certificates", "library",
+                  "quotes"}
     for app_label in sorted({model._meta.app_label for model in admin.site._registry}):
         pages[f"app_list {app_label}"] = (reverse("admin:app_list", args=[app_label]),
                                           {"superuser": "200", "clerk": "200" if app_label in clerk_apps else "404"})
