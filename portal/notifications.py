@@ -26,7 +26,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import make_msgid
-from functools import partial
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -43,6 +42,7 @@ from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
 from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus, PersonalLink, Policy, User
+from portal.transactions import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "",
     if created:
         # robust: a broker that is down must not turn a committed change into an error page;
         # the message stays pending and the periodic flush sends it.
-        transaction.on_commit(partial(outbox_send_task.delay, message.id), robust=True)
+        enqueue_on_commit(outbox_send_task, message.id, robust=True)
     return message
 
 
@@ -142,7 +142,7 @@ def emails_enqueue(*, emails: list[Email]) -> int:
     ids = [message.id for message in created]
     for start in range(0, len(ids), SEND_BATCH):
         # robust, as one by one: a broker that is down leaves them pending for the periodic flush
-        transaction.on_commit(partial(outbox_send_batch_task.delay, ids[start : start + SEND_BATCH]), robust=True)
+        enqueue_on_commit(outbox_send_batch_task, ids[start : start + SEND_BATCH], robust=True)
     return len(ids)
 
 

@@ -19,6 +19,7 @@ from portal.clock import at_local_time
 from portal.errors import ApplicationError
 from portal.models import Organisation, User
 from portal.pdf import document_bytes, document_store
+from portal.transactions import enqueue_on_commit
 from resiliation import charges, deadlines, documents, notify, rules
 from resiliation.models import (
     IdentityStatus,
@@ -260,9 +261,9 @@ def letter_confirm(*, letter: TerminationLetter, by: User, with_acknowledgement:
 
 def letter_dispatch_start(*, letter: TerminationLetter) -> None:
     """Queue the dispatch of a letter due today (after commit)."""
-    from resiliation.tasks import letter_dispatch_task, run_after_commit
+    from resiliation.tasks import letter_dispatch_task
 
-    run_after_commit(letter_dispatch_task, letter.pk)
+    enqueue_on_commit(letter_dispatch_task, letter.pk)
 
 
 def letter_send_date_change(*, letter: TerminationLetter, start: date | None, send: date | None,
@@ -308,15 +309,22 @@ def letter_cancel(*, letter: TerminationLetter, by: User | None, now: datetime,
             letter=locked, status__in=[SignatureStatus.PENDING, SignatureStatus.OPENED]))
         SignatureRequest.objects.filter(pk__in=[r.pk for r in open_requests]).update(
             status=SignatureStatus.EXPIRED if status == LetterStatus.SIGNATURE_EXPIRED else SignatureStatus.CANCELLED)
-        for request in open_requests:
-            _provider_cancel_after_commit(request)
+        from resiliation.tasks import signature_cancel_task
+
+        for request in open_requests:  # the provider closes its signing page, after commit
+            enqueue_on_commit(signature_cancel_task, request.pk)
     return locked
 
 
-def _provider_cancel_after_commit(request: SignatureRequest) -> None:
+def signature_provider_cancel(*, request_id: int) -> bool:
+    """Close a cancelled request's signing page at the provider that holds it."""
     from resiliation.providers import signature_provider
 
-    transaction.on_commit(lambda: signature_provider().signature_cancel(reference=request.provider_reference))
+    request = SignatureRequest.objects.filter(pk=request_id).exclude(provider_reference="").first()
+    if request is None:
+        return False
+    signature_provider(request.provider).signature_cancel(reference=request.provider_reference)
+    return True
 
 
 # ---------------------------------------------------------------------------- dispatch

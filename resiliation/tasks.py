@@ -2,40 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 from celery import shared_task
-from django.db import transaction
 
 from portal import clock
-from resiliation import conf
-
-_inline = threading.local()
-
-
-def run_after_commit(task, *args) -> None:
-    """Queue a task after commit; in-process when ``RESILIATION_RUN_TASKS_INLINE`` (single process)."""
-    if conf.inline_tasks():
-        transaction.on_commit(lambda: _run_inline(task, args))
-    else:
-        task.delay_on_commit(*args)
-
-
-def _run_inline(task, args) -> None:
-    """Run a task in-process like a worker would: a task queued by a running task starts once
-    that one has finished, never in the middle of it (a dispatch records the provider's
-    reference before the provider's first webhook is delivered)."""
-    queue = getattr(_inline, "queue", None)
-    if queue is not None:
-        queue.append((task, args))
-        return
-    _inline.queue = [(task, args)]
-    try:
-        while _inline.queue:
-            next_task, next_args = _inline.queue.pop(0)
-            next_task.run(*next_args)
-    finally:
-        _inline.queue = None
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90, autoretry_for=(Exception,), retry_backoff=True,
@@ -52,6 +21,14 @@ def letter_proof_task(letter_id: int, kind: str) -> bool:
     from resiliation.tracking import letter_proof_fetch
 
     return letter_proof_fetch(letter_id=letter_id, kind=kind)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, autoretry_for=(Exception,), retry_backoff=True,
+             max_retries=5)
+def signature_cancel_task(request_id: int) -> bool:
+    from resiliation.sending import signature_provider_cancel
+
+    return signature_provider_cancel(request_id=request_id)
 
 
 @shared_task(acks_late=True, soft_time_limit=30, time_limit=60)

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import transaction
 
 from portal.pdf import document_store
+from portal.transactions import enqueue_on_commit
 from resiliation import notify
 from resiliation.models import STATUS_RANK, LetterStatus, TerminationLetter
 
@@ -75,9 +76,9 @@ def registered_event_resent(*, event: dict, now: datetime) -> bool:
 
 
 def _proof_after_commit(letter: TerminationLetter, kind: str) -> None:
-    from resiliation.tasks import letter_proof_task, run_after_commit
+    from resiliation.tasks import letter_proof_task
 
-    run_after_commit(letter_proof_task, letter.pk, kind)
+    enqueue_on_commit(letter_proof_task, letter.pk, kind)
 
 
 def letter_proof_fetch(*, letter_id: int, kind: str) -> bool:

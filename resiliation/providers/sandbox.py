@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from portal.pdf import document_bytes, document_store, pdf_render
 from portal.providers import SANDBOX, sandbox_guard, sandboxes_allowed
+from portal.transactions import enqueue_on_commit
 from resiliation import conf
 from resiliation.providers.base import IdentityStart, SignatureStart
 from resiliation.sandbox_models import SandboxRegisteredMail, SandboxSignature, SandboxWebhookDelivery
@@ -58,9 +59,9 @@ def sandbox_event_emit(*, provider: str, event_type: str, reference: str, data: 
     }
     delivery = SandboxWebhookDelivery.objects.create(provider=provider, event_id=event["id"],
                                                      body=json.dumps(event, sort_keys=True))
-    from resiliation.tasks import run_after_commit, sandbox_webhook_deliver_task
+    from resiliation.tasks import sandbox_webhook_deliver_task
 
-    run_after_commit(sandbox_webhook_deliver_task, delivery.id)
+    enqueue_on_commit(sandbox_webhook_deliver_task, delivery.id)
     return delivery
 
 

@@ -14,13 +14,35 @@ from tests.resiliation.conftest import PDF_BYTES
 PARIS = ZoneInfo("Europe/Paris")
 
 
+@pytest.fixture
+def worker(monkeypatch):
+    """The Celery worker, played by the test: tasks queued after commit (by the live server's
+    requests or by other tasks) are recorded, and ``run()`` executes them in order, like a
+    worker would, until none is left. Nothing runs inside a request."""
+    from resiliation import tasks
+
+    queued = []
+    for task in (tasks.letter_dispatch_task, tasks.letter_proof_task, tasks.sandbox_webhook_deliver_task):
+        monkeypatch.setattr(task, "delay", lambda *args, task=task: queued.append((task, args)))
+
+    class Worker:
+        def run(self) -> int:
+            done = 0
+            while queued:
+                task, args = queued.pop(0)
+                task.run(*args)
+                done += 1
+            return done
+
+    return Worker()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_user, insurer, orias_on_file, funded,
-                                 at):
+                                 at, worker):
     at(datetime(2026, 3, 2, 10, 0, tzinfo=PARIS))
     settings.PORTAL_BASE_URL = live_server.url
-    settings.RESILIATION_RUN_TASKS_INLINE = True  # tasks and sandbox webhooks run in-process after commit
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     login_page(admin_user.email)
@@ -81,12 +103,16 @@ def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_
     page.get_by_label("Code SMS").fill(code)
     page.get_by_role("button", name="Signer", exact=True).click()
     page.get_by_text("Succès de la signature").wait_for()
+    assert worker.run() >= 3  # the signed webhook, the dispatch, the deposit webhook (and the proof)
 
     # Signed → sent today → deposited (sandbox webhooks, HMAC-signed, over HTTP)
     page.goto(f"/resiliations/{letter.pk}/")
     assert page.locator("#letter-status").inner_text() == "Déposée"
     page.get_by_role("link", name="Bac à sable LRE").click()
-    page.get_by_role("button", name="Le destinataire signe l'accusé de réception").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Le destinataire signe l'accusé de réception").click()
+    assert worker.run() >= 1  # the signed-receipt webhook (and the acknowledgement's proof)
+    page.reload()
     assert page.locator("#portal-status").inner_text() == "Signée"
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SIGNED and letter.deposit_notice_id and letter.acknowledgement_id
