@@ -32,7 +32,4 @@ def debit(*, organisation: Organisation, products: list[str], key: str, label: s
 
 def refund(*, debit_entry_id: int, reason: str, by: User | None = None) -> int:
     """Refund a debit in full (idempotent on billing's side)."""
-    billing = _billing()
-    # account_refund takes the debit entry: billing.services names its model (it returns it).
-    debit_entry = billing.LedgerEntry.objects.get(pk=debit_entry_id)
-    return billing.account_refund(debit=debit_entry, reason=reason, by=by).pk
+    return _billing().account_refund(debit_entry_id=debit_entry_id, reason=reason, by=by).pk

@@ -249,8 +249,8 @@ def platform_refusal(contracts: list[tuple[str, str]]) -> str | None:
 def billing_products(*, sender_mode: str, with_acknowledgement: bool, esignature: bool) -> list[str]:
     """The price-list products of a sending (billing's product codes)."""
     if sender_mode == SenderMode.PLATFORM:
-        return ["platform_lre_ar"]  # e-signature included, AR only
-    products = ["lre_ar" if with_acknowledgement else "lre"]
+        return ["platform_registered_eletter"]  # e-signature included, AR only
+    products = ["registered_eletter_acknowledgement" if with_acknowledgement else "registered_eletter"]
     if esignature:
         products.append("esignature")
     return products

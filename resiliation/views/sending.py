@@ -86,9 +86,9 @@ def finalise(request, pk: int):
         plan_error = error.message
     prices = {}
     try:
-        for key, products in {"lre": rules.billing_products(sender_mode=letter.sender_mode, with_acknowledgement=False,
+        for key, products in {"without_acknowledgement": rules.billing_products(sender_mode=letter.sender_mode, with_acknowledgement=False,
                                                             esignature=sending.uses_esignature(letter)),
-                              "lre_ar": rules.billing_products(sender_mode=letter.sender_mode,
+                              "with_acknowledgement": rules.billing_products(sender_mode=letter.sender_mode,
                                                                with_acknowledgement=True,
                                                                esignature=sending.uses_esignature(letter))}.items():
             prices[key] = charges.quote_total(products=products, on=now.date())

@@ -31,7 +31,7 @@ def rows(org, admin_user, buy, set_today):
     """A receipt, an invoice and a pending purchase of the first organisation."""
     set_today("2026-02-10")
     buy(org, "50.00", by=admin_user)
-    account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="a", label="A", on=date(2026, 2, 10))
+    account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="a", label="A", on=date(2026, 2, 10))
     set_today("2026-03-02")
     invoicing.invoices_issue(period_start=date(2026, 2, 1), today=date(2026, 3, 2))
     pending, _ = purchases.credit_purchase_start(organisation=org, amount="30", by=admin_user,

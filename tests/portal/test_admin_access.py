@@ -170,7 +170,7 @@ def _rows_the_demo_lacks(courtier: User) -> None:
     amiable_services.case_answer(case=case, by=courtier, requested=True, reason="other", comment="Pièce jointe",
                                  today=today, calendar=clock.business_calendar(),
                                  document=SimpleUploadedFile("echeancier.pdf", PDF_BYTES))
-    billing_services.price_schedule(product="paper_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
+    billing_services.price_schedule(product="paper_mail_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
                                     today=today)
     resiliation_services.insurer_request_create(by=courtier, name="Mutuelle Nouvelle")
     accounts.api_token_issue(membership=courtier.memberships.first())

@@ -78,7 +78,7 @@ def world(person, org, other_org, make_case, make_letter, buy, set_today):  # no
     rows = {}
     for key, organisation in (("A", org), ("B", other_org)):
         buy(organisation, "50.00", by=person)
-        account_debit(organisation=organisation, items=[LineItem("lre")], idempotency_key=f"debit-{key}",
+        account_debit(organisation=organisation, items=[LineItem("registered_eletter")], idempotency_key=f"debit-{key}",
                       label=f"Lettre {key}", on=date(2026, 2, 10))
     set_today(date(2026, 3, 2))
     invoicing.invoices_issue(period_start=date(2026, 2, 1), today=date(2026, 3, 2))

@@ -236,9 +236,9 @@ def test_the_same_key_debits_once(admin_user, funded, balance):
 
     funded(admin_user.organisation)
     before = balance(admin_user.organisation)
-    first = charges.debit(organisation=admin_user.organisation, products=["lre_ar"], key="resiliation:letter:999",
+    first = charges.debit(organisation=admin_user.organisation, products=["registered_eletter_acknowledgement"], key="resiliation:letter:999",
                           label="Lettre de résiliation n° 999", on=TODAY, by=admin_user)
-    again = charges.debit(organisation=admin_user.organisation, products=["lre_ar"], key="resiliation:letter:999",
+    again = charges.debit(organisation=admin_user.organisation, products=["registered_eletter_acknowledgement"], key="resiliation:letter:999",
                           label="Lettre de résiliation n° 999", on=TODAY, by=admin_user)
     assert first == again and balance(admin_user.organisation) == before - Decimal("3.78")
     refund = charges.refund(debit_entry_id=first, reason="Test")
