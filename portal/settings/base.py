@@ -371,6 +371,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "courrier-tick": {"task": "courrier.tasks.courrier_tick_task", "schedule": crontab(minute="*/5")},
     "courrier-sandbox-tick": {"task": "courrier.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
+    "resiliation-sandbox-tick": {"task": "resiliation.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
 }
 
 # -------------------------------------------------------------------------------- cache

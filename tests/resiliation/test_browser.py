@@ -125,14 +125,14 @@ def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_
 def ready(admin_user, make_letter, orias_on_file, funded):
     """A draft letter ready to be sent (ORIAS on file, mandate not attached, credit)."""
     from portal import clock
-    from resiliation import sending
+    from resiliation import services
 
     orias_on_file(admin_user)
     funded(admin_user.organisation)
 
     def _ready(**contract):
         letter = make_letter(admin_user, **contract)
-        sending.letter_mandate_choose(letter=letter, choice="not_attached", today=clock.business_today(),
+        services.letter_mandate_choose(letter=letter, choice="not_attached", today=clock.business_today(),
                                       confirmed=True)
         return letter
 
@@ -175,10 +175,10 @@ def test_the_confirm_button_follows_the_dates_and_au_plus_tot_keeps_the_token_ou
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_a_sending_asks_first(page, login_page, admin_user, ready, balance):
     from portal import clock
-    from resiliation import sending
+    from resiliation import services
 
     letter = ready()
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
                            send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
     paid = balance(admin_user.organisation)
     login_page(admin_user.email)

@@ -6,13 +6,17 @@
   contract's start for Loi Hamon / RIA, the send date for every other reason);
 * who may send in the platform's name.
 
-The legal date engine is in ``resiliation.deadlines``.
+The legal date engine is in ``resiliation.rules.dates``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+# A French mobile number (06 or 07), as the subscriber's and the account holder's SMS codes need.
+MOBILE = re.compile(r"^(?:\+33\s?|0)[67](?:[\s.]?\d{2}){4}$")
 
 
 class DateMode(StrEnum):
