@@ -33,6 +33,8 @@ def products_rename(connection, renamed: dict[str, str]) -> int:
     postgresql = connection.vendor == "postgresql"
     count = 0
     with connection.cursor() as cursor:
+        if postgresql:  # deferred foreign-key checks pending in this transaction would block ALTER TABLE
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in TABLES:
             guarded = table in GUARDED
             if guarded and postgresql:

@@ -8,7 +8,7 @@ HMAC signature.
 """
 
 from datetime import date, datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -92,8 +92,10 @@ def outcome(client, method: str, url: str, data: dict) -> str:
     return f"{response.status_code} {response['Location']}" + (" refusé" if refused else "")
 
 
-def login_redirect(url: str) -> str:
-    return f"302 {resolve_url(settings.LOGIN_URL)}?next={quote(url)}"
+def login_redirect(url: str, method: str = "get", data: dict | None = None) -> str:
+    """The login page, then back to the page asked for (with its query, for a GET)."""
+    asked = f"{url}?{urlencode(data)}" if method == "get" and data else url
+    return f"302 {resolve_url(settings.LOGIN_URL)}?next={quote(asked)}"
 
 
 @pytest.fixture
@@ -168,7 +170,7 @@ def test_area_pages(name, world, client_for, admin_user, resiliation_collaborato
     method, data, done = AREA_URLS[name]
     url = reverse(name, kwargs={"type_code": "auto"} if name == "resiliation:new_contract" else None)
     results = [
-        ("anonyme", outcome(client_for(None), method, url, data), login_redirect(url)),
+        ("anonyme", outcome(client_for(None), method, url, data), login_redirect(url, method, data)),
         ("collaborateur sans l'espace", outcome(client_for(world["plain"]), method, url, data), "403"),
         ("comptabilité", outcome(client_for(accounting_user), method, url, data), "403"),
         ("collaborateur avec l'espace", outcome(client_for(resiliation_collaborator), method, url, data), done),
