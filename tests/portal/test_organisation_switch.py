@@ -126,7 +126,7 @@ def _row_urls(rows) -> list[tuple[str, str, str]]:
         ("account_user_reactivate", "post", reverse("account_user_reactivate", args=[rows["membership"].pk])),
         ("account_user_resend", "post", reverse("account_user_resend", args=[rows["membership"].pk])),
     ]
-    for name, (method, _data) in RESILIATION_ROW_URLS.items():
+    for name, (method, _data, _done) in RESILIATION_ROW_URLS.items():
         urls.append((name, method, resiliation_row_url(name, termination, rows["attachment"])))
     return urls
 

@@ -20,9 +20,11 @@ def worker(monkeypatch):
     requests or by other tasks) are recorded, and ``run()`` executes them in order, like a
     worker would, until none is left. Nothing runs inside a request."""
     from resiliation import tasks
+    from resiliation.sandbox import tasks as sandbox_tasks
 
     queued = []
-    for task in (tasks.letter_dispatch_task, tasks.letter_proof_task, tasks.sandbox_webhook_deliver_task):
+    for task in (tasks.letter_dispatch_task, tasks.letter_proof_task, tasks.signature_cancel_task,
+                 sandbox_tasks.sandbox_webhook_deliver_task):
         monkeypatch.setattr(task, "delay", lambda *args, task=task: queued.append((task, args)))
 
     class Worker:
