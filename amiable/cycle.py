@@ -32,7 +32,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import partial
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -45,6 +44,7 @@ from portal import notifications
 from portal.businessdays import BusinessCalendar
 from portal.formatting import format_date
 from portal.models import DigestItem, Member, Organisation, Payment, Policy, PolicyStatus, PremiumCall
+from portal.transactions import IdsOnCommit
 
 BROKERS, MEMBERS = DigestItem.FanOut.BROKER, DigestItem.FanOut.MEMBER
 
@@ -250,11 +250,7 @@ def letters_render_after_commit(letter_ids: list[int]) -> None:
 
     One enqueue per transaction: the run and the payments it settles add their letters to it.
     """
-    for _, callback, _ in connection.run_on_commit:
-        if isinstance(callback, partial) and callback.func is _letters_enqueue:
-            callback.args[0].extend(letter_ids)
-            return
-    transaction.on_commit(partial(_letters_enqueue, list(letter_ids)))
+    _LETTERS_TO_RENDER.add(letter_ids)
 
 
 def _letters_enqueue(letter_ids: list[int]) -> None:
@@ -264,6 +260,9 @@ def _letters_enqueue(letter_ids: list[int]) -> None:
     ids = sorted({*letter_ids, *lost.values_list("id", flat=True)})
     for start in range(0, len(ids), LETTERS_PER_TASK):
         letters_render_task.delay(ids[start : start + LETTERS_PER_TASK])
+
+
+_LETTERS_TO_RENDER = IdsOnCommit(_letters_enqueue)
 
 
 # ------------------------------------------------------------------------------ execution

@@ -49,7 +49,7 @@ def run(report) -> None:
             try:
                 barrier.wait()
                 for n in range(DEBITS_PER_WORKER):
-                    account_debit(organisation=organisation, items=[LineItem("lre_ar")],
+                    account_debit(organisation=organisation, items=[LineItem("registered_eletter_acknowledgement")],
                                   idempotency_key=f"bench:{label}:{index}:{n}", label="Benchmark", on=ON)
             except Exception as error:  # reported below
                 errors.put(repr(error))

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from billing import documents, services
+from billing import documents, selectors, services
 from billing.models import Account, CreditPurchase, Invoice, InvoiceLine, LedgerEntry, LedgerLine, Price, Receipt
 from portal import clock
 from portal.admin import PortalModelAdmin
@@ -66,7 +66,7 @@ class PriceAdmin(PortalModelAdmin):
 
     @admin.display(description="en vigueur", boolean=True)
     def in_effect(self, obj):
-        current = services.prices_on(products=[obj.product], on=clock.business_today()).get(obj.product)
+        current = selectors.prices_on(products=[obj.product], on=clock.business_today()).get(obj.product)
         return obj.valid_from <= clock.business_today() and current == obj.amount and not Price.objects.filter(
             product=obj.product, valid_from__gt=obj.valid_from, valid_from__lte=clock.business_today()).exists()
 

@@ -53,6 +53,7 @@ from billing.rules import CENT, month_end, month_start, vat_split
 from billing.services import account_lock
 from portal.errors import ApplicationError
 from portal.formatting import format_date
+from portal.transactions import enqueue_on_commit
 
 CONSUMPTION = (EntryKind.DEBIT, EntryKind.REFUND)
 UNIT_PRICE_PLACES = Decimal("0.0001")
@@ -199,7 +200,7 @@ def invoice_issue(*, account: Account, period_start: date, today: date) -> list[
             issued.append(_issue(kind=InvoiceKind.CREDIT_NOTE, account=account, start=start, end=end, today=today,
                                  lines=lines.credit_note, snapshot={**parties, "corrects": corrects}))
         for invoice in issued:
-            invoice_render_task.delay_on_commit(invoice.pk)
+            enqueue_on_commit(invoice_render_task, invoice.pk)
     return issued
 
 

@@ -32,19 +32,19 @@ HALF_CENT = models.Value(Decimal("0.005"))
 class Product(models.TextChoices):
     """The codes of the price list (see ``billing.services`` for what each one prices)."""
 
-    LRE = "lre", "Lettre recommandée électronique sans accusé de réception"
-    LRE_AR = "lre_ar", "Lettre recommandée électronique avec accusé de réception"
+    REGISTERED_ELETTER = "registered_eletter", "Lettre recommandée électronique sans accusé de réception"
+    REGISTERED_ELETTER_ACKNOWLEDGEMENT = "registered_eletter_acknowledgement", "Lettre recommandée électronique avec accusé de réception"
     ESIGNATURE = "esignature", "Signature électronique du mandat"
-    PLATFORM_LRE_AR = "platform_lre_ar", "Lettre recommandée électronique avec AR au nom de la plateforme"
+    PLATFORM_REGISTERED_ELETTER = "platform_registered_eletter", "Lettre recommandée électronique avec AR au nom de la plateforme"
     IDENTITY_CHECK = "identity_check", "Vérification d'identité (eIDAS)"
     ADDRESS_PAGE = "address_page", "Page porte-adresse saisie"
     FIRST_PAGE_ADDRESS = "first_page_address", "Utilisation de l'adresse du premier document"
-    PAPER_ECOPLI = "paper_ecopli", "Courrier papier Écopli (1 feuille)"
-    PAPER_LETTRE_VERTE = "paper_lettre_verte", "Courrier papier Lettre verte (1 feuille)"
-    PAPER_LETTRE_SUIVIE = "paper_lettre_suivie", "Courrier papier Lettre suivie (1 feuille)"
-    PAPER_RECOMMANDE = "paper_recommande", "Courrier papier Recommandé (1 feuille)"
-    PAPER_RECOMMANDE_AR = "paper_recommande_ar", "Courrier papier Recommandé avec AR (1 feuille)"
-    PAPER_EXTRA_SHEET = "paper_extra_sheet", "Courrier papier : feuille supplémentaire"
+    PAPER_MAIL_ECOPLI = "paper_mail_ecopli", "Courrier papier Écopli (1 feuille)"
+    PAPER_MAIL_LETTRE_VERTE = "paper_mail_lettre_verte", "Courrier papier Lettre verte (1 feuille)"
+    PAPER_MAIL_LETTRE_SUIVIE = "paper_mail_lettre_suivie", "Courrier papier Lettre suivie (1 feuille)"
+    PAPER_MAIL_RECOMMANDE = "paper_mail_recommande", "Courrier papier Recommandé (1 feuille)"
+    PAPER_MAIL_RECOMMANDE_AR = "paper_mail_recommande_ar", "Courrier papier Recommandé avec AR (1 feuille)"
+    PAPER_MAIL_EXTRA_SHEET = "paper_mail_extra_sheet", "Courrier papier : feuille supplémentaire"
 
 
 class Price(models.Model):

@@ -24,6 +24,7 @@ from billing.services import account_for, account_lock, credit_entry_append, par
 from portal.errors import ApplicationError
 from portal.formatting import format_money
 from portal.models import Organisation, User
+from portal.transactions import enqueue_on_commit
 
 # The amounts offered on the purchase page (€ TTC); any amount in [MIN, MAX] is accepted.
 PURCHASE_AMOUNTS = (30, 50, 100, 200, 300, 500, 1000, 2000)
@@ -113,7 +114,7 @@ def credit_purchase_notify(*, provider: PaymentProvider, payload: str, signature
             )
             purchase.status = PurchaseStatus.PAID
             receipt = _receipt_issue(purchase=purchase, today=today)
-            receipt_render_task.delay_on_commit(receipt.pk)
+            enqueue_on_commit(receipt_render_task, receipt.pk)
         purchase.save(update_fields=["status", "provider_reference", "settled_at", "ledger_entry"])
     if expired:
         raise ApplicationError("Paiement refusé : la demande de paiement a expiré.", code="expired")

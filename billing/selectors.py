@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from billing.models import ZERO, Account, CreditPurchase, Invoice, LedgerEntry, Product, Receipt
+from billing.models import ZERO, Account, CreditPurchase, Invoice, LedgerEntry, Price, Product, Receipt
 from billing.rules import letters_affordable
-from billing.services import prices_on
 from portal.models import Organisation, User
 
 
@@ -17,6 +18,19 @@ def account_balance(*, organisation: Organisation) -> Decimal:
     """The organisation's credit (the sum of its ledger entries; 0 before any)."""
     balance = Account.objects.filter(organisation=organisation).values_list("balance", flat=True).first()
     return balance if balance is not None else ZERO
+
+
+def prices_on(*, products: Sequence[str], on: date) -> dict[str, Decimal]:
+    """The price in effect on ``on`` of each product that has one (one query)."""
+    prices: dict[str, Decimal] = {}
+    rows = (
+        Price.objects.filter(product__in=set(products), valid_from__lte=on)
+        .order_by("product", "-valid_from")
+        .values_list("product", "amount")
+    )
+    for product, amount in rows:
+        prices.setdefault(product, amount)
+    return prices
 
 
 def _organisation_id(user: User) -> int | None:
@@ -59,8 +73,8 @@ def credit_summary(*, organisation: Organisation, on) -> CreditSummary:
     account = Account.objects.filter(organisation=organisation).first()
     balance = account.balance if account else ZERO
     overdraft = account.overdraft_limit if account else ZERO
-    prices = prices_on(products=[Product.LRE_AR, Product.LRE], on=on)
-    with_ack, without_ack = prices.get(Product.LRE_AR), prices.get(Product.LRE)
+    prices = prices_on(products=[Product.REGISTERED_ELETTER_ACKNOWLEDGEMENT, Product.REGISTERED_ELETTER], on=on)
+    with_ack, without_ack = prices.get(Product.REGISTERED_ELETTER_ACKNOWLEDGEMENT), prices.get(Product.REGISTERED_ELETTER)
     return CreditSummary(
         balance=balance,
         overdraft_limit=overdraft,

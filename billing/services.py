@@ -2,37 +2,38 @@
 
 The interface other apps use (and only this, plus ``billing.selectors.account_balance``)::
 
-    quote = price_quote(items=[LineItem("lre_ar")], on=today)         # quote.total: TTC debited
-    entry = account_debit(organisation=org, items=[LineItem("lre_ar")], idempotency_key="letter:42:send",
+    items = [LineItem("registered_eletter_acknowledgement")]
+    quote = price_quote(items=items, on=today)                          # quote.total: TTC debited
+    entry = account_debit(organisation=org, items=items, idempotency_key="letter:42:send",
                           label="Lettre de résiliation n° 42", on=today, by=user)
-    account_refund(debit=entry, reason="Envoi annulé", by=user)      # once, idempotent
+    account_refund(debit_entry_id=entry.pk, reason="Envoi annulé", by=user)  # once, idempotent
 
 Product codes (prices are TTC, VAT 20 % included, as in seed 001; the initial list is loaded
 by migration 0003 with ``valid_from`` 01/01/2020 and new prices are added in the admin with a
 date of effect; a debit keeps the unit prices of its day):
 
-============================  =========  ==========================================================
-code                          price TTC  what it prices
-============================  =========  ==========================================================
-``lre``                       2,97 €     registered e-letter without acknowledgement (seed §5.6)
-``lre_ar``                    3,78 €     registered e-letter with acknowledgement of receipt
-``esignature``                1,50 €     e-signature of the mandate ("+1.5 €", seed §5)
-``platform_lre_ar``           5,28 €     registered e-letter with AR sent in the platform's name
-``identity_check``            14,40 €    strong identity check (eIDAS, "14,4 € TTC")
-``address_page``              0,16 €     typed recipient → an address page is added (seed §8.3)
-``first_page_address``        −0,10 €    "Utiliser l'adresse du premier document (-0.10€)"
-``paper_ecopli``              1,04 €     paper mail, Écopli, envelope with its first sheet
-``paper_lettre_verte``        1,14 €     paper mail, Lettre verte, first sheet (seed §8.5: 1.14 €)
-``paper_lettre_suivie``       1,94 €     paper mail, Lettre suivie, first sheet
-``paper_recommande``          5,06 €     paper mail, Recommandé, first sheet
-``paper_recommande_ar``       6,14 €     paper mail, Recommandé avec AR, first sheet
-``paper_extra_sheet``         0,18 €     each further sheet of a paper mail (any mode)
-============================  =========  ==========================================================
+========================================  =========  ==========================================================
+code                                      price TTC  what it prices
+========================================  =========  ==========================================================
+``registered_eletter``                    2,97 €     registered e-letter without acknowledgement (seed §5.6)
+``registered_eletter_acknowledgement``    3,78 €     registered e-letter with acknowledgement of receipt
+``esignature``                            1,50 €     e-signature of the mandate ("+1.5 €", seed §5)
+``platform_registered_eletter``           5,28 €     registered e-letter, always with AR, sent in the platform's name
+``identity_check``                        14,40 €    strong identity check (eIDAS, "14,4 € TTC")
+``address_page``                          0,16 €     typed recipient → an address page is added (seed §8.3)
+``first_page_address``                    −0,10 €    "Utiliser l'adresse du premier document (-0.10€)"
+``paper_mail_ecopli``                     1,04 €     paper mail, Écopli, envelope with its first sheet
+``paper_mail_lettre_verte``               1,14 €     paper mail, Lettre verte, first sheet (seed §8.5: 1.14 €)
+``paper_mail_lettre_suivie``              1,94 €     paper mail, Lettre suivie, first sheet
+``paper_mail_recommande``                 5,06 €     paper mail, Recommandé, first sheet
+``paper_mail_recommande_ar``              6,14 €     paper mail, Recommandé avec AR, first sheet
+``paper_mail_extra_sheet``                0,18 €     each further sheet of a paper mail (any mode)
+========================================  =========  ==========================================================
 
 Seed §8.6 ("Tarifs") lists what the paper prices include (printing, envelope, postage) but
 gives only one figure: a one-sheet Lettre verte at 1,14 €. The other paper prices are our
 starting values (editable in the admin). A paper envelope of ``n`` sheets in mode ``m`` is
-priced ``paper_<m>`` + (n − 1) × ``paper_extra_sheet`` (+ ``address_page`` or
+priced ``paper_mail_<m>`` + (n − 1) × ``paper_mail_extra_sheet`` (+ ``address_page`` or
 ``first_page_address``): ``paper_mail_items`` builds that list.
 """
 
@@ -58,6 +59,7 @@ from billing.models import (
     Product,
 )
 from billing.rules import month_start
+from billing.selectors import prices_on
 from portal.errors import ApplicationError
 from portal.formatting import format_date, format_money
 from portal.models import Organisation, Role, User
@@ -93,19 +95,6 @@ class Quote:
     on: date
 
 
-def prices_on(*, products: Sequence[str], on: date) -> dict[str, Decimal]:
-    """The price in effect on ``on`` of each product that has one (one query)."""
-    prices: dict[str, Decimal] = {}
-    rows = (
-        Price.objects.filter(product__in=set(products), valid_from__lte=on)
-        .order_by("product", "-valid_from")
-        .values_list("product", "amount")
-    )
-    for product, amount in rows:
-        prices.setdefault(product, amount)
-    return prices
-
-
 def price_quote(*, items: Sequence[LineItem], on: date) -> Quote:
     """Price a list of items on a date; unknown products or quantities are refused."""
     if not items:
@@ -136,9 +125,9 @@ def paper_mail_items(*, mode: str, sheets: int, typed_address: bool = False,
         raise ApplicationError(f"Mode d'envoi inconnu : {mode}.", field="mode")
     if not 1 <= sheets <= 95:
         raise ApplicationError("Un pli contient de 1 à 95 feuilles.", field="sheets")
-    items = [LineItem(f"paper_{mode}")]
+    items = [LineItem(f"paper_mail_{mode}")]
     if sheets > 1:
-        items.append(LineItem(Product.PAPER_EXTRA_SHEET, sheets - 1))
+        items.append(LineItem(Product.PAPER_MAIL_EXTRA_SHEET, sheets - 1))
     if typed_address:
         items.append(LineItem(Product.ADDRESS_PAGE))
     elif first_page_address:
@@ -152,19 +141,19 @@ def paper_mail_items(*, mode: str, sheets: int, typed_address: bool = False,
 # was flushed (transactional tests) reload them with ``price_list_install_defaults``.
 DEFAULT_PRICES_FROM = date(2020, 1, 1)
 DEFAULT_PRICES = {
-    Product.LRE: Decimal("2.97"),
-    Product.LRE_AR: Decimal("3.78"),
+    Product.REGISTERED_ELETTER: Decimal("2.97"),
+    Product.REGISTERED_ELETTER_ACKNOWLEDGEMENT: Decimal("3.78"),
     Product.ESIGNATURE: Decimal("1.50"),
-    Product.PLATFORM_LRE_AR: Decimal("5.28"),
+    Product.PLATFORM_REGISTERED_ELETTER: Decimal("5.28"),
     Product.IDENTITY_CHECK: Decimal("14.40"),
     Product.ADDRESS_PAGE: Decimal("0.16"),
     Product.FIRST_PAGE_ADDRESS: Decimal("-0.10"),
-    Product.PAPER_ECOPLI: Decimal("1.04"),
-    Product.PAPER_LETTRE_VERTE: Decimal("1.14"),
-    Product.PAPER_LETTRE_SUIVIE: Decimal("1.94"),
-    Product.PAPER_RECOMMANDE: Decimal("5.06"),
-    Product.PAPER_RECOMMANDE_AR: Decimal("6.14"),
-    Product.PAPER_EXTRA_SHEET: Decimal("0.18"),
+    Product.PAPER_MAIL_ECOPLI: Decimal("1.04"),
+    Product.PAPER_MAIL_LETTRE_VERTE: Decimal("1.14"),
+    Product.PAPER_MAIL_LETTRE_SUIVIE: Decimal("1.94"),
+    Product.PAPER_MAIL_RECOMMANDE: Decimal("5.06"),
+    Product.PAPER_MAIL_RECOMMANDE_AR: Decimal("6.14"),
+    Product.PAPER_MAIL_EXTRA_SHEET: Decimal("0.18"),
 }
 
 
@@ -327,13 +316,14 @@ def account_debit(*, organisation: Organisation, items: Sequence[LineItem], idem
     return entry
 
 
-def account_refund(*, debit: LedgerEntry, reason: str, by: User | None = None,
+def account_refund(*, debit_entry_id: int, reason: str, by: User | None = None,
                    on: date | None = None) -> LedgerEntry:
-    """Give back a debit once (a second call returns the existing refund). ``on`` defaults to
-    the business date."""
+    """Give back a debit, named by the id ``account_debit`` returned, once (a second call returns
+    the existing refund). ``on`` defaults to the business date."""
     from portal import clock
 
-    if debit.kind != EntryKind.DEBIT:
+    debit = LedgerEntry.objects.filter(pk=debit_entry_id).first()
+    if debit is None or debit.kind != EntryKind.DEBIT:
         raise ApplicationError("Seul un débit peut être remboursé.")
     if not reason.strip():
         raise ApplicationError("Le motif du remboursement est obligatoire.", field="reason")

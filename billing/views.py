@@ -19,7 +19,7 @@ from portal import clock
 from portal.errors import ApplicationError
 from portal.files import document_response
 from portal.models import Area
-from portal.views import area_required, form_error
+from portal.views import area_required, form_call
 
 PAGE_SIZE = 10
 TABLES = {"recus": "receipts", "factures": "invoices", "historique": "ledger"}
@@ -69,16 +69,10 @@ def purchase(request):
     """"Achat de crédits": choose an amount, then go to the payment provider's page."""
     user = request.user
     form = CreditPurchaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _, url = credit_purchase_start(
-                organisation=user.organisation, amount=form.cleaned_data["amount"], by=user,
-                provider=payment_provider(), now=clock.local_now(),
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            return redirect(url)
+    if request.method == "POST" and form.is_valid() and (started := form_call(
+            form, credit_purchase_start, organisation=user.organisation, amount=form.cleaned_data["amount"], by=user,
+            provider=payment_provider(), now=clock.local_now())):
+        return redirect(started[1])
     summary = selectors.credit_summary(organisation=user.organisation, on=clock.business_today())
     return render(request, "billing/purchase.html", {"form": form, "summary": summary},
                   status=400 if form.errors else 200)
@@ -139,7 +133,7 @@ def payment_callback(request):
             provider=payment_provider(), payload=payload, signature=signature,
             now=clock.local_now(), today=clock.business_today(),
         )
-    except ApplicationError as error:
+    except ApplicationError as error:  # the provider's protocol: a status per refusal (not a page error)
         return render(request, "billing/payment_refused.html", {"message": error.message},
                       status=CALLBACK_STATUS.get(error.code, 400))
     response = redirect("billing:purchase_result", token=result.purchase.token)

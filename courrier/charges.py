@@ -1,5 +1,6 @@
 """What a paper envelope costs, through billing's service functions only (``price_quote``,
-``paper_mail_items``, ``account_debit``, ``account_refund``: billing's door for other apps)."""
+``paper_mail_items``, ``account_debit``, ``account_refund``, and ``billing.selectors.prices_on``:
+billing's door for other apps)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ def _billing():
     from billing import services  # the one door into the billing app
 
     return services
+
+
+def _prices_on(*, products: list[str], on: date) -> dict[str, Decimal]:
+    from billing.selectors import prices_on  # billing's price list, read
+
+    return prices_on(products=products, on=on)
 
 
 @dataclass(frozen=True)
@@ -52,26 +59,23 @@ def debit(*, organisation: Organisation, price: Price, key: str, label: str, on:
 
 def refund(*, debit_entry_id: int, reason: str, by: User | None, on: date) -> int:
     """Refund a debit in full (idempotent on billing's side)."""
-    billing = _billing()
-    debit_entry = billing.LedgerEntry.objects.get(pk=debit_entry_id)
-    return billing.account_refund(debit=debit_entry, reason=reason, by=by, on=on).pk
+    return _billing().account_refund(debit_entry_id=debit_entry_id, reason=reason, by=by, on=on).pk
 
 
 def address_prices(*, on: date) -> dict[str, Decimal]:
     """The two recipient options as priced on ``on``: ``typed`` (the address page, +0,16 €)
     and ``document`` (« Utiliser l'adresse du premier document », −0,10 €)."""
-    billing = _billing()
-    prices = billing.prices_on(products=["address_page", "first_page_address"], on=on)
+    prices = _prices_on(products=["address_page", "first_page_address"], on=on)
     return {"typed": prices.get("address_page"), "document": prices.get("first_page_address")}
 
 
-PAPER_PRODUCTS = ["paper_ecopli", "paper_lettre_verte", "paper_lettre_suivie", "paper_recommande",
-                  "paper_recommande_ar", "paper_extra_sheet", "address_page", "first_page_address"]
+PAPER_PRODUCTS = ["paper_mail_ecopli", "paper_mail_lettre_verte", "paper_mail_lettre_suivie", "paper_mail_recommande",
+                  "paper_mail_recommande_ar", "paper_mail_extra_sheet", "address_page", "first_page_address"]
 
 
 def price_table(*, on: date) -> dict[str, Decimal]:
     """Every paper-mail price in effect on ``on``, in one query (lists of drafts)."""
-    return _billing().prices_on(products=PAPER_PRODUCTS, on=on)
+    return _prices_on(products=PAPER_PRODUCTS, on=on)
 
 
 def paper_total(*, table: dict[str, Decimal], mode: str, sheets: int, typed_address: bool,

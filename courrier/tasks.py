@@ -1,5 +1,5 @@
 """Celery tasks of the paper-mail service: thin, they take ids, re-read, are idempotent, are
-queued after commit (``delay_on_commit``) and set limits and retries. Their bodies are the
+queued after commit (``portal.transactions.enqueue_on_commit``) and set limits and retries. Their bodies are the
 service functions, which the tests call directly."""
 
 from __future__ import annotations

@@ -12,6 +12,9 @@
   and the kind of link and its user; ``outbox_send`` makes the link when it sends, so the
   stored body, the admin and the key never contain it. Django's reset tokens are stateless
   HMACs: a link made at sending time is valid for ``PASSWORD_RESET_TIMEOUT`` from then on.
+  A secret link for someone without an account (a subscriber's signature page, their
+  documents) is kept out the same way: the app registers, for a prefix of its message keys,
+  the function that makes the link from the key when the message is sent (``key_link_register``).
 * ``digest_items_add`` records news for an address or for a party (organisation, member); a
   set-based step records one item about many policies for each policy's broker or member;
   ``digests_send`` looks up the parties, their accounting contacts and the policies, and
@@ -23,10 +26,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import make_msgid
-from functools import partial
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -43,6 +46,7 @@ from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
 from portal.models import Contact, DigestItem, OutboxMessage, OutboxStatus, PersonalLink, Policy, User
+from portal.transactions import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +70,28 @@ def backoff(attempts: int) -> timedelta:
 PERSONAL_LINK_PLACEHOLDER = "[lien personnel masqué]"
 
 
-def _check_personal_link(*, text: str, html: str, personal_link: str, user: User | None) -> None:
+# Key prefix → the function that makes, from a message's key, the secret link it carries (None:
+# no longer to be sent). Registered by the apps (``AppConfig.ready``).
+KEY_LINKS: dict[str, Callable[[str], str | None]] = {}
+
+
+def key_link_register(*, prefix: str, make: Callable[[str], str | None]) -> None:
+    """Messages whose key starts with ``prefix`` hold ``PERSONAL_LINK_PLACEHOLDER`` where
+    ``make(key)`` puts the link when the message is sent; the outbox never stores it."""
+    KEY_LINKS[prefix] = make
+
+
+def _key_link(key: str) -> Callable[[str], str | None] | None:
+    return next((make for prefix, make in KEY_LINKS.items() if key.startswith(prefix)), None)
+
+
+def _check_personal_link(*, text: str, html: str, personal_link: str, user: User | None, key: str = "") -> None:
     """A personal link is written by the outbox only: a message that has one holds the
-    placeholder (in its HTML too, if any) and names its user; other messages hold none."""
+    placeholder (in its HTML too, if any) and names its user, or has a key whose link an app
+    makes; other messages hold none."""
     holds = [PERSONAL_LINK_PLACEHOLDER in body for body in (text, html) if body]
+    if not personal_link and _key_link(key) is not None:
+        return  # the app makes the link of its key, if the message holds a place for it
     if personal_link:
         if user is None or user.pk is None or not all(holds):
             raise ValueError("Un lien personnel demande son destinataire et l'emplacement du lien dans le texte.")
@@ -87,7 +109,7 @@ def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "",
     """
     from portal.tasks import outbox_send_task
 
-    _check_personal_link(text=text, html=html, personal_link=personal_link, user=personal_link_user)
+    _check_personal_link(text=text, html=html, personal_link=personal_link, user=personal_link_user, key=key)
     message, created = OutboxMessage.objects.get_or_create(
         key=key,
         defaults={"to": to, "subject": subject, "body_text": text, "body_html": html,
@@ -96,7 +118,7 @@ def email_enqueue(*, key: str, to: str, subject: str, text: str, html: str = "",
     if created:
         # robust: a broker that is down must not turn a committed change into an error page;
         # the message stays pending and the periodic flush sends it.
-        transaction.on_commit(partial(outbox_send_task.delay, message.id), robust=True)
+        enqueue_on_commit(outbox_send_task, message.id, robust=True)
     return message
 
 
@@ -131,7 +153,7 @@ def emails_enqueue(*, emails: list[Email]) -> int:
 
     for email in emails:
         _check_personal_link(text=email.text, html=email.html, personal_link=email.personal_link,
-                             user=email.personal_link_user)
+                             user=email.personal_link_user, key=email.key)
     known = _known_keys(OutboxMessage, [email.key for email in emails])
     created = OutboxMessage.objects.bulk_create(
         [OutboxMessage(key=email.key, to=email.to, subject=email.subject, body_text=email.text, body_html=email.html,
@@ -142,7 +164,7 @@ def emails_enqueue(*, emails: list[Email]) -> int:
     ids = [message.id for message in created]
     for start in range(0, len(ids), SEND_BATCH):
         # robust, as one by one: a broker that is down leaves them pending for the periodic flush
-        transaction.on_commit(partial(outbox_send_batch_task.delay, ids[start : start + SEND_BATCH]), robust=True)
+        enqueue_on_commit(outbox_send_batch_task, ids[start : start + SEND_BATCH], robust=True)
     return len(ids)
 
 
@@ -200,7 +222,14 @@ def _personal_link_address(message: OutboxMessage, user: User) -> str:
 def _bodies(message: OutboxMessage) -> tuple[str, str] | None:
     """The text and HTML to send, the personal link written in; None when it cannot be made."""
     if not message.personal_link:
-        return message.body_text, message.body_html
+        make = _key_link(message.key) if PERSONAL_LINK_PLACEHOLDER in message.body_text else None
+        if make is None:
+            return message.body_text, message.body_html
+        url = make(message.key)
+        if url is None:
+            return None
+        return (message.body_text.replace(PERSONAL_LINK_PLACEHOLDER, url),
+                message.body_html.replace(PERSONAL_LINK_PLACEHOLDER, escape(url)))
     user = message.personal_link_user
     if user is None or _personal_link_address(message, user).lower() != message.to.lower():
         return None  # the account is gone, or its address changed since: the link is not theirs to get
@@ -220,8 +249,8 @@ def outbox_send(*, message_id: int) -> bool:
     if bodies is None:
         OutboxMessage.objects.filter(id=message.id).update(
             status=OutboxStatus.FAILED, claimed_at=None,
-            last_error="Compte supprimé, désactivé, déjà activé ou d'adresse changée depuis la demande : "
-                       "lien personnel non envoyé.",
+            last_error="Compte supprimé, désactivé, déjà activé ou d'adresse changée depuis la demande, ou lien "
+                       "qui n'a plus lieu d'être : lien personnel non envoyé.",
         )
         logger.warning("outbox message %s: no personal link for its user, not sent", message.id)
         return False

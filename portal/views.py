@@ -84,6 +84,25 @@ def form_call(form, service, /, **kwargs):
         return None
 
 
+def action_call(request, service, /, *, success="", **kwargs) -> bool:
+    """Call ``service`` for a button that redirects (no form to show an error on). Done: the
+    ``success`` message (a text, or a function of the service's result) for the next page, and
+    True. Refused: the service's ``ApplicationError`` as the French message of the next page,
+    nothing changed, and False. A ``PermissionDeniedError`` goes on to
+    ``ApplicationErrorMiddleware`` (403), as in ``form_call``."""
+    try:
+        result = service(**kwargs)
+    except PermissionDeniedError:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return False
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return True
+
+
 @login_required
 def home(request):
     """Seed 000's home page: the tiles the apps register, for the areas the user may open."""

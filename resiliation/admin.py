@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from portal.admin import PortalModelAdmin
+from resiliation import services
 from resiliation.models import (
     IdentityVerification,
     Insurer,
     InsurerRequest,
-    InsurerRequestStatus,
     LetterContract,
     OriasCertificate,
     SandboxWebhookDelivery,
@@ -30,9 +30,9 @@ class InsurerRequestAdmin(PortalModelAdmin):
     readonly_fields = ["organisation", "requested_by", "name", "address", "comment", "created_at"]
     actions = ["mark_done"]
 
-    @admin.action(description="Marquer comme traitées (compagnie ajoutée à l'annuaire)")
+    @admin.action(description="Marquer comme traitées (compagnie ajoutée à l'annuaire)", permissions=["change"])
     def mark_done(self, request, queryset):
-        updated = queryset.update(status=InsurerRequestStatus.DONE)
+        updated = services.insurer_requests_done(request_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{updated} demande(s) traitée(s).")
 
 

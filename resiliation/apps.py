@@ -34,3 +34,8 @@ class ResiliationConfig(AppConfig):
             demo_command="resiliation_demo",
         )
         concerns.register()  # the letters a help request may concern
+        from portal import notifications
+        from resiliation import emails
+
+        # The subscriber's secret links (signature page, documents) are made as each e-mail is sent.
+        notifications.key_link_register(prefix=emails.KEY_PREFIX, make=emails.secret_link)

@@ -1,5 +1,6 @@
 """What the résiliation app pays, through billing's service functions only (its contract:
-``billing.services.LineItem``, ``price_quote``, ``account_debit``, ``account_refund``)."""
+``billing.services.LineItem``, ``account_debit``, ``account_refund``, and
+``billing.selectors.prices_on``)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ def _billing():
     return services
 
 
-def quote_total(*, products: list[str], on: date) -> Decimal:
-    billing = _billing()
-    return billing.price_quote(items=[billing.LineItem(product) for product in products], on=on).total
+def prices_on(*, products: list[str], on: date) -> dict[str, Decimal]:
+    """The price in force on ``on`` of each product that has one (billing's price list, read)."""
+    from billing.selectors import prices_on
+
+    return prices_on(products=products, on=on)
 
 
 def debit(*, organisation: Organisation, products: list[str], key: str, label: str, on: date,
@@ -32,7 +35,4 @@ def debit(*, organisation: Organisation, products: list[str], key: str, label: s
 
 def refund(*, debit_entry_id: int, reason: str, by: User | None = None) -> int:
     """Refund a debit in full (idempotent on billing's side)."""
-    billing = _billing()
-    # account_refund takes the debit entry: billing.services names its model (it returns it).
-    debit_entry = billing.LedgerEntry.objects.get(pk=debit_entry_id)
-    return billing.account_refund(debit=debit_entry, reason=reason, by=by).pk
+    return _billing().account_refund(debit_entry_id=debit_entry_id, reason=reason, by=by).pk

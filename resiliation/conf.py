@@ -21,10 +21,5 @@ def webhook_tolerance_seconds() -> int:
     return settings.RESILIATION_WEBHOOK_TOLERANCE
 
 
-def inline_tasks() -> bool:
-    """Tasks (dispatch, proofs, sandbox webhooks) run in-process after commit (browser tests)."""
-    return settings.RESILIATION_RUN_TASKS_INLINE
-
-
 def base_url() -> str:
     return settings.PORTAL_BASE_URL.rstrip("/")

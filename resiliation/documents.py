@@ -12,8 +12,9 @@ from django.conf import settings
 
 from portal import uploads
 from portal.pdf import pdf_render
-from resiliation import conf, deadlines, rules
+from resiliation import conf, rules
 from resiliation.models import LetterStatus, SenderMode, TerminationLetter
+from resiliation.rules import dates
 
 # Uploads are checked by the platform (size, and type read from the content).
 PDF_AND_IMAGES = {**uploads.PDF, "image/jpeg": "JPEG", "image/png": "PNG"}
@@ -38,7 +39,7 @@ def letter_context(letter: TerminationLetter, *, letter_date: date, contracts=No
     reply_to = letter.organisation.email or letter.created_by.email
     insurer_kind = letter.insurer.kind if letter.insurer else rules.InsurerKind.COMPANY
     # Each contract's own article and effective date, for a letter leaving on ``letter_date``.
-    clauses = [deadlines.termination_clause(c.legal_dates, send=letter_date,
+    clauses = [dates.termination_clause(c.legal_dates, send=letter_date,
                                             reference=rules.legal_reference(c.reason, insurer_kind),
                                             new_contract_start=letter.new_contract_start) for c in contracts]
     return {

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Q
 
 from portal.models import Organisation, StoredDocument, postal_code_validator, siret_validator
-from resiliation import deadlines, rules
+from resiliation import rules
+from resiliation.rules import dates
 
 
 class InsurerKind(models.TextChoices):
@@ -322,9 +323,9 @@ class LetterContract(models.Model):
         return self.get_contract_type_display()
 
     @property
-    def legal_dates(self) -> deadlines.ContractDates:
+    def legal_dates(self) -> dates.ContractDates:
         """What the legal date engine needs of this contract."""
-        return deadlines.ContractDates(reason=self.reason, label=f"{self.type_label} n° {self.reference}",
+        return dates.ContractDates(reason=self.reason, label=f"{self.type_label} n° {self.reference}",
                                        main_due_date=self.main_due_date, notice_date=self.notice_date,
                                        event_date=self.event_date)
 
@@ -456,7 +457,7 @@ class IdentityVerification(models.Model):
         return f"{self.user} — {self.get_status_display()}"
 
 
-from resiliation.sandbox_models import (  # noqa: E402,F401  the sandbox providers' own tables
+from resiliation.sandbox.models import (  # noqa: E402,F401  the sandbox providers' own tables
     SandboxRegisteredMail,
     SandboxSignature,
     SandboxWebhookDelivery,

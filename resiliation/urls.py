@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.providers import sandboxes_allowed
 from resiliation.views import identity, letter, lists, public, sending, wizard
@@ -47,9 +47,5 @@ urlpatterns = [
     path("webhooks/<slug:provider>/", public.webhook, name="webhook"),
 ]
 
-if sandboxes_allowed():  # never routed in production: the sandbox signature page and LRE console
-    urlpatterns += [
-        path("signature/<str:token>/", public.sign, name="sign"),
-        path("signature/<str:token>/mandat.pdf", public.sign_document, name="sign_document"),
-        path("<int:pk>/bac-a-sable/lre/", public.sandbox_mail, name="sandbox_mail"),
-    ]
+if sandboxes_allowed():  # never routed in production: the sandbox signature page and LRE console, one include
+    urlpatterns.append(path("", include("resiliation.sandbox.urls")))

@@ -1,12 +1,6 @@
-"""Provider webhooks: HMAC-SHA256 signatures, verification, and receiving each event once.
-
-Header ``X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>``.
-Refused: a bad or missing signature (compared with ``hmac.compare_digest``), a timestamp
-older (or further in the future) than the tolerance — a replayed delivery —, an unreadable
-event, an id longer than 255 characters or a reference longer than 80 (refused whole, never
-cut: two ids differing after their 80th character are two events). Accepted events are stored
-by (kind, id): a duplicate delivery finds the row and changes nothing; a late event never moves
-a letter or a signature backwards (the handlers compare ranks).
+"""The providers' webhooks of the résiliation app: one endpoint per kind (``signature``,
+``registered_mail``, ``identity``), verified and received once by ``portal.webhooks`` (HMAC
+signature, replay window, dedup by event id), each event applied by its service.
 
 An event names its object by the reference its provider answered at creation; the handlers
 look for it among the objects handed to the provider configured for that kind
@@ -16,115 +10,52 @@ nor an object of another provider (the full protocol: ``resiliation.providers.ba
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from datetime import datetime
+from functools import partial
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-
+from portal import webhooks
+from portal.webhooks import HEADER, WebhookRejected, WebhookRetry, signature_header
 from resiliation import conf
-from resiliation.models import EVENT_ID_MAX, REFERENCE_MAX, WebhookEvent
+from resiliation.models import WebhookEvent
+from resiliation.providers import provider_for_kind
+from resiliation.services import identity, signatures, tracking
 
-HEADER = "X-Webhook-Signature"
-KINDS = ("signature", "registered_mail", "identity")
+__all__ = ["HANDLERS", "HEADER", "KINDS", "WebhookRejected", "WebhookRetry", "signature_header", "webhook_receive"]
 
-
-class WebhookRejected(Exception):
-    pass
-
-
-class WebhookRetry(Exception):
-    """The event is valid but its object is not known yet: the provider should retry."""
-
-
-def signature_header(body: bytes, *, secret: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def webhook_verify(*, body: bytes, header: str, secret: bytes, now: datetime, tolerance: int) -> None:
-    parts = dict(part.split("=", 1) for part in (header or "").split(",") if "=" in part)
-    try:
-        timestamp = int(parts["t"])
-        received = parts["v1"]
-    except (KeyError, ValueError):
-        raise WebhookRejected("signature absente ou illisible")
-    expected = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, received):
-        raise WebhookRejected("signature invalide")
-    if abs(now.timestamp() - timestamp) > tolerance:
-        raise WebhookRejected("horodatage hors délai (rejeu ?)")
-
-
-def event_parse(body: bytes) -> dict:
-    try:
-        event = json.loads(body)
-        occurred = parse_datetime(event["occurred_at"])
-        texts = (event["id"], event["type"], event["reference"])
-        if not all(isinstance(text, str) and text for text in texts) or occurred is None \
-                or timezone.is_naive(occurred):
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        raise WebhookRejected("évènement illisible")
-    if len(event["id"]) > EVENT_ID_MAX:
-        raise WebhookRejected(f"identifiant d'évènement trop long ({len(event['id'])} caractères, "
-                              f"{EVENT_ID_MAX} au plus)")
-    if len(event["reference"]) > REFERENCE_MAX:
-        raise WebhookRejected(f"référence trop longue ({len(event['reference'])} caractères, {REFERENCE_MAX} au plus)")
-    event["occurred"] = occurred
-    return event
+HANDLERS = {
+    "signature": {
+        "signature.opened": signatures.signature_event_opened,
+        "signature.signed": signatures.signature_event_signed,
+        "signature.refused": signatures.signature_event_refused,
+        "signature.expired": signatures.signature_event_expired,
+    },
+    "registered_mail": {
+        "registered_mail.deposited": tracking.registered_event_deposited,
+        "registered_mail.signed": tracking.registered_event_received,
+        "registered_mail.collected": tracking.registered_event_received,
+        "registered_mail.resent": tracking.registered_event_resent,
+    },
+    "identity": {
+        "identity.verified": identity.identity_event_verified,
+        "identity.failed": identity.identity_event_failed,
+    },
+}
+KINDS = tuple(HANDLERS)
 
 
 def webhook_receive(*, provider: str, body: bytes, header: str, now: datetime) -> str:
-    """Verify and apply one delivery of the ``provider`` kind (``signature``, ``registered_mail``,
-    ``identity``). Returns ``applied``, ``ignored`` (late) or ``duplicate``.
-
-    The timestamp is checked against the wall clock (transport), ``now`` is the business time."""
-    from resiliation.providers import provider_for_kind
-
-    webhook_verify(body=body, header=header, secret=conf.webhook_secret(), now=timezone.now(),
-                   tolerance=conf.webhook_tolerance_seconds())
-    event = event_parse(body)
-    handler = _handler(provider, event["type"])
-    payload = dict(event)
-    event = {**event, "provider": provider_for_kind(provider)}  # who sent it: the configured provider
-    try:
-        with transaction.atomic():
-            record = WebhookEvent.objects.create(
-                provider=provider, event_id=event["id"], event_type=event["type"],
-                object_reference=event["reference"], occurred_at=event["occurred"],
-                payload={k: v for k, v in payload.items() if k != "occurred"},
-            )
-            applied = handler(event=event, now=now)
-            if not applied:
-                record.applied = False
-                record.save(update_fields=["applied"])
-    except IntegrityError:
-        if WebhookEvent.objects.filter(provider=provider, event_id=event["id"]).exists():
-            return "duplicate"
-        raise
-    return "applied" if applied else "ignored"
+    """Verify and apply one delivery of the ``provider`` kind. Returns ``applied``, ``ignored``
+    (late) or ``duplicate``. ``now`` is the business moment; the signature's timestamp is
+    checked against the wall clock. The event table keeps the kind; the handlers receive the
+    name of the provider configured for it (refused here: a sandbox in production)."""
+    if provider not in HANDLERS:
+        raise WebhookRejected(f"prestataire inconnu : {provider}")
+    configured = provider_for_kind(provider)
+    handlers = {event_type: partial(_apply, handler, configured) for event_type, handler in HANDLERS[provider].items()}
+    return webhooks.webhook_receive(
+        provider=provider, body=body, header=header, secret=conf.webhook_secret(),
+        tolerance=conf.webhook_tolerance_seconds(), handlers=handlers, record_model=WebhookEvent, now=now)
 
 
-def _handler(provider: str, event_type: str):
-    from resiliation import identity, signatures, tracking
-
-    handlers = {
-        ("signature", "signature.opened"): signatures.signature_event_opened,
-        ("signature", "signature.signed"): signatures.signature_event_signed,
-        ("signature", "signature.refused"): signatures.signature_event_refused,
-        ("signature", "signature.expired"): signatures.signature_event_expired,
-        ("registered_mail", "registered_mail.deposited"): tracking.registered_event_deposited,
-        ("registered_mail", "registered_mail.signed"): tracking.registered_event_received,
-        ("registered_mail", "registered_mail.collected"): tracking.registered_event_received,
-        ("registered_mail", "registered_mail.resent"): tracking.registered_event_resent,
-        ("identity", "identity.verified"): identity.identity_event_verified,
-        ("identity", "identity.failed"): identity.identity_event_failed,
-    }
-    try:
-        return handlers[(provider, event_type)]
-    except KeyError:
-        raise WebhookRejected(f"évènement inconnu : {provider}/{event_type}")
+def _apply(handler, configured: str, *, event: dict, now: datetime) -> bool:
+    return handler(event={**event, "provider": configured}, now=now)

@@ -72,7 +72,6 @@ def build_world():
     from billing.payments import SandboxProvider
     from billing.services import price_list_install_defaults
     from portal.businessdays import BusinessCalendar
-    from resiliation import sending
     from resiliation import services as resiliation_services
     from resiliation.insurers import insurers_load
     from resiliation.models import Insurer
@@ -125,11 +124,11 @@ def build_world():
         agency = resiliation_services.letter_create(by=admin, subscriber=subscriber, insurer=insurer,
                                                     contract=contract)
         resiliation_services.letter_attachment_add(letter=agency, upload=SimpleUploadedFile("piece.png", PNG_BYTES))
-        sending.letter_mandate_choose(letter=agency, choice="scan", today=clock.business_today(),
+        resiliation_services.letter_mandate_choose(letter=agency, choice="scan", today=clock.business_today(),
                                       upload=SimpleUploadedFile("mandat.pdf", PDF_BYTES))
         platform = resiliation_services.letter_create(by=admin, subscriber=subscriber, insurer=insurer,
                                                       contract=contract)
-        sending.letter_sender_mode_set(letter=platform, mode="platform")
+        resiliation_services.letter_sender_mode_set(letter=platform, mode="platform")
         managed = resiliation_services.letter_create(by=admin, subscriber=subscriber, insurer=insurer,
                                                      contract=contract)
         resiliation_services.letter_manager_set(letter=managed, manager=collaborator, by=admin)

@@ -35,6 +35,7 @@ from courrier.sandbox.models import SandboxPostalItem, SandboxWebhookDelivery
 from portal import clock
 from portal.pdf import pdf_render, sha256_hex
 from portal.providers import SANDBOX, sandbox_guard, sandboxes_allowed
+from portal.transactions import enqueue_on_commit
 from portal.webhooks import HEADER, signature_header
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def sandbox_event_emit(*, item: SandboxPostalItem, event_type: str, occurred_at:
     delivery = SandboxWebhookDelivery.objects.create(event_id=event["id"], body=json.dumps(event, sort_keys=True))
     from courrier.sandbox.tasks import sandbox_webhook_deliver_task
 
-    sandbox_webhook_deliver_task.delay_on_commit(delivery.id)
+    enqueue_on_commit(sandbox_webhook_deliver_task, delivery.id)
     return delivery
 
 

@@ -30,6 +30,7 @@ from courrier.services.envelopes import (
 from portal.errors import ApplicationError
 from portal.models import User
 from portal.pdf import document_bytes, document_store
+from portal.transactions import enqueue_on_commit
 from portal.uploads import check_upload
 
 FIELD = "documents"
@@ -122,7 +123,7 @@ def _store(envelope: Envelope, prepared: Sequence[_Prepared]) -> list[EnvelopeDo
         if document.status == DocumentStatus.CONVERTING:
             from courrier.tasks import document_convert_task
 
-            document_convert_task.delay_on_commit(document.pk)
+            enqueue_on_commit(document_convert_task, document.pk)
         created.append(document)
     return created
 

@@ -24,6 +24,7 @@ from courrier import rules
 from courrier.models import Envelope, EnvelopeEvent, EventType, Status
 from courrier.providers import PostalSubmission, postal_provider
 from portal.pdf import document_bytes
+from portal.transactions import enqueue_on_commit
 
 SUBMIT_CHUNK = 200
 STALE_SUBMISSION = timedelta(minutes=15)
@@ -66,7 +67,7 @@ def _submit_after_commit(ids: Sequence[int]) -> None:
     from courrier.tasks import envelopes_submit_task
 
     for start in range(0, len(ids), SUBMIT_CHUNK):
-        envelopes_submit_task.delay_on_commit(list(ids[start:start + SUBMIT_CHUNK]))
+        enqueue_on_commit(envelopes_submit_task, list(ids[start:start + SUBMIT_CHUNK]))
 
 
 def _submission(envelope: Envelope) -> PostalSubmission:

@@ -27,6 +27,7 @@ from courrier.models import (
     WebhookEvent,
 )
 from portal.pdf import document_store
+from portal.transactions import enqueue_on_commit
 from portal.webhooks import WebhookRetry, webhook_receive
 
 DELIVERY_EVENTS = {
@@ -111,7 +112,7 @@ def postal_webhook_receive(*, provider: str, body: bytes, header: str, now: date
 def _proof_after_commit(envelope: Envelope, kind: str) -> None:
     from courrier.tasks import envelope_proof_task
 
-    envelope_proof_task.delay_on_commit(envelope.pk, kind)
+    enqueue_on_commit(envelope_proof_task, envelope.pk, kind)
 
 
 def envelope_proof_fetch(*, envelope_id: int, kind: str) -> bool:

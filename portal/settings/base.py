@@ -96,8 +96,6 @@ RESILIATION_IDENTITY_API_KEY = env("RESILIATION_IDENTITY_API_KEY", default="")
 RESILIATION_WEBHOOK_SECRET = env("RESILIATION_WEBHOOK_SECRET", default="")
 RESILIATION_WEBHOOK_TOLERANCE = env.int("RESILIATION_WEBHOOK_TOLERANCE", default=300)  # seconds
 RESILIATION_PLATFORM_NAME = env("RESILIATION_PLATFORM_NAME", default="Portail courtiers — service Résiliation")
-# Résiliation tasks run in-process after commit (single-process browser tests only).
-RESILIATION_RUN_TASKS_INLINE = False
 # Paper mail: the print-and-post provider (courrier.providers) and the HMAC secret of its webhooks.
 COURRIER_POSTAL_PROVIDER = env("COURRIER_POSTAL_PROVIDER", default="sandbox")
 COURRIER_POSTAL_API_URL = env("COURRIER_POSTAL_API_URL", default="")
@@ -389,6 +387,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commissions.tasks.statements_issue_task",
         "schedule": crontab(day_of_month="1-7", hour="2", minute="0"),
     },
+    "resiliation-sandbox-tick": {"task": "resiliation.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
 }
 
 # -------------------------------------------------------------------------------- cache

@@ -44,7 +44,7 @@ def _name(kind: str, name: str | None) -> str:
 
 def signature_provider(name: str | None = None) -> SignatureProvider:
     if _name("signature", name) == SANDBOX:
-        from resiliation.providers.sandbox import SandboxSignatureProvider
+        from resiliation.sandbox.provider import SandboxSignatureProvider
 
         return SandboxSignatureProvider()
     from resiliation.providers.http import HttpSignatureProvider
@@ -54,7 +54,7 @@ def signature_provider(name: str | None = None) -> SignatureProvider:
 
 def registered_mail_provider(name: str | None = None) -> RegisteredMailProvider:
     if _name("registered_mail", name) == SANDBOX:
-        from resiliation.providers.sandbox import SandboxRegisteredMailProvider
+        from resiliation.sandbox.provider import SandboxRegisteredMailProvider
 
         return SandboxRegisteredMailProvider()
     from resiliation.providers.http import HttpRegisteredMailProvider
@@ -64,7 +64,7 @@ def registered_mail_provider(name: str | None = None) -> RegisteredMailProvider:
 
 def identity_provider(name: str | None = None) -> IdentityProvider:
     if _name("identity", name) == SANDBOX:
-        from resiliation.providers.sandbox import SandboxIdentityProvider
+        from resiliation.sandbox.provider import SandboxIdentityProvider
 
         return SandboxIdentityProvider()
     from resiliation.providers.http import HttpIdentityProvider

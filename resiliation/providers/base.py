@@ -1,7 +1,7 @@
 """What the portal needs from an e-signature provider, a registered e-mail (LRE) provider and an
 eIDAS identity provider, and the HTTP protocol their real implementations speak.
 
-Two implementations of each interface: ``sandbox`` (``resiliation.providers.sandbox``: served
+Two implementations of each interface: ``sandbox`` (``resiliation.sandbox``: served
 by the portal itself, development and tests only) and ``http`` (``resiliation.providers.http``:
 the provider's gateway). Settings: ``RESILIATION_<KIND>_PROVIDER`` = ``http`` with
 ``RESILIATION_<KIND>_API_URL`` and ``RESILIATION_<KIND>_API_KEY``, KIND being ``SIGNATURE``,

@@ -11,7 +11,7 @@ from resiliation.selectors import letters_visible_to
 resiliation_page = area_required(Area.RESILIATION)
 
 
-def letter_for(request, pk: int, *, for_update: bool = False):
+def letter_for(request, pk: int):
     """The letter of the URL if the user may see it (404 otherwise: never another
     organisation's, nor a collaborator's letter managed by someone else)."""
     letters = letters_visible_to(user=request.user).select_related("insurer", "organisation", "managed_by",
@@ -32,3 +32,8 @@ def unless_editable(request, letter, *, action: str):
     if letter.is_editable:
         return None
     return render(request, "resiliation/locked.html", {"letter": letter, "action": action})
+
+
+def errors_text(form) -> str:
+    """A form's errors as one French sentence (a service's refusal held by ``form_call``)."""
+    return " ".join(message for messages in form.errors.values() for message in messages)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import redirect
 
-from portal.errors import ApplicationError
-from resiliation import identity
+from portal.views import action_call
+from resiliation import selectors, services
 from resiliation.models import IdentityStatus, IdentityVerification
 from resiliation.views import sending
 from resiliation.views.common import resiliation_page
@@ -20,11 +19,8 @@ def identity_continue(request):
     check = IdentityVerification.objects.filter(user=request.user, status=IdentityStatus.PENDING).first()
     if check is None:
         return redirect("resiliation:identity")
-    if identity.identity_check_in_sandbox(check):
+    if selectors.identity_check_in_sandbox(check):
         return sending.identity_verify(request)
-    try:
-        check = identity.identity_check_open(check=check)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    if not action_call(request, services.identity_check_open, check=check):  # the provider does not answer
         return redirect("resiliation:identity")
     return redirect(check.verification_url)

@@ -3,6 +3,7 @@ old contract manager, attachments, « Géré par », and every document of the l
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +15,13 @@ from portal.errors import ApplicationError
 from portal.files import document_response
 from portal.forms import request_id
 from portal.models import StoredDocument, User
-from portal.views import form_error
-from resiliation import deadlines, documents, sending, services
+from portal.views import action_call, form_call
+from resiliation import documents, rules, selectors, services
 from resiliation.forms import FreeTextForm, OldManagerForm, SubscriberForm, UploadForm
 from resiliation.models import PLANNED_STATUSES, LetterStatus, SignatureRequest
+from resiliation.rules import dates
 from resiliation.selectors import managers_for
-from resiliation.views.common import changed, letter_for, resiliation_page, unless_editable
+from resiliation.views.common import changed, errors_text, letter_for, resiliation_page, unless_editable
 from resiliation.views.sending import CANCEL_QUESTION
 from resiliation.views.wizard import SUBSCRIBER_FIELDS
 
@@ -28,9 +30,9 @@ def _new_date_proposal(letter, contracts, now):
     """The recomputed plan a held letter is offered (the earliest dates), or None."""
     if letter.status != LetterStatus.HELD or not contracts:
         return None
-    earliest = deadlines.earliest_send_date(now)
+    earliest = dates.earliest_send_date(now)
     try:
-        return sending.sending_plan(letter=letter, with_acknowledgement=letter.with_acknowledgement, start=None,
+        return selectors.sending_plan(letter=letter, with_acknowledgement=letter.with_acknowledgement, start=None,
                                     send=earliest, now=now)
     except ApplicationError:
         return None
@@ -43,16 +45,16 @@ def letter_page_context(request, letter, **extra) -> dict:
     signature = SignatureRequest.objects.filter(letter=letter).order_by("-id").first()
     return {
         "letter": letter, "contracts": contracts,
-        "blockers": sending.sending_blockers(letter, today=today) if letter.is_editable else [],
-        "orias_ok": sending.orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is not None,
-        "platform_refusal": sending.rules.platform_refusal([(c.contract_type, c.reason) for c in contracts]),
+        "blockers": selectors.sending_blockers(letter, today=today) if letter.is_editable else [],
+        "orias_ok": selectors.orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is not None,
+        "platform_refusal": rules.platform_refusal([(c.contract_type, c.reason) for c in contracts]),
         "free_text_form": FreeTextForm(initial={"free_text": letter.free_text}),
         "old_manager_form": OldManagerForm(initial={"email": letter.old_manager_email}),
         "upload_form": UploadForm(),
         "attachments": list(letter.attachments.select_related("document")),
         "managers": managers_for(user=request.user) if request.user.is_org_admin else [],
         "signature": signature,
-        "identified": sending.account_identified(organisation_id=letter.organisation_id),
+        "identified": selectors.account_identified(organisation_id=letter.organisation_id),
         "can_cancel": letter.cancel_refusal(today=today) is None,
         "can_reschedule": letter.reschedule_refusal(today=today) is None,
         "proposal": _new_date_proposal(letter, contracts, now),
@@ -120,14 +122,10 @@ def subscriber_edit(request, pk: int):
     if locked := unless_editable(request, letter, action="Modifier le souscripteur"):
         return locked
     form = SubscriberForm(request.POST or None, initial={name: getattr(letter, name) for name in SUBSCRIBER_FIELDS})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_subscriber_update(letter=letter, subscriber=form.data_object())
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Le souscripteur est modifié.")
-            return redirect("resiliation:letter", pk=letter.pk)
+    if request.method == "POST" and form.is_valid() and form_call(
+            form, services.letter_subscriber_update, letter=letter, subscriber=form.data_object()):
+        messages.success(request, "Le souscripteur est modifié.")
+        return redirect("resiliation:letter", pk=letter.pk)
     return render(request, "resiliation/subscriber_edit.html", {"form": form, "letter": letter,
                                                                   "co_open": bool(letter.co_last_name)})
 
@@ -137,24 +135,27 @@ def subscriber_edit(request, pk: int):
 def contract_remove(request, pk: int, contract_id: int):
     letter = letter_for(request, pk)
     contract = get_object_or_404(letter.contracts, pk=contract_id)
-    try:
-        services.letter_contract_remove(contract=contract)
-        messages.success(request, "Le contrat est retiré de la lettre.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_contract_remove, contract=contract,
+                success="Le contrat est retiré de la lettre.")
     return redirect("resiliation:letter", pk=letter.pk)
 
 
-def _htmx_or_redirect(request, letter, error: ApplicationError | None, success: str):
-    if error:
-        if request.htmx:
-            return render(request, "resiliation/_flash.html", {"error": error.message}, status=400)
-        messages.error(request, error.message)
-    elif request.htmx:
-        return changed(render(request, "resiliation/_flash.html", {"success": success}))
-    else:
-        messages.success(request, success)
-    return redirect("resiliation:letter", pk=letter.pk)
+def _htmx_or_redirect(request, letter, service, /, *, success: str, **kwargs):
+    """A change made in place (htmx: the answer in the page's live region, 400 when refused) or
+    by a plain POST (the message on the letter page)."""
+    if not request.htmx:
+        action_call(request, service, success=success, **kwargs)
+        return redirect("resiliation:letter", pk=letter.pk)
+    refusal = forms.Form()  # holds the service's error, if any
+    if form_call(refusal, service, **kwargs) is None:
+        return render(request, "resiliation/_flash.html", {"error": errors_text(refusal)}, status=400)
+    return changed(render(request, "resiliation/_flash.html", {"success": success}))
+
+
+def _free_text_set(*, letter, form: FreeTextForm):
+    if not form.is_valid():
+        raise ApplicationError("Le texte ajouté est limité à 3 000 caractères.", field="free_text")
+    return services.letter_free_text_set(letter=letter, text=form.cleaned_data["free_text"])
 
 
 @require_POST
@@ -162,15 +163,8 @@ def _htmx_or_redirect(request, letter, error: ApplicationError | None, success: 
 def free_text(request, pk: int):
     """« Texte ajouté à la lettre » (above the closing formula)."""
     letter = letter_for(request, pk)
-    form = FreeTextForm(request.POST)
-    error = None
-    try:
-        if not form.is_valid():
-            raise ApplicationError("Le texte ajouté est limité à 3 000 caractères.", field="free_text")
-        services.letter_free_text_set(letter=letter, text=form.cleaned_data["free_text"])
-    except ApplicationError as exc:
-        error = exc
-    return _htmx_or_redirect(request, letter, error, "Le texte de la lettre est enregistré.")
+    return _htmx_or_redirect(request, letter, _free_text_set, letter=letter, form=FreeTextForm(request.POST),
+                             success="Le texte de la lettre est enregistré.")
 
 
 @require_POST
@@ -179,14 +173,10 @@ def old_manager(request, pk: int):
     """« Informez l'ancien gérant du contrat » (empty: « Ne pas prévenir le gérant »)."""
     letter = letter_for(request, pk)
     email = "" if request.POST.get("none") else request.POST.get("email", "")
-    error = None
-    try:
-        services.letter_old_manager_set(letter=letter, email=email)
-    except ApplicationError as exc:
-        error = exc
     done = f"L'ancien gérant ({email}) recevra une copie dès réception par l'assureur." if email \
         else "L'ancien gérant ne sera pas prévenu."
-    return _htmx_or_redirect(request, letter, error, done)
+    return _htmx_or_redirect(request, letter, services.letter_old_manager_set, letter=letter, email=email,
+                             success=done)
 
 
 @require_POST
@@ -194,11 +184,8 @@ def old_manager(request, pk: int):
 def attachment_add(request, pk: int):
     """« Pièces à joindre au destinataire » (PDF or image, ≤ 10 Mo, checked on content)."""
     letter = letter_for(request, pk)
-    try:
-        services.letter_attachment_add(letter=letter, upload=request.FILES.get("file"))
-        messages.success(request, "La pièce est jointe à l'envoi.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_attachment_add, letter=letter, upload=request.FILES.get("file"),
+                success="La pièce est jointe à l'envoi.")
     return redirect("resiliation:letter", pk=letter.pk)
 
 
@@ -207,11 +194,8 @@ def attachment_add(request, pk: int):
 def attachment_remove(request, pk: int, attachment_id: int):
     letter = letter_for(request, pk)
     attachment = get_object_or_404(letter.attachments, pk=attachment_id)
-    try:
-        services.letter_attachment_remove(attachment=attachment)
-        messages.success(request, "La pièce jointe est retirée.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_attachment_remove, attachment=attachment,
+                success="La pièce jointe est retirée.")
     return redirect("resiliation:letter", pk=letter.pk)
 
 
@@ -222,11 +206,9 @@ def manager_set(request, pk: int):
     letter = letter_for(request, pk)
     manager = User.objects.filter(pk=request_id(request.POST, "managed_by"),
                                   memberships__organisation_id=letter.organisation_id).first()
-    try:
-        if manager is None:
-            raise ApplicationError("Choisissez un utilisateur du cabinet.", field="managed_by")
-        services.letter_manager_set(letter=letter, manager=manager, by=request.user)
-        messages.success(request, f"La lettre est gérée par {manager}.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    if manager is None:
+        messages.error(request, "Choisissez un utilisateur du cabinet.")
+    else:
+        action_call(request, services.letter_manager_set, letter=letter, manager=manager, by=request.user,
+                    success=f"La lettre est gérée par {manager}.")
     return redirect("resiliation:letter", pk=letter.pk)

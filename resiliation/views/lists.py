@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import clock
-from portal.errors import ApplicationError
-from portal.views import valid_filters
+from portal.views import action_call, valid_filters
 from resiliation import exports, services
 from resiliation.forms import LetterFiltersForm
 from resiliation.selectors import FOLDERS, letter_rows_for, managers_for
@@ -70,11 +68,8 @@ def letter_trash(request, pk: int):
         return render(request, "resiliation/confirm.html", {
             "letter": letter, **TRASH_QUESTION, "action": reverse("resiliation:trash", args=[letter.pk]),
             "back": back})
-    try:
-        services.letter_trash(letter=letter, now=clock.local_now())
-        messages.success(request, f"Le courrier n° {letter.pk} est dans la corbeille (l'envoi n'est pas annulé).")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_trash, letter=letter, now=clock.local_now(),
+                success=f"Le courrier n° {letter.pk} est dans la corbeille (l'envoi n'est pas annulé).")
     return redirect(reverse("resiliation:letters"))
 
 
@@ -82,9 +77,5 @@ def letter_trash(request, pk: int):
 @resiliation_page
 def letter_restore(request, pk: int):
     letter = letter_for(request, pk)
-    try:
-        services.letter_restore(letter=letter)
-        messages.success(request, f"Le courrier n° {letter.pk} est restauré.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_restore, letter=letter, success=f"Le courrier n° {letter.pk} est restauré.")
     return redirect(reverse("resiliation:letters") + "?dossier=trash")

@@ -3,8 +3,10 @@ cancellation and date change; the ORIAS certificate and the eIDAS identity check
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,11 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import clock
 from portal.errors import ApplicationError
-from portal.views import form_error, next_url
-from resiliation import charges, identity, rules, sending, services, signatures
+from portal.views import action_call, form_call, next_url
+from resiliation import rules, selectors, services
 from resiliation.forms import FinaliseForm, IdentityForm, OriasForm, SignatureForm, UploadForm
 from resiliation.models import IdentityVerification, LetterStatus, OriasCertificate
-from resiliation.views.common import letter_for, resiliation_page, unless_editable
+from resiliation.views.common import errors_text, letter_for, resiliation_page, unless_editable
 
 
 @require_POST
@@ -24,11 +26,8 @@ from resiliation.views.common import letter_for, resiliation_page, unless_editab
 def sender_mode(request, pk: int):
     """« Changer l'émetteur du courrier »."""
     letter = letter_for(request, pk)
-    try:
-        sending.letter_sender_mode_set(letter=letter, mode=request.POST.get("sender_mode", ""))
-        messages.success(request, f"Émetteur du courrier : {letter.get_sender_mode_display().lower()}.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_sender_mode_set, letter=letter, mode=request.POST.get("sender_mode", ""),
+                success=lambda changed: f"Émetteur du courrier : {changed.get_sender_mode_display().lower()}.")
     return redirect("resiliation:letter", pk=letter.pk)
 
 
@@ -41,16 +40,11 @@ def mandate(request, pk: int):
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST":
         choice = request.POST.get("choice", "")
-        try:
-            if choice == "reset":
-                sending.letter_mandate_reset(letter=letter)
-            else:
-                sending.letter_mandate_choose(letter=letter, choice=choice, today=clock.business_today(),
-                                              confirmed=bool(request.POST.get("confirmed")),
-                                              upload=request.FILES.get("file"))
-        except ApplicationError as error:
-            form_error(form, error)  # shown once, next to the file (or above the choices)
-        else:
+        # a refusal is shown once, next to the file (or above the choices)
+        saved = form_call(form, services.letter_mandate_reset, letter=letter) if choice == "reset" else form_call(
+            form, services.letter_mandate_choose, letter=letter, choice=choice, today=clock.business_today(),
+            confirmed=bool(request.POST.get("confirmed")), upload=request.FILES.get("file"))
+        if saved is not None:
             messages.success(request, "Le mandat est enregistré.")
             return redirect("resiliation:letter", pk=letter.pk)
     return render(request, "resiliation/mandate.html", {"letter": letter, "form": form,
@@ -64,6 +58,30 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
+@dataclass(frozen=True)
+class FinaliseChoice:
+    """What the « Finaliser l'envoi » form (or its htmx refresh) asks for."""
+
+    with_acknowledgement: bool
+    start: date | None
+    send: date | None
+    confirm: bool
+    dates_confirmed: bool
+
+
+def _finalise_choice(request, *, letter, mode, today: date) -> FinaliseChoice:
+    data = request.POST if request.method == "POST" else request.GET
+    default_ar = "1" if letter.sender_mode == "platform" else "0"
+    hamon = mode == rules.DateMode.NEW_CONTRACT_START
+    return FinaliseChoice(
+        with_acknowledgement=data.get("with_acknowledgement", default_ar) == "1",
+        start=None if data.get("earliest") else _parse_date(data.get("new_contract_start", "")),
+        send=_parse_date(data.get("send_date", "")) or (None if hamon else today),
+        confirm=request.method == "POST" and bool(request.POST.get("confirm")),
+        dates_confirmed=bool(request.POST.get("dates_confirmed")),
+    )
+
+
 @resiliation_page
 def finalise(request, pk: int):
     """« Finaliser l'envoi de la lettre »: type d'envoi, dates, prices, warnings, confirmation."""
@@ -71,50 +89,40 @@ def finalise(request, pk: int):
     if not letter.is_editable:
         return redirect("resiliation:letter", pk=letter.pk)
     now = clock.local_now()
-    mode = sending.letter_date_mode(letter)
+    mode = selectors.letter_date_mode(letter)
+    choice = _finalise_choice(request, letter=letter, mode=mode, today=now.date())
     data = request.POST if request.method == "POST" else request.GET
-    initial = {"with_acknowledgement": "1" if letter.sender_mode == "platform" else "0",
-               "send_date": now.date().isoformat()}
-    form = FinaliseForm(data or None, initial=initial)
-    with_ar = (data.get("with_acknowledgement", initial["with_acknowledgement"]) == "1")
-    start = _parse_date(data.get("new_contract_start", "")) if not data.get("earliest") else None
-    send = _parse_date(data.get("send_date", "")) or (now.date() if mode != rules.DateMode.NEW_CONTRACT_START else None)
+    form = FinaliseForm(data or None, initial={"with_acknowledgement": "1" if choice.with_acknowledgement else "0",
+                                               "send_date": now.date().isoformat()})
+    if choice.confirm:
+        form.is_valid()
+        confirmed = form_call(form, services.letter_confirm, letter=letter, by=request.user,
+                              with_acknowledgement=choice.with_acknowledgement, start=choice.start, send=choice.send,
+                              dates_confirmed=choice.dates_confirmed, now=now)
+        if confirmed is not None:
+            return _confirmed(request, confirmed, today=now.date())
     plan, plan_error = None, None
     try:
-        plan = sending.sending_plan(letter=letter, with_acknowledgement=with_ar, start=start, send=send, now=now)
-    except ApplicationError as error:
+        plan = selectors.sending_plan(letter=letter, with_acknowledgement=choice.with_acknowledgement,
+                                      start=choice.start, send=choice.send, now=now)
+    except ApplicationError as error:  # the plan's problem is shown beside the dates, not as a page error
         plan_error = error.message
-    prices = {}
-    try:
-        for key, products in {"lre": rules.billing_products(sender_mode=letter.sender_mode, with_acknowledgement=False,
-                                                            esignature=sending.uses_esignature(letter)),
-                              "lre_ar": rules.billing_products(sender_mode=letter.sender_mode,
-                                                               with_acknowledgement=True,
-                                                               esignature=sending.uses_esignature(letter))}.items():
-            prices[key] = charges.quote_total(products=products, on=now.date())
-    except (ImportError, ApplicationError):  # no billing, or no price in force: prices not shown
-        prices = {}
-    if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            sending.letter_confirm(letter=letter, by=request.user, with_acknowledgement=with_ar, start=start,
-                                   send=send, dates_confirmed=bool(request.POST.get("dates_confirmed")), now=now)
-        except ApplicationError as error:
-            form.is_valid()
-            form_error(form, error)
-        else:
-            letter.refresh_from_db()
-            if letter.status == LetterStatus.AWAITING_SIGNATURE:
-                return redirect("resiliation:esign", pk=letter.pk)
-            messages.success(request, f"L'envoi de votre lettre est prévu le {letter.send_date:%d/%m/%Y}."
-                             if letter.send_date > now.date() else "Votre lettre est en cours d'envoi.")
-            return redirect("resiliation:letter", pk=letter.pk)
-    context = {"letter": letter, "form": form, "plan": plan, "plan_error": plan_error, "prices": prices,
-               "with_ar": with_ar, "hamon": mode == rules.DateMode.NEW_CONTRACT_START, "start": start,
-               "send": send, "esign": sending.uses_esignature(letter), "now": now,
+    context = {"letter": letter, "form": form, "plan": plan, "plan_error": plan_error,
+               "prices": selectors.sending_prices(letter=letter, on=now.date()),
+               "with_ar": choice.with_acknowledgement, "hamon": mode == rules.DateMode.NEW_CONTRACT_START,
+               "start": choice.start, "send": choice.send, "esign": selectors.uses_esignature(letter), "now": now,
                "preview_version": str(int(letter.updated_at.timestamp() * 1000))}
     if request.htmx and request.method == "GET":
         return render(request, "resiliation/finalise.html#plan", context)
     return render(request, "resiliation/finalise.html", context)
+
+
+def _confirmed(request, letter, *, today: date):
+    if letter.status == LetterStatus.AWAITING_SIGNATURE:
+        return redirect("resiliation:esign", pk=letter.pk)
+    messages.success(request, f"L'envoi de votre lettre est prévu le {letter.send_date:%d/%m/%Y}."
+                     if letter.send_date > today else "Votre lettre est en cours d'envoi.")
+    return redirect("resiliation:letter", pk=letter.pk)
 
 
 @resiliation_page
@@ -123,18 +131,14 @@ def esign(request, pk: int):
     letter = letter_for(request, pk)
     form = SignatureForm(request.POST or None, initial={"email": letter.email, "mobile_phone": letter.mobile_phone,
                                                         "mode": "remote"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            signature = signatures.signature_request_start(letter=letter, now=clock.local_now(), **form.cleaned_data)
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            if signature.mode == "in_person":
-                return render(request, "resiliation/esign_ready.html", {"letter": letter, "signature": signature,
-                                                                        "url": signature.signing_url})
-            messages.success(request, f"Le lien de signature a été envoyé à {signature.email}. La signature doit "
-                                      f"être réalisée avant le {letter.send_date:%d/%m/%Y} à 20h00.")
-            return redirect("resiliation:letter", pk=letter.pk)
+    if request.method == "POST" and form.is_valid() and (signature := form_call(
+            form, services.signature_request_start, letter=letter, now=clock.local_now(), **form.cleaned_data)):
+        if signature.mode == "in_person":
+            return render(request, "resiliation/esign_ready.html", {"letter": letter, "signature": signature,
+                                                                    "url": signature.signing_url})
+        messages.success(request, f"Le lien de signature a été envoyé à {signature.email}. La signature doit "
+                                  f"être réalisée avant le {letter.send_date:%d/%m/%Y} à 20h00.")
+        return redirect("resiliation:letter", pk=letter.pk)
     return render(request, "resiliation/esign.html", {"letter": letter, "form": form,
                                                       "awaiting": letter.status == LetterStatus.AWAITING_SIGNATURE})
 
@@ -157,11 +161,8 @@ def cancel(request, pk: int):
         return render(request, "resiliation/confirm.html", {
             "letter": letter, **CANCEL_QUESTION, "action": reverse("resiliation:cancel", args=[letter.pk]),
             "next": target, "back": target})
-    try:
-        sending.letter_cancel(letter=letter, by=request.user, now=clock.local_now())
-        messages.success(request, "L'envoi est annulé et vous avez été remboursé.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_cancel, letter=letter, by=request.user, now=clock.local_now(),
+                success="L'envoi est annulé et vous avez été remboursé.")
     return redirect(target)
 
 
@@ -171,16 +172,15 @@ def reschedule(request, pk: int):
     """« Modifier la date d'envoi » until the eve, or the new date of a held sending."""
     letter = letter_for(request, pk)
     start = None if request.POST.get("earliest") else _parse_date(request.POST.get("new_contract_start", ""))
-    try:
-        letter = sending.letter_send_date_change(letter=letter, start=start,
-                                                 send=_parse_date(request.POST.get("send_date", "")),
-                                                 now=clock.local_now())
-        messages.success(request, f"L'envoi est reprogrammé le {letter.send_date:%d/%m/%Y}"
-                         + (f" (prise d'effet des nouveaux contrats le {letter.new_contract_start:%d/%m/%Y})."
-                            if letter.new_contract_start else "."))
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    action_call(request, services.letter_send_date_change, letter=letter, start=start,
+                send=_parse_date(request.POST.get("send_date", "")), now=clock.local_now(), success=_rescheduled)
     return redirect("resiliation:letter", pk=letter.pk)
+
+
+def _rescheduled(letter) -> str:
+    start = f" (prise d'effet des nouveaux contrats le {letter.new_contract_start:%d/%m/%Y})" \
+        if letter.new_contract_start else ""
+    return f"L'envoi est reprogrammé le {letter.send_date:%d/%m/%Y}{start}."
 
 
 @resiliation_page
@@ -188,17 +188,12 @@ def orias(request):
     """« Document d'identification »: the ORIAS certificate needed to send in the agency's name."""
     target = next_url(request, default=reverse("resiliation:orias"))  # checked before anything is saved
     form = OriasForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.orias_certificate_add(organisation=request.user.organisation, by=request.user,
-                                           upload=form.cleaned_data["file"],
-                                           valid_until=form.cleaned_data["valid_until"],
-                                           today=clock.business_today())
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Votre attestation ORIAS est enregistrée.")
-            return redirect(target)
+    if request.method == "POST" and form.is_valid() and form_call(
+            form, services.orias_certificate_add, organisation=request.user.organisation, by=request.user,
+            upload=form.cleaned_data["file"], valid_until=form.cleaned_data["valid_until"],
+            today=clock.business_today()):
+        messages.success(request, "Votre attestation ORIAS est enregistrée.")
+        return redirect(target)
     certificates = OriasCertificate.objects.filter(organisation_id=request.user.organisation_id)
     return render(request, "resiliation/orias.html", {"form": form, "certificates": certificates,
                                                       "today": clock.business_today()})
@@ -207,17 +202,13 @@ def orias(request):
 @resiliation_page
 def identity_page(request):
     """« Vérification d'identité pour eIDAS » (14,40 € debited on « Continuer la vérification »)."""
-    check = identity.identity_status(user=request.user)
+    check = selectors.identity_status(user=request.user)
     form = IdentityForm(request.POST or None, initial={"mobile_phone": request.user.phone,
                                                        "email": request.user.email})
-    if request.method == "POST" and form.is_valid():
-        try:
-            check = identity.identity_check_start(user=request.user, now=clock.local_now(), **form.cleaned_data)
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "14,40 € ont été débités. Poursuivez avec l'opérateur de vérification.")
-            return redirect("resiliation:identity_verify")
+    if request.method == "POST" and form.is_valid() and form_call(
+            form, services.identity_check_start, user=request.user, now=clock.local_now(), **form.cleaned_data):
+        messages.success(request, "14,40 € ont été débités. Poursuivez avec l'opérateur de vérification.")
+        return redirect("resiliation:identity_verify")
     return render(request, "resiliation/identity.html", {"form": form, "check": check})
 
 
@@ -227,14 +218,11 @@ def identity_verify(request):
     check = IdentityVerification.objects.filter(user=request.user, status="pending").first()
     if check is None:
         return redirect("resiliation:identity")
-    error = None
-    if request.method == "POST":
-        try:
-            identity.identity_check_confirm(check=check, code=request.POST.get("code", ""), now=clock.local_now())
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            messages.success(request, "Votre identité est vérifiée : vos courriers partiront en LRE qualifiée "
-                                      "vers les destinataires identifiés.")
-            return redirect("resiliation:letters")
-    return render(request, "resiliation/identity_verify.html", {"check": check, "error": error})
+    refusal = forms.Form()  # holds the service's error, if any
+    if request.method == "POST" and form_call(refusal, services.identity_check_confirm, check=check,
+                                              code=request.POST.get("code", ""), now=clock.local_now()):
+        messages.success(request, "Votre identité est vérifiée : vos courriers partiront en LRE qualifiée "
+                                  "vers les destinataires identifiés.")
+        return redirect("resiliation:letters")
+    return render(request, "resiliation/identity_verify.html", {"check": check,
+                                                                "error": errors_text(refusal) or None})

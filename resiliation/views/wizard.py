@@ -13,14 +13,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from portal.errors import ApplicationError
 from portal.forms import request_id, search_term
-from portal.views import form_error
+from portal.views import form_call
 from resiliation import rules, services
 from resiliation.forms import ContractForm, InsurerRequestForm, SubscriberForm
 from resiliation.models import Insurer
-from resiliation.selectors import insurers_matching, letters_visible_to
-from resiliation.sending import letter_date_mode
+from resiliation.selectors import insurers_matching, letter_date_mode, letters_visible_to
 from resiliation.views.common import letter_for, resiliation_page, unless_editable
 
 SESSION_KEY = "resiliation_wizard"
@@ -49,14 +47,10 @@ def new_subscriber(request):
         request.session[SESSION_KEY] = {}
         initial = {}
     form = SubscriberForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            subscriber = services.check_subscriber(form.data_object())
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            _save(request, subscriber=asdict(subscriber))
-            return redirect("resiliation:new_insurer")
+    if request.method == "POST" and form.is_valid() and (
+            subscriber := form_call(form, services.check_subscriber, data=form.data_object())):
+        _save(request, subscriber=asdict(subscriber))
+        return redirect("resiliation:new_insurer")
     return render(request, "resiliation/wizard_subscriber.html", {"form": form, "step": 1,
                                                                     "co_open": bool(initial.get("co_last_name"))})
 
@@ -89,15 +83,11 @@ def insurer_search(request):
 def insurer_request(request):
     """« Demander l'ajout d'une compagnie »."""
     form = InsurerRequestForm(request.POST or None, initial={"name": search_term(request.GET)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.insurer_request_create(by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Votre demande d'ajout a été transmise : nous vous répondrons dès que la "
-                                      "compagnie sera ajoutée.")
-            return redirect("resiliation:new_insurer" if "subscriber" in _state(request) else "resiliation:letters")
+    if request.method == "POST" and form.is_valid() and form_call(
+            form, services.insurer_request_create, by=request.user, **form.cleaned_data):
+        messages.success(request, "Votre demande d'ajout a été transmise : nous vous répondrons dès que la "
+                                  "compagnie sera ajoutée.")
+        return redirect("resiliation:new_insurer" if "subscriber" in _state(request) else "resiliation:letters")
     return render(request, "resiliation/insurer_request.html", {"form": form})
 
 
@@ -142,17 +132,14 @@ def new_contract(request, type_code: str, pk: int | None = None):
         raise Http404
     form = ContractForm(request.POST or None, type_code=type_code, mode=mode)
     if request.method == "POST" and form.is_valid():
-        try:
-            if letter is None:
-                state = _state(request)
-                letter = services.letter_create(by=request.user, subscriber=services.SubscriberData(**state["subscriber"]),
-                                                insurer=insurer, contract=form.data_object())
+        if letter is None:
+            created = form_call(form, services.letter_create, by=request.user, insurer=insurer,
+                                subscriber=services.SubscriberData(**_state(request)["subscriber"]),
+                                contract=form.data_object())
+            if created is not None:
                 request.session[SESSION_KEY] = {}
-            else:
-                services.letter_contract_add(letter=letter, contract=form.data_object())
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
+                return redirect("resiliation:letter", pk=created.pk)
+        elif form_call(form, services.letter_contract_add, letter=letter, contract=form.data_object()):
             return redirect("resiliation:letter", pk=letter.pk)
     subscriber = _state(request).get("subscriber", {})
     return render(request, "resiliation/wizard_contract.html", {
@@ -179,14 +166,10 @@ def contract_edit(request, pk: int, contract_id: int):
     mode = rules.letter_mode(others) if others else None
     initial = {name: getattr(contract, name) for name in ContractForm.base_fields}
     form = ContractForm(request.POST or None, type_code=contract.contract_type, mode=mode, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_contract_update(contract=contract, data=form.data_object())
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Le contrat est modifié.")
-            return redirect("resiliation:letter", pk=letter.pk)
+    if request.method == "POST" and form.is_valid() and form_call(
+            form, services.letter_contract_update, contract=contract, data=form.data_object()):
+        messages.success(request, "Le contrat est modifié.")
+        return redirect("resiliation:letter", pk=letter.pk)
     return render(request, "resiliation/wizard_contract.html", {
         "step": 3, "form": form, "letter": letter, "insurer": letter.insurer,
         "kind": rules.contract_type(contract.contract_type),

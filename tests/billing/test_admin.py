@@ -20,16 +20,16 @@ def clerk(client_for, accounting_user):
 
 def test_clerk_adds_a_price_with_a_future_date_of_effect(clerk):
     url = reverse("admin:billing_price_add")
-    past = clerk.post(url, {"product": "lre", "amount": "3.05", "valid_from": "01/03/2026"})
+    past = clerk.post(url, {"product": "registered_eletter", "amount": "3.05", "valid_from": "01/03/2026"})
     assert past.status_code == 200 and "ne peut pas être passée" in past.content.decode()
-    assert clerk.post(url, {"product": "lre", "amount": "3.05", "valid_from": "01/04/2026"}).status_code == 302
-    assert Price.objects.get(product="lre", valid_from=date(2026, 4, 1)).amount == Decimal("3.05")
+    assert clerk.post(url, {"product": "registered_eletter", "amount": "3.05", "valid_from": "01/04/2026"}).status_code == 302
+    assert Price.objects.get(product="registered_eletter", valid_from=date(2026, 4, 1)).amount == Decimal("3.05")
 
 
 def test_a_price_in_effect_cannot_be_changed_or_deleted(clerk):
-    price = Price.objects.get(product="lre", valid_from=date(2020, 1, 1))
+    price = Price.objects.get(product="registered_eletter", valid_from=date(2020, 1, 1))
     change = reverse("admin:billing_price_change", args=[price.pk])
-    clerk.post(change, {"product": "lre", "amount": "0.01", "valid_from": "01/01/2020"})
+    clerk.post(change, {"product": "registered_eletter", "amount": "0.01", "valid_from": "01/01/2020"})
     assert clerk.post(reverse("admin:billing_price_delete", args=[price.pk]), {"post": "yes"}).status_code == 403
     price.refresh_from_db()
     assert price.amount == Decimal("2.97")

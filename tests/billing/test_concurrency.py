@@ -56,7 +56,7 @@ def test_concurrent_debits_never_overdraw(org, buy):
     buy(org, "20.00")  # pays for 5 LRAR (5 × 3,78 € = 18,90 €), not 6
 
     def debit(index):
-        return account_debit(organisation=org, items=[LineItem("lre_ar")], idempotency_key=f"c:{index}",
+        return account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement")], idempotency_key=f"c:{index}",
                              label=f"Lettre {index}", on=date(2026, 3, 2))
 
     results = in_parallel(debit, 24)
@@ -72,7 +72,7 @@ def test_concurrent_replays_of_one_key_debit_once(org, buy):
     buy(org, "50.00")
 
     def debit(_):
-        return account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="same-key",
+        return account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="same-key",
                              label="Lettre", on=date(2026, 3, 2)).pk
 
     results = in_parallel(debit, 16)
@@ -84,9 +84,9 @@ def test_concurrent_replays_of_one_key_debit_once(org, buy):
 
 def test_concurrent_refunds_of_one_debit_refund_once(org, buy):
     buy(org, "10.00")
-    debit = account_debit(organisation=org, items=[LineItem("lre_ar")], idempotency_key="r", label="L",
+    debit = account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement")], idempotency_key="r", label="L",
                           on=date(2026, 3, 2))
-    results = in_parallel(lambda _: account_refund(debit=debit, reason="Annulé").pk, 8)
+    results = in_parallel(lambda _: account_refund(debit_entry_id=debit.pk, reason="Annulé").pk, 8)
     assert len(set(results)) == 1, results
     assert account_balance(organisation=org) == Decimal("10.00")
 
@@ -116,7 +116,7 @@ def test_concurrent_invoicing_numbers_invoices_without_gaps_or_duplicates(set_to
     for index in range(10):
         organisation = portal_services.organisation_create(orias=f"0710{index:04d}", name=f"Cabinet {index}")
         buy(organisation, "10.00")
-        account_debit(organisation=organisation, items=[LineItem("lre")], idempotency_key=f"i:{index}", label="L",
+        account_debit(organisation=organisation, items=[LineItem("registered_eletter")], idempotency_key=f"i:{index}", label="L",
                       on=date(2026, 2, 10))
         organisations.append(organisation)
     set_today("2026-03-01")

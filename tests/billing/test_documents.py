@@ -46,10 +46,10 @@ def _money(text: str) -> str:
 def february_invoice(org, buy, set_today):
     set_today("2026-02-03")
     buy(org, "100.00")
-    account_debit(organisation=org, items=[LineItem("lre_ar", 3)], idempotency_key="a", label="A", on=date(2026, 2, 3))
+    account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement", 3)], idempotency_key="a", label="A", on=date(2026, 2, 3))
     account_debit(organisation=org, items=[LineItem("identity_check")], idempotency_key="b", label="B",
                   on=date(2026, 2, 4))
-    account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="c", label="C", on=date(2026, 2, 5))
+    account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="c", label="C", on=date(2026, 2, 5))
     set_today("2026-03-01")
     return invoicing.invoices_issue(period_start=date(2026, 2, 1), today=date(2026, 3, 1)).issued[0]
 
@@ -84,12 +84,12 @@ def test_a_credit_note_pdf_names_the_invoice_it_corrects(org, buy, set_today):
 
     set_today("2026-01-20")
     buy(org, "30.00")
-    debit = account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="jan", label="J",
+    debit = account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="jan", label="J",
                           on=date(2026, 1, 20))
     set_today("2026-02-01")
     [january] = invoicing.invoices_issue(period_start=date(2026, 1, 1), today=date(2026, 2, 1)).issued
     set_today("2026-02-12")
-    account_refund(debit=debit, reason="Annulé", on=date(2026, 2, 12))
+    account_refund(debit_entry_id=debit.pk, reason="Annulé", on=date(2026, 2, 12))
     set_today("2026-03-01")
     [credit_note] = invoicing.invoices_issue(period_start=date(2026, 2, 1), today=date(2026, 3, 1)).issued
     text = _money(pdf_text(document_bytes(invoice_document_ensure(invoice_id=credit_note.pk))))

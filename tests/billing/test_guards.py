@@ -28,7 +28,7 @@ def refused(action) -> bool:
 def ledger(org, buy, set_today):
     set_today("2026-02-10")
     buy(org, "50.00")
-    debit = account_debit(organisation=org, items=[LineItem("lre_ar")], idempotency_key="g", label="L",
+    debit = account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement")], idempotency_key="g", label="L",
                           on=date(2026, 2, 10))
     set_today("2026-03-02")
     [invoice] = invoicing.invoice_issue(account=debit.account, period_start=date(2026, 2, 1), today=date(2026, 3, 2))

@@ -31,18 +31,18 @@ def february(org, other_org, buy, set_today):
     set_today("2026-01-20")
     buy(org, "100.00")
     buy(other_org, "100.00")
-    january = account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="jan", label="J",
+    january = account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="jan", label="J",
                             on=date(2026, 1, 20))
     set_today("2026-02-10")
     debits = [
-        account_debit(organisation=org, items=[LineItem("lre_ar"), LineItem("esignature")],
+        account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement"), LineItem("esignature")],
                       idempotency_key=f"feb:{n}", label=f"Lettre {n}", on=date(2026, 2, 10)) for n in range(3)
     ]
-    account_debit(organisation=org, items=[LineItem("paper_lettre_verte"), LineItem("paper_extra_sheet", 2),
+    account_debit(organisation=org, items=[LineItem("paper_mail_lettre_verte"), LineItem("paper_mail_extra_sheet", 2),
                                            LineItem("first_page_address")],
                   idempotency_key="paper", label="Courrier", on=date(2026, 2, 11))
-    account_refund(debit=debits[2], reason="Annulé", on=date(2026, 2, 12))
-    account_refund(debit=january, reason="Annulé tard", on=date(2026, 2, 12))  # January's, refunded in February
+    account_refund(debit_entry_id=debits[2].pk, reason="Annulé", on=date(2026, 2, 12))
+    account_refund(debit_entry_id=january.pk, reason="Annulé tard", on=date(2026, 2, 12))  # January's, refunded in February
     account_debit(organisation=other_org, items=[LineItem("identity_check")], idempotency_key="id",
                   label="Identité", on=date(2026, 2, 27))
     set_today("2026-03-02")
@@ -53,11 +53,11 @@ def test_invoice_lists_the_month_consumption_with_vat_per_line(org, february):
     invoice = Invoice.objects.get(account__organisation=org, kind=InvoiceKind.INVOICE)
     lines = {(line.product, line.quantity, line.unit_price, line.amount) for line in invoice.lines.all()}
     assert lines == {  # the letter cancelled in February is not there; January's refund neither
-        ("lre_ar", 2, Decimal("3.78"), Decimal("7.56")),
+        ("registered_eletter_acknowledgement", 2, Decimal("3.78"), Decimal("7.56")),
         ("esignature", 2, Decimal("1.50"), Decimal("3.00")),
         ("first_page_address", 1, Decimal("-0.10"), Decimal("-0.10")),
-        ("paper_lettre_verte", 1, Decimal("1.14"), Decimal("1.14")),
-        ("paper_extra_sheet", 2, Decimal("0.18"), Decimal("0.36")),
+        ("paper_mail_lettre_verte", 1, Decimal("1.14"), Decimal("1.14")),
+        ("paper_mail_extra_sheet", 2, Decimal("0.18"), Decimal("0.36")),
     }
     for line in invoice.lines.all():
         assert (line.amount_excluding_tax, line.tax_amount) == vat_split(line.amount, Decimal("20"))
@@ -74,25 +74,25 @@ def test_invoice_lists_the_month_consumption_with_vat_per_line(org, february):
 def test_a_refund_of_an_earlier_month_is_a_credit_note_never_a_negative_invoice(org, buy, set_today):
     set_today("2026-01-20")
     buy(org, "30.00")
-    debit = account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="jan", label="J",
+    debit = account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="jan", label="J",
                           on=date(2026, 1, 20))
     set_today("2026-02-01")
     [january] = invoicing.invoices_issue(period_start=date(2026, 1, 1), today=date(2026, 2, 1)).issued
     set_today("2026-02-12")
-    account_refund(debit=debit, reason="Lettre non distribuée", on=date(2026, 2, 12))
+    account_refund(debit_entry_id=debit.pk, reason="Lettre non distribuée", on=date(2026, 2, 12))
 
     [credit_note] = invoicing.invoices_issue(period_start=FEB, today=MARCH_1).issued
     assert (credit_note.kind, credit_note.number) == (InvoiceKind.CREDIT_NOTE, "A000001")
     assert credit_note.total_including_tax == Decimal("2.97")  # what it gives back: never a negative amount
     assert (credit_note.total_excluding_tax, credit_note.total_tax) == vat_split(Decimal("2.97"), Decimal("20"))
     assert [(line.product, line.quantity, line.amount) for line in credit_note.lines.all()] == [
-        ("lre", 1, Decimal("2.97"))]
+        ("registered_eletter", 1, Decimal("2.97"))]
     assert credit_note.snapshot["corrects"] == [
         {"period_start": "2026-01-01", "number": january.number, "issued_on": "2026-02-01"}]
     assert not Invoice.objects.filter(kind=InvoiceKind.INVOICE, period_start=FEB).exists()
     assert Invoice.objects.filter(total_including_tax__lte=0).count() == 0
     with pytest.raises(ApplicationError, match="déjà facturé"):  # the month is closed by its credit note
-        account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="late", label="L",
+        account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="late", label="L",
                       on=date(2026, 2, 27))
 
 
@@ -100,9 +100,9 @@ def test_a_month_whose_letters_were_all_cancelled_in_the_month_issues_nothing(or
     set_today("2026-02-10")
     buy(org, "30.00")
     for key in ("a", "b"):
-        debit = account_debit(organisation=org, items=[LineItem("lre_ar"), LineItem("esignature")],
+        debit = account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement"), LineItem("esignature")],
                               idempotency_key=key, label=key, on=date(2026, 2, 10))
-        account_refund(debit=debit, reason="Annulé", on=date(2026, 2, 11))
+        account_refund(debit_entry_id=debit.pk, reason="Annulé", on=date(2026, 2, 11))
     assert invoicing.invoices_issue(period_start=FEB, today=MARCH_1).count == 0
     assert not Invoice.objects.exists()
 
@@ -111,11 +111,11 @@ def test_a_month_with_consumption_and_an_earlier_refund_of_the_same_amount_gets_
     """Net zero, but two supplies: February's letter is invoiced, January's refund credited."""
     set_today("2026-01-20")
     buy(org, "30.00")
-    january = account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="jan", label="J",
+    january = account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="jan", label="J",
                             on=date(2026, 1, 20))
     set_today("2026-02-10")
-    account_refund(debit=january, reason="Annulé", on=date(2026, 2, 10))
-    account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="feb", label="F", on=date(2026, 2, 10))
+    account_refund(debit_entry_id=january.pk, reason="Annulé", on=date(2026, 2, 10))
+    account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="feb", label="F", on=date(2026, 2, 10))
     issued = invoicing.invoices_issue(period_start=FEB, today=MARCH_1).issued
     assert sorted((document.kind, document.number, document.total_including_tax) for document in issued) == [
         (InvoiceKind.CREDIT_NOTE, "A000001", Decimal("2.97")), (InvoiceKind.INVOICE, "M000001", Decimal("2.97"))]
@@ -169,7 +169,7 @@ def test_a_month_not_over_cannot_be_invoiced(org, february):
 def test_a_debit_dated_in_an_invoiced_month_is_refused(org, february):
     invoicing.invoices_issue(period_start=FEB, today=MARCH_1)
     with pytest.raises(ApplicationError, match="déjà facturé"):
-        account_debit(organisation=org, items=[LineItem("lre")], idempotency_key="late", label="L",
+        account_debit(organisation=org, items=[LineItem("registered_eletter")], idempotency_key="late", label="L",
                       on=date(2026, 2, 27))
 
 

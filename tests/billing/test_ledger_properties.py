@@ -29,7 +29,7 @@ from tests.profiles import examples
 
 TODAY = date(2026, 3, 2)
 CENT = Decimal("0.01")
-PRICES = {"lre": Decimal("2.97"), "lre_ar": Decimal("3.78"), "esignature": Decimal("1.50"),
+PRICES = {"registered_eletter": Decimal("2.97"), "registered_eletter_acknowledgement": Decimal("3.78"), "esignature": Decimal("1.50"),
           "address_page": Decimal("0.16"), "identity_check": Decimal("14.40")}
 
 amounts = st.decimals(min_value=Decimal("-50"), max_value=Decimal("50"), places=2).filter(lambda d: d != 0)
@@ -115,7 +115,7 @@ class LedgerPropertyTests(TestCase):
                 if not debits:
                     continue
                 debit = debits[op[1] % len(debits)]
-                refund = services.account_refund(debit=debit, reason="Annulé", on=TODAY)
+                refund = services.account_refund(debit_entry_id=debit.pk, reason="Annulé", on=TODAY)
                 assert refund.amount == -debit.amount
                 if debit.pk not in refunded:
                     refunded.add(debit.pk)

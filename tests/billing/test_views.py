@@ -18,7 +18,7 @@ def fill(org, buy, set_today, *, months: int, debits_per_month: int = 2):
         set_today(date(year, month, 3))
         buy(org, "40.00")
         for n in range(debits_per_month):
-            account_debit(organisation=org, items=[LineItem("lre_ar")], idempotency_key=f"{year}-{month}-{n}",
+            account_debit(organisation=org, items=[LineItem("registered_eletter_acknowledgement")], idempotency_key=f"{year}-{month}-{n}",
                           label=f"Lettre {year}-{month}-{n}", on=date(year, month, 3))
         following = date(year + (month == 12), month % 12 + 1, 1)
         invoicing.invoices_issue(period_start=date(year, month, 1), today=following)
@@ -108,7 +108,7 @@ def test_a_credit_note_is_listed_as_an_avoir_and_downloaded_as_one(client_for, a
     fill(org, buy, set_today, months=1)  # March 2025, invoiced on 1 April
     debit = org.billing_account.entries.filter(kind="debit").first()
     set_today("2025-04-10")
-    account_refund(debit=debit, reason="Lettre non distribuée", on=date(2025, 4, 10))
+    account_refund(debit_entry_id=debit.pk, reason="Lettre non distribuée", on=date(2025, 4, 10))
     [credit_note] = invoicing.invoices_issue(period_start=date(2025, 4, 1), today=date(2025, 5, 1)).issued
     set_today("2026-03-02")
     client = client_for(admin_user)

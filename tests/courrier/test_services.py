@@ -211,11 +211,11 @@ def test_bad_addresses_are_refused_and_change_nothing(admin_user, change, field)
 
 
 def _expected(mode, sheets, *, typed):
-    from billing.services import prices_on
+    from billing.selectors import prices_on
 
-    prices = prices_on(products=[f"paper_{mode}", "paper_extra_sheet", "address_page", "first_page_address"],
+    prices = prices_on(products=[f"paper_mail_{mode}", "paper_mail_extra_sheet", "address_page", "first_page_address"],
                        on=clock.business_today())
-    return (prices[f"paper_{mode}"] + (sheets - 1) * prices["paper_extra_sheet"]
+    return (prices[f"paper_mail_{mode}"] + (sheets - 1) * prices["paper_mail_extra_sheet"]
             + (prices["address_page"] if typed else prices["first_page_address"]))
 
 

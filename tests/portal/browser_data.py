@@ -31,7 +31,6 @@ def portfolio(*, organisation, administrator, clerk) -> Portfolio:
     from amiable import services as amiable
     from amiable.models import Case
     from billing import services as billing
-    from resiliation import sending
     from resiliation import services as resiliation
     from resiliation.insurers import insurers_load
     from resiliation.models import Insurer
@@ -74,9 +73,9 @@ def portfolio(*, organisation, administrator, clerk) -> Portfolio:
     billing.account_adjust(organisation=organisation, amount=Decimal("1234.56"), reason="Crédit de test", by=clerk,
                            on=clock.business_today())
     scheduled = resiliation.letter_create(by=administrator, subscriber=subscriber, insurer=insurer, contract=contract)
-    sending.letter_mandate_choose(letter=scheduled, choice="not_attached", today=clock.business_today(),
+    resiliation.letter_mandate_choose(letter=scheduled, choice="not_attached", today=clock.business_today(),
                                   confirmed=True)
-    sending.letter_confirm(letter=scheduled, by=administrator, with_acknowledgement=True, start=None,
+    resiliation.letter_confirm(letter=scheduled, by=administrator, with_acknowledgement=True, start=None,
                            send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
     return Portfolio(draft_id=draft.pk, scheduled_id=scheduled.pk,
                      case_ids=list(Case.objects.order_by("id").values_list("id", flat=True)))

@@ -227,7 +227,7 @@ def test_an_organisation_without_orias_cannot_file_a_certificate_nor_send_in_its
     ORIAS number is on file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from resiliation import sending
+    from resiliation import selectors
     from resiliation import services as resiliation_services
     from resiliation.models import OriasCertificate
 
@@ -245,11 +245,11 @@ def test_an_organisation_without_orias_cannot_file_a_certificate_nor_send_in_its
     OriasCertificate.objects.create(organisation=organisation, document=document,
                                     valid_until=datetime(2026, 12, 31).date(), uploaded_by=user)
     today = datetime(2026, 3, 2).date()
-    assert sending.orias_certificate_valid(organisation_id=organisation.id, on=today) is None
+    assert selectors.orias_certificate_valid(organisation_id=organisation.id, on=today) is None
     User.objects.filter(pk=user.pk).update(activated_at=datetime(2026, 3, 2, 10, 0).astimezone())
     page = Client()
     page.force_login(user)
     html = page.get("/resiliations/attestation-orias/").content.decode().replace("&#x27;", "'")
     assert "Votre compte n'a pas de numéro ORIAS" in html and "/aide/demande/?sujet=compte" in html
     Organisation.objects.filter(pk=organisation.pk).update(orias="07000099")  # staff record the number
-    assert sending.orias_certificate_valid(organisation_id=organisation.id, on=today) is not None
+    assert selectors.orias_certificate_valid(organisation_id=organisation.id, on=today) is not None

@@ -140,7 +140,7 @@ CUSTOM_ACTIONS: dict[str, dict[str, str]] = {
     "amiable.extensionrequest": {"approve": "c", "refuse": "c"},
     "amiable.case": {"manual_on": "c", "manual_off": "c"},
     "amiable.collectioncase": {"export_csv": "v"},
-    "resiliation.insurerrequest": {"mark_done": "v"},
+    "resiliation.insurerrequest": {"mark_done": "c"},  # the clerks keep the directory (change right)
     "portal.helprequest": {"assign_to_me": "c", "close_requests": "c"},
     "axes.accessattempt": {"cleanup_expired_attempts": "v"},
     "django_celery_beat.periodictask": {"enable_tasks": "v", "disable_tasks": "v", "toggle_tasks": "v",
@@ -177,7 +177,6 @@ def _rows_the_demo_lacks(courtier: User) -> None:
     from amiable import services as amiable_services
     from amiable.models import Case, Stage
     from billing import services as billing_services
-    from resiliation import identity
     from resiliation import services as resiliation_services
 
     today = clock.business_today()
@@ -186,11 +185,11 @@ def _rows_the_demo_lacks(courtier: User) -> None:
     amiable_services.case_answer(case=case, by=courtier, requested=True, reason="other", comment="Pièce jointe",
                                  today=today, calendar=clock.business_calendar(),
                                  document=SimpleUploadedFile("echeancier.pdf", PDF_BYTES))
-    billing_services.price_schedule(product="paper_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
+    billing_services.price_schedule(product="paper_mail_lettre_verte", amount=Decimal("1.20"), valid_from=today + timedelta(30),
                                     today=today)
     resiliation_services.insurer_request_create(by=courtier, name="Mutuelle Nouvelle")
     accounts.api_token_issue(membership=courtier.memberships.first())
-    identity.identity_check_start(user=courtier, mobile_phone="0612345678", email=courtier.email, confirmed=True,
+    resiliation_services.identity_check_start(user=courtier, mobile_phone="0612345678", email=courtier.email, confirmed=True,
                                   price_accepted=True, now=clock.local_now())
     # A Pyramide Artisan grid not in effect yet (staff prepare next year's).
     from quotes.models import Tariff

@@ -78,7 +78,7 @@ def world(person, org, other_org, make_case, make_letter, buy, set_today):  # no
     rows = {}
     for key, organisation in (("A", org), ("B", other_org)):
         buy(organisation, "50.00", by=person)
-        account_debit(organisation=organisation, items=[LineItem("lre")], idempotency_key=f"debit-{key}",
+        account_debit(organisation=organisation, items=[LineItem("registered_eletter")], idempotency_key=f"debit-{key}",
                       label=f"Lettre {key}", on=date(2026, 2, 10))
     set_today(date(2026, 3, 2))
     invoicing.invoices_issue(period_start=date(2026, 2, 1), today=date(2026, 3, 2))
@@ -126,7 +126,7 @@ def _row_urls(rows) -> list[tuple[str, str, str]]:
         ("account_user_reactivate", "post", reverse("account_user_reactivate", args=[rows["membership"].pk])),
         ("account_user_resend", "post", reverse("account_user_resend", args=[rows["membership"].pk])),
     ]
-    for name, (method, _data) in RESILIATION_ROW_URLS.items():
+    for name, (method, _data, _done) in RESILIATION_ROW_URLS.items():
         urls.append((name, method, resiliation_row_url(name, termination, rows["attachment"])))
     return urls
 

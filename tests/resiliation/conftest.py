@@ -136,11 +136,11 @@ def e_signed(deliver):
     portal's endpoint (as in production)."""
 
     def _sign(letter, *, now: datetime):
-        from resiliation import signatures
+        from resiliation import services
         from resiliation.models import SandboxWebhookDelivery
-        from resiliation.providers import sandbox
+        from resiliation.sandbox import provider as sandbox
 
-        request = signatures.signature_request_start(letter=letter, email=letter.email, mobile_phone="0612345678",
+        request = services.signature_request_start(letter=letter, email=letter.email, mobile_phone="0612345678",
                                                      mode="remote", certified=True, now=now)
         session = sandbox.sandbox_code_send(reference=request.provider_reference, now=now)
         sandbox.sandbox_sign(reference=request.provider_reference, code=session.code, signed_pdf=PDF_BYTES, now=now)

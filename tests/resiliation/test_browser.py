@@ -14,13 +14,37 @@ from tests.resiliation.conftest import PDF_BYTES
 PARIS = ZoneInfo("Europe/Paris")
 
 
+@pytest.fixture
+def worker(monkeypatch):
+    """The Celery worker, played by the test: tasks queued after commit (by the live server's
+    requests or by other tasks) are recorded, and ``run()`` executes them in order, like a
+    worker would, until none is left. Nothing runs inside a request."""
+    from resiliation import tasks
+    from resiliation.sandbox import tasks as sandbox_tasks
+
+    queued = []
+    for task in (tasks.letter_dispatch_task, tasks.letter_proof_task, tasks.signature_cancel_task,
+                 sandbox_tasks.sandbox_webhook_deliver_task):
+        monkeypatch.setattr(task, "delay", lambda *args, task=task: queued.append((task, args)))
+
+    class Worker:
+        def run(self) -> int:
+            done = 0
+            while queued:
+                task, args = queued.pop(0)
+                task.run(*args)
+                done += 1
+            return done
+
+    return Worker()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_user, insurer, orias_on_file, funded,
-                                 at):
+                                 at, worker):
     at(datetime(2026, 3, 2, 10, 0, tzinfo=PARIS))
     settings.PORTAL_BASE_URL = live_server.url
-    settings.RESILIATION_RUN_TASKS_INLINE = True  # tasks and sandbox webhooks run in-process after commit
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     login_page(admin_user.email)
@@ -81,12 +105,16 @@ def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_
     page.get_by_label("Code SMS").fill(code)
     page.get_by_role("button", name="Signer", exact=True).click()
     page.get_by_text("Succès de la signature").wait_for()
+    assert worker.run() >= 3  # the signed webhook, the dispatch, the deposit webhook (and the proof)
 
     # Signed → sent today → deposited (sandbox webhooks, HMAC-signed, over HTTP)
     page.goto(f"/resiliations/{letter.pk}/")
     assert page.locator("#letter-status").inner_text() == "Déposée"
     page.get_by_role("link", name="Bac à sable LRE").click()
-    page.get_by_role("button", name="Le destinataire signe l'accusé de réception").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Le destinataire signe l'accusé de réception").click()
+    assert worker.run() >= 1  # the signed-receipt webhook (and the acknowledgement's proof)
+    page.reload()
     assert page.locator("#portal-status").inner_text() == "Signée"
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SIGNED and letter.deposit_notice_id and letter.acknowledgement_id
@@ -99,14 +127,14 @@ def test_wizard_to_signed_letter(page, login_page, live_server, settings, admin_
 def ready(admin_user, make_letter, orias_on_file, funded):
     """A draft letter ready to be sent (ORIAS on file, mandate not attached, credit)."""
     from portal import clock
-    from resiliation import sending
+    from resiliation import services
 
     orias_on_file(admin_user)
     funded(admin_user.organisation)
 
     def _ready(**contract):
         letter = make_letter(admin_user, **contract)
-        sending.letter_mandate_choose(letter=letter, choice="not_attached", today=clock.business_today(),
+        services.letter_mandate_choose(letter=letter, choice="not_attached", today=clock.business_today(),
                                       confirmed=True)
         return letter
 
@@ -149,10 +177,10 @@ def test_the_confirm_button_follows_the_dates_and_au_plus_tot_keeps_the_token_ou
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_a_sending_asks_first(page, login_page, admin_user, ready, balance):
     from portal import clock
-    from resiliation import sending
+    from resiliation import services
 
     letter = ready()
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
                            send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
     paid = balance(admin_user.organisation)
     login_page(admin_user.email)

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resiliation import deadlines as d
+from resiliation.rules import dates as d
 
 PARIS = ZoneInfo("Europe/Paris")
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 
 
-@pytest.mark.parametrize("module", ["resiliation/deadlines.py", "resiliation/rules.py"])
+@pytest.mark.parametrize("module", ["resiliation/rules/dates.py", "resiliation/rules/__init__.py"])
 def test_pure_modules_import_no_django(module):
     code = (
         f"import importlib.util, sys; spec = importlib.util.spec_from_file_location('m', '{module}');"

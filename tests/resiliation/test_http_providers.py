@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.errors import ApplicationError
-from resiliation import conf, identity, sending, signatures, tracking
+from resiliation import conf, selectors, services
 from resiliation.models import (
     IdentityStatus,
     IdentityVerification,
@@ -22,7 +22,7 @@ from resiliation.models import (
 )
 from resiliation.providers import identity_provider, registered_mail_provider, signature_provider
 from resiliation.providers.http import HttpRegisteredMailProvider
-from resiliation.providers.sandbox import SandboxRegisteredMailProvider, sandbox_mail_tick, sandbox_webhooks_due
+from resiliation.sandbox.provider import SandboxRegisteredMailProvider, sandbox_mail_tick, sandbox_webhooks_due
 from tests.gateway import PDF, GatewayServer
 from tests.resiliation.conftest import signed_event
 from tests.sandboxes import sandboxes_not_allowed
@@ -54,13 +54,13 @@ def platform_letter(admin_user, make_letter, funded):
     """A letter in the platform's name, confirmed: its mandate is to be e-signed."""
     funded(admin_user.organisation)
     letter = make_letter(admin_user, contract_type="home_owner", reason="main_due_date")
-    sending.letter_sender_mode_set(letter=letter, mode="platform")
-    return sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
+    services.letter_sender_mode_set(letter=letter, mode="platform")
+    return services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
                                   dates_confirmed=True, now=MORNING)
 
 
 def signature_start(letter):
-    return signatures.signature_request_start(letter=letter, email="jean.dupont@client.test",
+    return services.signature_request_start(letter=letter, email="jean.dupont@client.test",
                                               mobile_phone="06 12 34 56 78", mode="remote", certified=True,
                                               now=MORNING)
 
@@ -91,7 +91,7 @@ def test_a_letter_signed_and_sent_through_the_gateways(http_providers, platform_
 
     # Sent today: handed to the registered-mail gateway under the letter's idempotency key.
     gateway.answer("POST", "/registered-letters", status=201, json_body={"reference": "lre_42"})
-    assert sending.letter_dispatch(letter_id=platform_letter.pk, now=MORNING)
+    assert services.letter_dispatch(letter_id=platform_letter.pk, now=MORNING)
     letter = TerminationLetter.objects.get(pk=platform_letter.pk)
     assert (letter.registered_mail_provider, letter.provider_reference, letter.status) == (
         "http", "lre_42", LetterStatus.IN_TRANSIT)
@@ -111,8 +111,8 @@ def test_a_letter_signed_and_sent_through_the_gateways(http_providers, platform_
     for event_type, hours in (("registered_mail.deposited", 1), ("registered_mail.signed", 5)):
         body, header = signed_event(event_type=event_type, reference="lre_42", occurred_at=MORNING + timedelta(hours=hours))
         assert deliver("registered_mail", body, header).content == b"applied"
-    assert tracking.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
-    assert tracking.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
+    assert services.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
+    assert services.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SIGNED and letter.deposit_notice_id and letter.acknowledgement_id
 
@@ -165,7 +165,7 @@ def test_identity_through_the_operator_gateway(http_providers, admin_user, funde
     gateway.answer("POST", "/identity-checks", status=502, json_body={})  # first attempt: no answer
     gateway.answer("POST", "/identity-checks", status=201,
                    json_body={"reference": "idc_9", "url": "https://id.example.fr/c/9"})
-    check = identity.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email,
+    check = services.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email,
                                           confirmed=True, price_accepted=True, now=MORNING)
     assert (check.provider, check.status, check.provider_reference, check.code) == ("http", "pending", "", "")
     assert balance(admin_user.organisation) == before - Decimal("14.40")
@@ -181,7 +181,7 @@ def test_identity_through_the_operator_gateway(http_providers, admin_user, funde
 
     check.refresh_from_db()
     with pytest.raises(ApplicationError, match="chez l'opérateur"):  # no code to type at the portal
-        identity.identity_check_confirm(check=check, code="", now=MORNING)
+        services.identity_check_confirm(check=check, code="", now=MORNING)
     body, header = signed_event(event_type="identity.verified", reference="idc_9", occurred_at=MORNING)
     assert deliver("identity", body, header).content == b"applied"
     check.refresh_from_db()
@@ -194,14 +194,14 @@ def test_a_failed_identification_ends_the_check(http_providers, admin_user, fund
     funded(admin_user.organisation)
     http_providers.answer("POST", "/identity-checks", status=201,
                           json_body={"reference": "idc_1", "url": "https://id.example.fr/c/1"})
-    identity.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email, confirmed=True,
+    services.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email, confirmed=True,
                                   price_accepted=True, now=MORNING)
     body, header = signed_event(event_type="identity.failed", reference="idc_1", occurred_at=MORNING)
     assert deliver("identity", body, header).content == b"applied"
     assert IdentityVerification.objects.get().status == IdentityStatus.FAILED
     body, header = signed_event(event_type="identity.verified", reference="idc_1", occurred_at=MORNING)
     assert deliver("identity", body, header).content == b"ignored"  # a late event changes nothing
-    assert identity.identity_status(user=admin_user) is None  # a new check may be started
+    assert selectors.identity_status(user=admin_user) is None  # a new check may be started
 
 
 # --------------------------------------------------------------- sandboxes where they may not run
@@ -221,7 +221,7 @@ def test_the_sandboxes_refuse_to_run_where_they_are_not_allowed(settings, admin_
     funded(admin_user.organisation)
     before = balance(admin_user.organisation)
     with pytest.raises(ImproperlyConfigured):
-        identity.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email,
+        services.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email,
                                       confirmed=True, price_accepted=True, now=MORNING)
     assert balance(admin_user.organisation) == before and not IdentityVerification.objects.exists()
     assert sandbox_mail_tick(now=MORNING) == 0 and sandbox_webhooks_due() == []  # the beat chores do nothing
@@ -232,11 +232,11 @@ def test_the_sandboxes_refuse_to_run_where_they_are_not_allowed(settings, admin_
 
 def test_a_sandbox_identity_check_cannot_be_confirmed_where_sandboxes_are_not_allowed(settings, admin_user, funded):
     funded(admin_user.organisation)
-    check = identity.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email,
+    check = services.identity_check_start(user=admin_user, mobile_phone="0612345678", email=admin_user.email,
                                           confirmed=True, price_accepted=True, now=MORNING)
     settings.PORTAL_SANDBOX_PROVIDERS = False
     with pytest.raises(ApplicationError):
-        identity.identity_check_confirm(check=check, code=check.code, now=MORNING)
+        services.identity_check_confirm(check=check, code=check.code, now=MORNING)
     check.refresh_from_db()
     assert check.status == IdentityStatus.PENDING
 
@@ -248,15 +248,15 @@ def test_pages_where_sandboxes_are_not_allowed_show_no_sandbox_part(settings, ht
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user)
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
                            dates_confirmed=True, now=MORNING)
     http_providers.answer("POST", "/registered-letters", status=201, json_body={"reference": "lre_1"})
     http_providers.answer("POST", "/identity-checks", status=201,
                           json_body={"reference": "idc_1", "url": "https://id.example.fr/c/1"})
     client = client_for(admin_user)
     with sandboxes_not_allowed(settings):
-        assert sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
+        assert services.letter_dispatch(letter_id=letter.pk, now=MORNING)
         page = client.get(f"/resiliations/{letter.pk}/")
         assert page.status_code == 200
         assert "référence lre_1" in page.content.decode() and "Bac à sable" not in page.content.decode()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.errors import ApplicationError
-from resiliation import identity, sending
+from resiliation import services
 from resiliation.models import IdentityStatus, Insurer, SandboxRegisteredMail
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
@@ -15,7 +15,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 def start(user, **overrides):
     values = {"mobile_phone": "0612345678", "email": user.email, "confirmed": True, "price_accepted": True}
-    return identity.identity_check_start(user=user, now=NOW, **{**values, **overrides})
+    return services.identity_check_start(user=user, now=NOW, **{**values, **overrides})
 
 
 def test_identity_check_debits_14_40_once(admin_user, funded, balance):
@@ -26,8 +26,8 @@ def test_identity_check_debits_14_40_once(admin_user, funded, balance):
     with pytest.raises(ApplicationError, match="déjà en cours"):
         start(admin_user)
     with pytest.raises(ApplicationError, match="incorrect"):
-        identity.identity_check_confirm(check=check, code="x", now=NOW)
-    identity.identity_check_confirm(check=check, code=check.code, now=NOW)
+        services.identity_check_confirm(check=check, code="x", now=NOW)
+    services.identity_check_confirm(check=check, code=check.code, now=NOW)
     assert check.status == IdentityStatus.VERIFIED
     assert balance(admin_user.organisation) == before - Decimal("14.40")
 
@@ -53,22 +53,22 @@ def test_qualified_sending_when_both_sides_are_identified(admin_user, make_lette
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user)  # MAAF: identified recipient
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
-    first = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    first = services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
                                    send=date(2026, 3, 2), dates_confirmed=True, now=NOW)
     assert first.qualified is False  # the holder is not identified yet
     check = start(admin_user)
-    identity.identity_check_confirm(check=check, code=check.code, now=NOW)
+    services.identity_check_confirm(check=check, code=check.code, now=NOW)
     second = make_letter(admin_user)
-    sending.letter_mandate_choose(letter=second, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
-    second = sending.letter_confirm(letter=second, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_mandate_choose(letter=second, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    second = services.letter_confirm(letter=second, by=admin_user, with_acknowledgement=True, start=None,
                                     send=date(2026, 3, 2), dates_confirmed=True, now=NOW)
     assert second.qualified is True
-    sending.letter_dispatch(letter_id=second.pk, now=NOW)
+    services.letter_dispatch(letter_id=second.pk, now=NOW)
     assert SandboxRegisteredMail.objects.get().qualified is True
     Insurer.objects.filter(pk=second.insurer_id).update(is_identified=False)
     third = make_letter(admin_user)
-    sending.letter_mandate_choose(letter=third, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
-    third = sending.letter_confirm(letter=third, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_mandate_choose(letter=third, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    third = services.letter_confirm(letter=third, by=admin_user, with_acknowledgement=True, start=None,
                                    send=date(2026, 3, 2), dates_confirmed=True, now=NOW)
     assert third.qualified is False  # simple LRE towards a recipient that is not identified

@@ -94,8 +94,8 @@ def test_platform_name_exclusions():
 
 
 def test_billing_products():
-    assert rules.billing_products(sender_mode="agency", with_acknowledgement=False, esignature=False) == ["lre"]
+    assert rules.billing_products(sender_mode="agency", with_acknowledgement=False, esignature=False) == ["registered_eletter"]
     assert rules.billing_products(sender_mode="agency", with_acknowledgement=True, esignature=True) == [
-        "lre_ar", "esignature"]
+        "registered_eletter_acknowledgement", "esignature"]
     assert rules.billing_products(sender_mode="platform", with_acknowledgement=True, esignature=True) == [
-        "platform_lre_ar"]
+        "platform_registered_eletter"]

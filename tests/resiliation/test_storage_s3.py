@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from resiliation import sending
+from resiliation import services
 from resiliation.models import SandboxRegisteredMail
 from tests.resiliation.conftest import PDF_BYTES, pdf_upload
 from tests.s3 import local_files
@@ -23,7 +23,7 @@ def test_an_attachment_goes_to_the_bucket_and_leaves_with_the_letter(
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user)
-    sending.letter_mandate_choose(letter=letter, choice="scan", today=MORNING.date(), upload=pdf_upload())
+    services.letter_mandate_choose(letter=letter, choice="scan", today=MORNING.date(), upload=pdf_upload())
     client = client_for(admin_user)
     response = client.post(reverse("resiliation:attachment_add", args=[letter.pk]),
                            {"file": pdf_upload("releve.pdf")})
@@ -34,9 +34,9 @@ def test_an_attachment_goes_to_the_bucket_and_leaves_with_the_letter(
     shown = client.get(reverse("resiliation:document", args=[letter.pk, attachment.document_id]))
     assert shown.status_code == 200 and b"".join(shown.streaming_content) == PDF_BYTES
 
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None,
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None,
                            send=MORNING.date(), dates_confirmed=True, now=MORNING)
-    assert sending.letter_dispatch(letter_id=letter.pk, now=MORNING) is True
+    assert services.letter_dispatch(letter_id=letter.pk, now=MORNING) is True
     sent = SandboxRegisteredMail.objects.get()
     assert sent.documents.count() == 3  # letter, mandate, attachment: read from the bucket
     letter.refresh_from_db()

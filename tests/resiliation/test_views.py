@@ -147,12 +147,12 @@ def test_contract_edit_page(client_for, admin_user, make_letter):
 
 
 def test_finalise_page_computes_hamon_dates_with_htmx(client_for, admin_user, make_letter, orias_on_file, funded):
-    from resiliation import sending
+    from resiliation import services
 
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user, contract_type="auto", reason="hamon")
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
     client = client_for(admin_user)
     page = client.get(f"/resiliations/{letter.pk}/finaliser/").content.decode()
     assert "Prise d'effet des nouveaux contrats" in page and "3,78" in page and "2,97" in page
@@ -206,7 +206,7 @@ def test_esign_pages_remote_and_in_person(client_for, admin_user, make_letter, f
     from zoneinfo import ZoneInfo
 
     from portal.models import OutboxMessage
-    from resiliation import sending
+    from resiliation import services
 
     funded(admin_user.organisation)
     client = client_for(admin_user)
@@ -214,8 +214,8 @@ def test_esign_pages_remote_and_in_person(client_for, admin_user, make_letter, f
     letters = []
     for _ in range(2):
         letter = make_letter(admin_user, contract_type="home_owner")
-        sending.letter_sender_mode_set(letter=letter, mode="platform")
-        letters.append(sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+        services.letter_sender_mode_set(letter=letter, mode="platform")
+        letters.append(services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
                                               send=date(2026, 3, 3), dates_confirmed=True, now=now))
     remote, in_person = letters
     form = {"email": "jean@client.test", "mobile_phone": "0612345678", "mode": "remote"}
@@ -312,13 +312,13 @@ def test_an_e_signed_letter_shows_no_cancel_nor_date_change(client_for, admin_us
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from resiliation import sending
+    from resiliation import services
 
     now = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Europe/Paris"))
     funded(admin_user.organisation)
     letter = make_letter(admin_user, contract_type="home_owner")
-    sending.letter_sender_mode_set(letter=letter, mode="platform")
-    letter = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_sender_mode_set(letter=letter, mode="platform")
+    letter = services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
                                     send=date(2026, 3, 5), dates_confirmed=True, now=now)
     client = client_for(admin_user)
     cancel = f'action="/resiliations/{letter.pk}/annuler/"'
@@ -337,25 +337,26 @@ def test_a_held_letter_explains_why_and_offers_a_new_date(client_for, admin_user
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from resiliation import deadlines, sending
+    from resiliation import services
+    from resiliation.rules import dates
 
     paris = ZoneInfo("Europe/Paris")
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user, contract_type="auto", reason="hamon")
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
-    start = deadlines.hamon_earliest_start(date(2026, 3, 4))
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=start, send=None,
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    start = dates.hamon_earliest_start(date(2026, 3, 4))
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=start, send=None,
                            dates_confirmed=True, now=datetime(2026, 3, 2, 10, tzinfo=paris))
     at(datetime(2026, 3, 5, 9, 0, tzinfo=paris))
-    sending.letter_dispatch(letter_id=letter.pk, now=datetime(2026, 3, 5, 9, 0, tzinfo=paris))
+    services.letter_dispatch(letter_id=letter.pk, now=datetime(2026, 3, 5, 9, 0, tzinfo=paris))
     letter.refresh_from_db()
     client = client_for(admin_user)
     listing = client.get("/resiliations/", {"dossier": "scheduled"}).content.decode()
     assert "Envoi suspendu (prévu le 04/03/2026)" in listing and "devait partir le 04/03/2026" in listing
     assert f'action="/resiliations/{letter.pk}/annuler/"' in listing
     page = client.get(f"/resiliations/{letter.pk}/").content.decode()
-    proposal = deadlines.hamon_earliest_start(date(2026, 3, 5))
+    proposal = dates.hamon_earliest_start(date(2026, 3, 5))
     assert 'id="held-reason"' in page and "n&#x27;est plus possible" in page
     assert f"prise d'effet des nouveaux contrats le <strong>{proposal:%d/%m/%Y}</strong>" in page
     assert f'value="{proposal:%Y-%m-%d}"' in page and "Envoyer à cette date" in page
@@ -366,12 +367,12 @@ def test_a_held_letter_explains_why_and_offers_a_new_date(client_for, admin_user
 
 
 def _ready_to_finalise(admin_user, make_letter, orias_on_file, funded, **contract):
-    from resiliation import sending
+    from resiliation import services
 
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user, **contract)
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=date(2026, 3, 2), confirmed=True)
     return letter
 
 
@@ -400,9 +401,9 @@ def test_au_plus_tot_posts_the_form_and_never_puts_the_token_in_the_address(clie
     letter.refresh_from_db()
     assert earliest.status_code == 200 and letter.status == "draft"  # computed, not confirmed
     from portal import clock
-    from resiliation import sending
+    from resiliation import selectors
 
-    plan = sending.sending_plan(letter=letter, with_acknowledgement=True, start=None, send=None, now=clock.local_now())
+    plan = selectors.sending_plan(letter=letter, with_acknowledgement=True, start=None, send=None, now=clock.local_now())
     assert f'name="new_contract_start" value="{plan.start:%Y-%m-%d}"' in text
     assert f"Confirmer l'envoi le {plan.send:%d/%m/%Y}" in text
 
@@ -410,10 +411,10 @@ def test_au_plus_tot_posts_the_form_and_never_puts_the_token_in_the_address(clie
 # ------------------------------------------------------------ issue 14: states, confirmations
 def _scheduled(admin_user, make_letter, orias_on_file, funded):
     from portal import clock
-    from resiliation import sending
+    from resiliation import services
 
     letter = _ready_to_finalise(admin_user, make_letter, orias_on_file, funded)
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None,
                            send=date(2026, 3, 20), dates_confirmed=True, now=clock.local_now())
     letter.refresh_from_db()
     return letter

@@ -7,10 +7,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
+from portal import notifications
 from portal.models import OutboxMessage
-from resiliation import sending, signatures, tracking
+from portal.notifications import PERSONAL_LINK_PLACEHOLDER
+from resiliation import services
 from resiliation.models import (
     LetterStatus,
     SandboxWebhookDelivery,
@@ -19,7 +22,7 @@ from resiliation.models import (
     TerminationLetter,
     WebhookEvent,
 )
-from resiliation.providers import sandbox
+from resiliation.sandbox import provider as sandbox
 from resiliation.tasks import resiliation_tick
 from tests.resiliation.conftest import pdf_upload, signed_event
 
@@ -51,13 +54,13 @@ def sent_letter(admin_user, make_letter, orias_on_file, funded):
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user)
-    sending.letter_mandate_choose(letter=letter, choice="scan", today=TODAY, upload=pdf_upload())
     from resiliation import services
 
+    services.letter_mandate_choose(letter=letter, choice="scan", today=TODAY, upload=pdf_upload())
     services.letter_old_manager_set(letter=letter, email="gerant@maaf.test")
-    letter = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
+    letter = services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
                                     dates_confirmed=True, now=MORNING)
-    sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
+    services.letter_dispatch(letter_id=letter.pk, now=MORNING)
     letter.refresh_from_db()
     return letter
 
@@ -67,10 +70,10 @@ def esign_letter(admin_user, make_letter, funded):
     """A letter in the platform's name waiting for the souscripteur's e-signature."""
     funded(admin_user.organisation)
     letter = make_letter(admin_user, contract_type="home_owner", reason="main_due_date")
-    sending.letter_sender_mode_set(letter=letter, mode="platform")
-    letter = sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
+    services.letter_sender_mode_set(letter=letter, mode="platform")
+    letter = services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=True, start=None, send=TODAY,
                                     dates_confirmed=True, now=MORNING)
-    request = signatures.signature_request_start(letter=letter, email="jean.dupont@client.test",
+    request = services.signature_request_start(letter=letter, email="jean.dupont@client.test",
                                                  mobile_phone="06 12 34 56 78", mode="remote", certified=True,
                                                  now=MORNING)
     return letter, request
@@ -128,19 +131,22 @@ def test_registered_mail_lifecycle_through_the_sandbox(sent_letter, deliver, cli
     assert response.content == b"applied"
     letter = TerminationLetter.objects.get(pk=sent_letter.pk)
     assert letter.status == LetterStatus.DEPOSITED
-    assert tracking.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
+    assert services.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
     assert OutboxMessage.objects.filter(key=f"resiliation:{letter.pk}:deposit").exists()
     sandbox.sandbox_mail_receive(reference=letter.provider_reference, now=MORNING + timedelta(hours=4))
     relay(deliver)
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SIGNED and letter.old_manager_informed_at
-    assert tracking.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
+    assert services.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
     letter.refresh_from_db()
     copy = OutboxMessage.objects.get(key=f"resiliation:{letter.pk}:acknowledgement")
-    link = copy.body_text.split("réception de votre lettre de résiliation adressée à")[0]
-    url = next(word for word in copy.body_text.split() if "/resiliations/documents/" in word)
+    # The document's secret link is never stored in the outbox: it is made as the e-mail goes out.
+    assert "/resiliations/documents/" not in copy.body_text and PERSONAL_LINK_PLACEHOLDER in copy.body_text
+    assert notifications.outbox_send(message_id=copy.id)
+    [sent] = [email for email in mail.outbox if email.subject == copy.subject]
+    url = next(word for word in sent.body.split() if "/resiliations/documents/" in word)
     assert client.get(url[url.index("/resiliations"):]).status_code == 200
-    assert link and client.get("/resiliations/documents/forged-token/").status_code == 404
+    assert client.get("/resiliations/documents/forged-token/").status_code == 404
 
 
 def test_not_collected_after_15_days_is_resent(sent_letter, deliver):
@@ -155,8 +161,9 @@ def test_not_collected_after_15_days_is_resent(sent_letter, deliver):
 
 def test_signature_page_sms_code_and_signed_webhook(esign_letter, deliver, client):
     letter, request = esign_letter
-    mail = OutboxMessage.objects.get(key=f"resiliation:signature:{request.pk}:link")
-    url = next(word for word in mail.body_text.split() if "/resiliations/signature/" in word)
+    message = OutboxMessage.objects.get(key=f"resiliation:signature:{request.pk}:link")
+    assert notifications.outbox_send(message_id=message.id)  # the link is made as the e-mail goes out
+    url = next(word for word in mail.outbox[-1].body.split() if "/resiliations/signature/" in word)
     path = url[url.index("/resiliations"):]
     assert client.get(path).status_code == 200
     assert client.get(path.replace("signature/", "signature/x")).status_code == 404
@@ -173,9 +180,25 @@ def test_signature_page_sms_code_and_signed_webhook(esign_letter, deliver, clien
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SCHEDULED
     assert SignatureRequest.objects.get().status == SignatureStatus.SIGNED
-    assert sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
+    assert services.letter_dispatch(letter_id=letter.pk, now=MORNING)
     letter.refresh_from_db()
     assert letter.status == LetterStatus.IN_TRANSIT
+
+
+def test_the_signature_link_is_never_stored_in_the_outbox_and_dies_with_the_signature(esign_letter, deliver):
+    letter, request = esign_letter
+    message = OutboxMessage.objects.get(key=f"resiliation:signature:{request.pk}:link")
+    assert request.signing_url and request.signing_url not in message.body_text
+    assert PERSONAL_LINK_PLACEHOLDER in message.body_text
+    assert notifications.outbox_send(message_id=message.id)
+    assert request.signing_url in mail.outbox[-1].body and PERSONAL_LINK_PLACEHOLDER not in mail.outbox[-1].body
+    # A message still waiting when the signature ends is not sent: its link has no use any more.
+    OutboxMessage.objects.filter(pk=message.pk).update(status="pending")
+    body, header = signed_event(event_type="signature.refused", reference=request.provider_reference,
+                                occurred_at=MORNING)
+    deliver("signature", body, header)
+    assert notifications.outbox_send(message_id=message.id) is False
+    assert len([email for email in mail.outbox if email.subject == message.subject]) == 1
 
 
 def test_refused_signature_cancels_and_refunds(esign_letter, deliver, admin_user, balance):
@@ -193,9 +216,9 @@ def test_refused_signature_cancels_and_refunds(esign_letter, deliver, admin_user
 def test_signature_expires_at_20h_paris_refunded_and_user_emailed(esign_letter, admin_user, balance):
     letter, request = esign_letter
     before = balance(admin_user.organisation)
-    assert signatures.signatures_expire(now=datetime(2026, 3, 2, 19, 59, tzinfo=PARIS)) == 0
-    assert signatures.signatures_expire(now=datetime(2026, 3, 2, 20, 0, tzinfo=PARIS)) == 1
-    assert signatures.signatures_expire(now=datetime(2026, 3, 2, 20, 5, tzinfo=PARIS)) == 0  # twice: nothing more
+    assert services.signatures_expire(now=datetime(2026, 3, 2, 19, 59, tzinfo=PARIS)) == 0
+    assert services.signatures_expire(now=datetime(2026, 3, 2, 20, 0, tzinfo=PARIS)) == 1
+    assert services.signatures_expire(now=datetime(2026, 3, 2, 20, 5, tzinfo=PARIS)) == 0  # twice: nothing more
     letter.refresh_from_db()
     assert letter.status == LetterStatus.SIGNATURE_EXPIRED
     assert letter.get_status_display() == "Non envoyée / Délai de signature dépassé"
@@ -260,8 +283,8 @@ def test_an_event_naming_our_key_never_reaches_a_letter_not_handed_to_the_provid
     assert (draft.status, draft.provider_reference, draft.received_at) == (LetterStatus.DRAFT, "", None)
 
     letter = make_letter(admin_user, reference="SENT")
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
                            dates_confirmed=True, now=MORNING)
     TerminationLetter.objects.filter(pk=letter.pk).update(status=LetterStatus.IN_TRANSIT)  # claimed, not answered
     body, header = _raw_event(id="evt_race", reference="lre_race", data={"client_reference": f"letter-{letter.pk}"})
@@ -276,10 +299,10 @@ def test_an_event_sent_before_the_hand_over_is_recorded_applies_on_its_retry(adm
     orias_on_file(admin_user)
     funded(admin_user.organisation)
     letter = make_letter(admin_user)
-    sending.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
-    sending.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
+    services.letter_mandate_choose(letter=letter, choice="not_attached", today=TODAY, confirmed=True)
+    services.letter_confirm(letter=letter, by=admin_user, with_acknowledgement=False, start=None, send=TODAY,
                            dates_confirmed=True, now=MORNING)
-    sending.letter_dispatch(letter_id=letter.pk, now=MORNING)
+    services.letter_dispatch(letter_id=letter.pk, now=MORNING)
     letter.refresh_from_db()
     assert (letter.registered_mail_provider, letter.status) == ("sandbox", LetterStatus.IN_TRANSIT)
     [response] = relay(deliver)  # the sandbox's « deposited », now that the reference is recorded

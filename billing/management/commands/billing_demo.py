@@ -72,10 +72,10 @@ class Command(DemoCommand):
             if index % 3 == 0:
                 items, label = paper_mail_items(mode="lettre_verte", sheets=2, typed_address=True), "Courrier papier"
             elif index % 3 == 1:
-                items, label = [LineItem("lre_ar")], "Lettre de résiliation (LRE avec AR)"
+                items, label = [LineItem("registered_eletter_acknowledgement")], "Lettre de résiliation (LRE avec AR)"
             else:
-                items, label = [LineItem("lre"), LineItem("esignature")], "Lettre de résiliation, mandat signé en ligne"
+                items, label = [LineItem("registered_eletter"), LineItem("esignature")], "Lettre de résiliation, mandat signé en ligne"
             entry = account_debit(organisation=organisation, items=items, idempotency_key=key,
                                   label=f"{label} n° {index + 1}", on=on, by=buyer)
             if index == 5:
-                account_refund(debit=entry, reason="Envoi annulé avant la date programmée", by=buyer, on=on)
+                account_refund(debit_entry_id=entry.pk, reason="Envoi annulé avant la date programmée", by=buyer, on=on)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from portal import clock
 from portal.errors import ApplicationError
@@ -19,10 +20,11 @@ from portal.management.demo import DemoCommand
 from portal.models import Organisation, User
 from portal.pdf import blank_pdf
 from portal.providers import sandboxes_allowed
-from resiliation import sending, services, signatures, tracking
+from resiliation import services, webhooks
 from resiliation.insurers import insurers_load
 from resiliation.models import Insurer, OriasCertificate, TerminationLetter
-from resiliation.providers import sandbox
+from resiliation.rules import dates
+from resiliation.sandbox import provider as sandbox
 
 PEOPLE = [
     ("M", "DUPONT", "Jean", "2 rue des Fleurs", "38000", "GRENOBLE", ""),
@@ -56,7 +58,7 @@ class Command(DemoCommand):
                                                upload=SimpleUploadedFile("attestation-orias.pdf", blank_pdf()),
                                                valid_until=now.date() + timedelta(days=300), today=now.date())
             made += self._letters(user, now)
-        sandbox.sandbox_webhooks_deliver_in_process()
+        _deliver_webhooks()
         self.stdout.write(f"Résiliation : {made} lettre(s) de démonstration créée(s).")
 
     def _letter(self, user, index, **contract):
@@ -95,34 +97,50 @@ class Command(DemoCommand):
             letter = self._letter(user, offset, **contract)
             letters.append(letter)
             try:
-                sending.letter_mandate_choose(letter=letter, choice="not_attached", today=today, confirmed=True)
-                sending.letter_confirm(letter=letter, by=user, with_acknowledgement=target == "signed", start=None,
+                services.letter_mandate_choose(letter=letter, choice="not_attached", today=today, confirmed=True)
+                services.letter_confirm(letter=letter, by=user, with_acknowledgement=target == "signed", start=None,
                                        send=send, dates_confirmed=True, now=now)
             except ApplicationError as error:  # no credit, or past 20:00: the letter stays a draft
                 self.stdout.write(f"  lettre {letter.pk} laissée en création : {error.message}")
                 continue
             if target == "cancelled":
-                sending.letter_cancel(letter=letter, by=user, now=now)
+                services.letter_cancel(letter=letter, by=user, now=now)
             elif send <= today:
-                sending.letter_dispatch(letter_id=letter.pk, now=now)
-                sandbox.sandbox_webhooks_deliver_in_process()
+                services.letter_dispatch(letter_id=letter.pk, now=now)
+                _deliver_webhooks()
                 letter.refresh_from_db()
-                tracking.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
+                services.letter_proof_fetch(letter_id=letter.pk, kind="deposit")
                 if target == "signed":
                     sandbox.sandbox_mail_receive(reference=letter.provider_reference, now=now)
-                    sandbox.sandbox_webhooks_deliver_in_process()
-                    tracking.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
+                    _deliver_webhooks()
+                    services.letter_proof_fetch(letter_id=letter.pk, kind="acknowledgement")
         # in the platform's name, waiting for the souscripteur's e-signature
         platform = self._letter(user, 4, contract_type="home_owner", reason="main_due_date")
         letters.append(platform)
         try:
-            sending.letter_sender_mode_set(letter=platform, mode="platform")
-            if now.time() < sending.deadlines.CUTOFF:
-                platform = sending.letter_confirm(letter=platform, by=user, with_acknowledgement=True, start=None,
+            services.letter_sender_mode_set(letter=platform, mode="platform")
+            if now.time() < dates.CUTOFF:
+                platform = services.letter_confirm(letter=platform, by=user, with_acknowledgement=True, start=None,
                                                   send=today, dates_confirmed=True, now=now)
-                signatures.signature_request_start(letter=platform, email=platform.email,
+                services.signature_request_start(letter=platform, email=platform.email,
                                                    mobile_phone="06 12 34 56 78", mode="remote", certified=True,
                                                    now=now)
         except ApplicationError as error:
             self.stdout.write(f"  lettre {platform.pk} laissée en création : {error.message}")
         return len(letters)
+
+
+def _deliver_webhooks() -> int:
+    """The sandbox's pending webhooks, handed to the portal's webhook door in-process (demo data
+    is built before any server runs): signed and verified exactly as over HTTP."""
+    delivered = 0
+    for delivery in sandbox.sandbox_webhooks_pending():
+        body, header = sandbox.sandbox_webhook_signed(delivery)
+        try:
+            webhooks.webhook_receive(provider=delivery.provider, body=body, header=header, now=timezone.now())
+        except (webhooks.WebhookRejected, webhooks.WebhookRetry) as exc:
+            sandbox.sandbox_webhook_delivered(delivery=delivery, error=str(exc))
+            continue
+        sandbox.sandbox_webhook_delivered(delivery=delivery)
+        delivered += 1
+    return delivered

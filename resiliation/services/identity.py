@@ -15,15 +15,13 @@ from django.db import transaction
 
 from portal.errors import ApplicationError
 from portal.models import User
-from portal.providers import SANDBOX, sandboxes_allowed
+from portal.providers import SANDBOX
+from portal.webhooks import WebhookRetry
 from resiliation import charges
 from resiliation.models import IdentityStatus, IdentityVerification
 from resiliation.providers import identity_provider
-from resiliation.signatures import MOBILE
-
-
-def identity_status(*, user: User) -> IdentityVerification | None:
-    return IdentityVerification.objects.filter(user=user, status__in=["pending", "verified"]).first()
+from resiliation.rules import MOBILE
+from resiliation.selectors import identity_check_in_sandbox, identity_status
 
 
 def identity_check_start(*, user: User, mobile_phone: str, email: str, confirmed: bool, price_accepted: bool,
@@ -73,11 +71,6 @@ def identity_check_open(*, check: IdentityVerification) -> IdentityVerification:
     return check
 
 
-def identity_check_in_sandbox(check: IdentityVerification) -> bool:
-    """Whether the portal itself plays the operator of this check (its page shows the code)."""
-    return check.provider == SANDBOX and sandboxes_allowed()
-
-
 def identity_check_confirm(*, check: IdentityVerification, code: str, now: datetime) -> IdentityVerification:
     """The sandbox operator's last step: the code received by SMS."""
     if not identity_check_in_sandbox(check):
@@ -99,8 +92,6 @@ def identity_check_confirm(*, check: IdentityVerification, code: str, now: datet
 
 def _check_for(event: dict) -> IdentityVerification:
     """The check of an event: opened at that provider (its name) under that reference."""
-    from resiliation.webhooks import WebhookRetry
-
     check = (IdentityVerification.objects.select_for_update()
              .filter(provider=event["provider"], provider_reference=event["reference"]).first())
     if check is None:

@@ -21,7 +21,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from resiliation.rules import SITUATION_CHANGES
+from resiliation.rules import SITUATION_CHANGES  # the package's catalogue
 
 ONE_DAY = timedelta(days=1)
 CUTOFF = time(20, 0)  # same-day sending until 20:00 Europe/Paris, every day

@@ -6,13 +6,17 @@
   contract's start for Loi Hamon / RIA, the send date for every other reason);
 * who may send in the platform's name.
 
-The legal date engine is in ``resiliation.deadlines``.
+The legal date engine is in ``resiliation.rules.dates``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+# A French mobile number (06 or 07), as the subscriber's and the account holder's SMS codes need.
+MOBILE = re.compile(r"^(?:\+33\s?|0)[67](?:[\s.]?\d{2}){4}$")
 
 
 class DateMode(StrEnum):
@@ -249,8 +253,8 @@ def platform_refusal(contracts: list[tuple[str, str]]) -> str | None:
 def billing_products(*, sender_mode: str, with_acknowledgement: bool, esignature: bool) -> list[str]:
     """The price-list products of a sending (billing's product codes)."""
     if sender_mode == SenderMode.PLATFORM:
-        return ["platform_lre_ar"]  # e-signature included, AR only
-    products = ["lre_ar" if with_acknowledgement else "lre"]
+        return ["platform_registered_eletter"]  # e-signature included, AR only
+    products = ["registered_eletter_acknowledgement" if with_acknowledgement else "registered_eletter"]
     if esignature:
         products.append("esignature")
     return products

@@ -8,108 +8,37 @@ collected | resent; cancelled and signature_expired are final and refunded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 
 from portal import uploads
-from portal.clock import at_local_time
 from portal.errors import ApplicationError
-from portal.models import Organisation, User
+from portal.models import User
 from portal.pdf import document_bytes, document_store
-from resiliation import charges, deadlines, documents, notify, rules
+from portal.transactions import enqueue_on_commit
+from resiliation import charges, documents, emails, rules
 from resiliation.models import (
-    IdentityStatus,
-    IdentityVerification,
     LetterStatus,
     MandateChoice,
-    OriasCertificate,
     SenderMode,
     SignatureRequest,
     SignatureStatus,
     TerminationLetter,
 )
-from resiliation.services import check_editable
-
-ESIGN_CHOICES = (MandateChoice.ESIGN, MandateChoice.ESIGN_OWN)
-
-
-# ------------------------------------------------------------------------------ checks
-
-
-def orias_certificate_valid(*, organisation_id: int, on: date) -> OriasCertificate | None:
-    """The certificate that lets the organisation send in its own name on ``on``: valid that day,
-    of an organisation whose ORIAS number is on file (one that signed up « sans ORIAS » has none)."""
-    return OriasCertificate.objects.filter(organisation_id=organisation_id, organisation__orias__isnull=False,
-                                           valid_until__gte=on).first()
-
-
-NO_ORIAS_NUMBER = ("Votre compte n'a pas de numéro ORIAS : l'envoi au nom de l'agence demande votre numéro ORIAS "
-                   "(à faire enregistrer par une demande d'aide) et votre attestation en cours de validité.")
-
-
-def has_orias_number(*, organisation_id: int) -> bool:
-    return Organisation.objects.filter(pk=organisation_id, orias__isnull=False).exists()
-
-
-def orias_refusal(*, letter: TerminationLetter, on: date, today: date) -> str | None:
-    """Why the letter may not leave on ``on`` for want of an ORIAS certificate valid that day (an
-    agency sending, seed 001 §5.7a), or None. The one check of confirmation, date change and
-    dispatch."""
-    if letter.sender_mode != SenderMode.AGENCY:
-        return None
-    if orias_certificate_valid(organisation_id=letter.organisation_id, on=on) is not None:
-        return None
-    if not has_orias_number(organisation_id=letter.organisation_id):
-        return NO_ORIAS_NUMBER
-    tense = "ne sera plus" if on > today else "n'est plus"
-    return (f"Votre attestation ORIAS {tense} valable le {on:%d/%m/%Y} : l'envoi au nom de l'agence demande une "
-            "attestation en cours de validité le jour de l'envoi.")
-
-
-def letter_contract_pairs(letter: TerminationLetter) -> list[tuple[str, str]]:
-    return list(letter.contracts.values_list("contract_type", "reason"))
-
-
-def letter_date_mode(letter: TerminationLetter) -> rules.DateMode | None:
-    return rules.letter_mode([reason for _, reason in letter_contract_pairs(letter)])
-
-
-def sending_blockers(letter: TerminationLetter, *, today: date) -> list[str]:
-    """What is left to do before « Finaliser l'envoi » (empty: ready)."""
-    blockers = []
-    if not letter.contracts.exists():
-        blockers.append("Ajouter un contrat à la lettre.")
-    if letter.insurer_id is None:
-        blockers.append("Choisir l'ancien assureur.")
-    if letter.sender_mode == SenderMode.PLATFORM:
-        refusal = rules.platform_refusal(letter_contract_pairs(letter))
-        if refusal:
-            blockers.append(refusal)
-        return blockers
-    if orias_certificate_valid(organisation_id=letter.organisation_id, on=today) is None:
-        blockers.append("Déposer une attestation ORIAS en cours de validité (envoi au nom de l'agence)."
-                        if has_orias_number(organisation_id=letter.organisation_id) else
-                        "Faire enregistrer votre numéro ORIAS (demande d'aide), puis déposer votre attestation ORIAS "
-                        "(envoi au nom de l'agence).")
-    if not letter.mandate_choice:
-        blockers.append("Générer/Joindre le mandat, ou ne pas joindre le mandat.")
-    elif letter.mandate_choice in (MandateChoice.SCAN, MandateChoice.OWN, MandateChoice.ESIGN_OWN) \
-            and letter.mandate_document_id is None:
-        blockers.append("Joindre le fichier du mandat.")
-    return blockers
-
-
-def uses_esignature(letter: TerminationLetter) -> bool:
-    return letter.sender_mode == SenderMode.PLATFORM or letter.mandate_choice in ESIGN_CHOICES
-
-
-def account_identified(*, organisation_id: int) -> bool:
-    return IdentityVerification.objects.filter(organisation_id=organisation_id,
-                                               status=IdentityStatus.VERIFIED).exists()
-
+from resiliation.selectors import (
+    NO_ORIAS_NUMBER,
+    account_identified,
+    dispatch_hold_reason,
+    has_orias_number,
+    letter_contract_pairs,
+    orias_certificate_valid,
+    sending_blockers,
+    sending_plan,
+    uses_esignature,
+)
+from resiliation.services.letters import check_editable
 
 # ----------------------------------------------------------------------- sender, mandate
 
@@ -174,52 +103,6 @@ def letter_mandate_reset(*, letter: TerminationLetter) -> TerminationLetter:
 # ------------------------------------------------------------------------- confirmation
 
 
-@dataclass(frozen=True)
-class SendingPlan:
-    send: date
-    start: date | None
-    products: list[str]
-    warnings: list[str]
-    effects: list[tuple[str, date | None]]
-
-
-def sending_plan(*, letter: TerminationLetter, with_acknowledgement: bool, start: date | None,
-                 send: date | None, now: datetime) -> SendingPlan:
-    """The dates and prices the « Finaliser l'envoi » form shows; ApplicationError if impossible."""
-    contracts = list(letter.contracts.all())
-    if not contracts:
-        raise ApplicationError("Ajoutez un contrat à la lettre.")
-    mode = rules.letter_mode([c.reason for c in contracts])
-    if letter.sender_mode == SenderMode.PLATFORM and not with_acknowledgement:
-        raise ApplicationError("Au nom de la plateforme, l'envoi se fait uniquement avec accusé de réception.",
-                               field="with_acknowledgement")
-    if mode == rules.DateMode.NEW_CONTRACT_START:
-        plan = deadlines.hamon_plan(start=start, now=now)
-        if plan.error:
-            raise ApplicationError(plan.error, field="new_contract_start")
-        send, start = plan.send, plan.start
-    else:
-        start = None
-        if send is None:
-            raise ApplicationError("Choisissez la date d'envoi.", field="send_date")
-        error = deadlines.send_date_error(send, now)
-        if error:
-            raise ApplicationError(error, field="send_date")
-        if send > now.date() + timedelta(days=365):
-            raise ApplicationError("La date d'envoi ne peut pas dépasser un an.", field="send_date")
-    refusal = orias_refusal(letter=letter, on=send, today=now.date())
-    if refusal:
-        raise ApplicationError(refusal, field="new_contract_start" if start else "send_date")
-    warnings, effects = [], []
-    for contract in contracts:
-        dates = contract.legal_dates
-        warnings += deadlines.contract_warnings(dates, send)
-        effects.append((dates.label, deadlines.contract_effect_date(dates, send)))
-    products = rules.billing_products(sender_mode=letter.sender_mode, with_acknowledgement=with_acknowledgement,
-                                      esignature=uses_esignature(letter))
-    return SendingPlan(send=send, start=start, products=products, warnings=warnings, effects=effects)
-
-
 def letter_confirm(*, letter: TerminationLetter, by: User, with_acknowledgement: bool, start: date | None,
                    send: date | None, dates_confirmed: bool, now: datetime) -> TerminationLetter:
     """« Confirmer l'envoi »: debit the price once, then schedule, send today, or wait for the
@@ -260,9 +143,9 @@ def letter_confirm(*, letter: TerminationLetter, by: User, with_acknowledgement:
 
 def letter_dispatch_start(*, letter: TerminationLetter) -> None:
     """Queue the dispatch of a letter due today (after commit)."""
-    from resiliation.tasks import letter_dispatch_task, run_after_commit
+    from resiliation.tasks import letter_dispatch_task
 
-    run_after_commit(letter_dispatch_task, letter.pk)
+    enqueue_on_commit(letter_dispatch_task, letter.pk)
 
 
 def letter_send_date_change(*, letter: TerminationLetter, start: date | None, send: date | None,
@@ -308,41 +191,25 @@ def letter_cancel(*, letter: TerminationLetter, by: User | None, now: datetime,
             letter=locked, status__in=[SignatureStatus.PENDING, SignatureStatus.OPENED]))
         SignatureRequest.objects.filter(pk__in=[r.pk for r in open_requests]).update(
             status=SignatureStatus.EXPIRED if status == LetterStatus.SIGNATURE_EXPIRED else SignatureStatus.CANCELLED)
-        for request in open_requests:
-            _provider_cancel_after_commit(request)
+        from resiliation.tasks import signature_cancel_task
+
+        for request in open_requests:  # the provider closes its signing page, after commit
+            enqueue_on_commit(signature_cancel_task, request.pk)
     return locked
 
 
-def _provider_cancel_after_commit(request: SignatureRequest) -> None:
+def signature_provider_cancel(*, request_id: int) -> bool:
+    """Close a cancelled request's signing page at the provider that holds it."""
     from resiliation.providers import signature_provider
 
-    transaction.on_commit(lambda: signature_provider().signature_cancel(reference=request.provider_reference))
+    request = SignatureRequest.objects.filter(pk=request_id).exclude(provider_reference="").first()
+    if request is None:
+        return False
+    signature_provider(request.provider).signature_cancel(reference=request.provider_reference)
+    return True
 
 
 # ---------------------------------------------------------------------------- dispatch
-
-
-def dispatch_hold_reason(letter: TerminationLetter, *, today: date) -> str | None:
-    """Why a scheduled letter may not leave today (French), or None.
-
-    A letter leaves dated the day it really leaves. When the sending job runs after the planned
-    day (beat down, say) and that delay breaks a legal date the letter promises — the new
-    contract's start (Loi Hamon / RIA), the two months before the due date… —, or when the ORIAS
-    certificate is no longer valid, it is held: never sent backdated, nor with a broken promise."""
-    reasons = []
-    refusal = orias_refusal(letter=letter, on=today, today=today)
-    if refusal:
-        reasons.append(refusal)
-    problems = deadlines.late_dispatch_problems(
-        [c.legal_dates for c in letter.contracts.all()], planned=letter.send_date, actual=today,
-        new_contract_start=letter.new_contract_start)
-    if problems:
-        reasons.append(f"La lettre devait partir le {letter.send_date:%d/%m/%Y} et n'a pas pu être envoyée ce "
-                       f"jour-là. Envoyée le {today:%d/%m/%Y}, elle ne tiendrait plus ses dates : "
-                       + " ; ".join(problems) + ".")
-    if not reasons:
-        return None
-    return " ".join(reasons) + " Elle n'est pas envoyée : choisissez une nouvelle date (ou annulez l'envoi, remboursé)."
 
 
 def letter_hold(*, letter: TerminationLetter, reason: str, now: datetime) -> bool:
@@ -353,7 +220,7 @@ def letter_hold(*, letter: TerminationLetter, reason: str, now: datetime) -> boo
             status=LetterStatus.HELD, held_reason=reason, held_at=now, updated_at=now)
         if held:
             letter.refresh_from_db()
-            notify.user_letter_held(letter=letter)
+            emails.user_letter_held(letter=letter)
     return bool(held)
 
 
@@ -411,21 +278,5 @@ def letter_dispatch(*, letter_id: int, now: datetime) -> bool:
                                          pk=letter.pk).update(provider_reference=reference, sent_document=stored,
                                                               registered_mail_provider=provider.name, sent_at=now)
         letter.sent_document = stored
-        notify.subscriber_letter_copy(letter=letter)
+        emails.subscriber_letter_copy(letter=letter)
     return True
-
-
-def letters_dispatch_due(*, now: datetime) -> list[int]:
-    """Letters due today or before and not yet handed over (also those a dead worker left)."""
-    stale = now - timedelta(minutes=15)
-    due = TerminationLetter.objects.filter(
-        Q(status=LetterStatus.SCHEDULED) | Q(status=LetterStatus.IN_TRANSIT, provider_reference="",
-                                              updated_at__lt=stale),
-        send_date__lte=now.date(),
-    )
-    return list(due.values_list("pk", flat=True))
-
-
-def signature_expiry(letter: TerminationLetter) -> datetime:
-    day, moment = deadlines.signature_deadline(letter.send_date)
-    return at_local_time(day, moment)

@@ -1,8 +1,8 @@
 """Writes of the letter builder: create a letter from the wizard, edit it while it is a draft,
 trash/restore it, ask for a new insurer, file an ORIAS certificate.
 
-Sending (mandates, confirmation, dispatch, cancellation) is in ``resiliation.sending``; the
-provider lifecycles in ``resiliation.signatures`` and ``resiliation.tracking``.
+Sending (mandates, confirmation, dispatch, cancellation) is in ``services.sending``; the
+provider lifecycles in ``services.signatures``, ``services.tracking`` and ``services.identity``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from resiliation.documents import ATTACHMENT_TYPES
 from resiliation.models import (
     Insurer,
     InsurerRequest,
+    InsurerRequestStatus,
     LetterAttachment,
     LetterContract,
     OriasCertificate,
@@ -289,6 +290,13 @@ def insurer_request_create(*, by: User, name: str, address: str = "", comment: s
         raise ApplicationError("Cette compagnie est déjà dans la liste.", field="name")
     return InsurerRequest.objects.create(organisation_id=by.organisation_id, requested_by=by, name=name[:120],
                                          address=address.strip(), comment=comment.strip())
+
+
+def insurer_requests_done(*, request_ids: list[int]) -> int:
+    """Staff's « Marquer comme traitées »: the company is in the directory now. Returns how many
+    requests changed (one already done is left alone)."""
+    return InsurerRequest.objects.filter(pk__in=request_ids).exclude(status=InsurerRequestStatus.DONE).update(
+        status=InsurerRequestStatus.DONE)
 
 
 def orias_certificate_add(*, organisation: Organisation, by: User, upload, valid_until: date | None,

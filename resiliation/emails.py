@@ -1,7 +1,10 @@
 """E-mails of the résiliation app, through the portal's outbox (each key sent once).
 
 The souscripteur has no login: documents reach them through signed, expiring links
-(``resiliation:public_document``)."""
+(``resiliation:public_document``), the mandate through the signature provider's page. Those
+links are secrets: the outbox stores ``PERSONAL_LINK_PLACEHOLDER`` in their place and
+``secret_link`` makes each one from the message's key when it is sent (registered with
+``portal.notifications`` by the app's ``ready``)."""
 
 from __future__ import annotations
 
@@ -9,17 +12,45 @@ from django.core import signing
 from django.urls import reverse
 
 from portal.models import StoredDocument
+from portal.notifications import PERSONAL_LINK_PLACEHOLDER as LINK
 from portal.notifications import email_enqueue
 from resiliation import conf
-from resiliation.models import SignatureRequest, TerminationLetter
+from resiliation.models import SignatureRequest, SignatureStatus, TerminationLetter
 
 DOCUMENT_SALT = "resiliation.public-document"
 DOCUMENT_LINK_DAYS = 90
 
 
+KEY_PREFIX = "resiliation:"
+
+
 def public_document_url(*, letter: TerminationLetter, document: StoredDocument) -> str:
-    token = signing.dumps([letter.pk, document.pk], salt=DOCUMENT_SALT)
+    return _document_url(letter_id=letter.pk, document_id=document.pk)
+
+
+def _document_url(*, letter_id: int, document_id: int) -> str:
+    token = signing.dumps([letter_id, document_id], salt=DOCUMENT_SALT)
     return conf.base_url() + reverse("resiliation:public_document", args=[token])
+
+
+# The document each e-mail's key links to (``resiliation:<letter>:<what>``).
+KEY_DOCUMENTS = {"copy": "sent_document_id", "old-manager": "sent_document_id", "deposit": "deposit_notice_id",
+                 "acknowledgement": "acknowledgement_id"}
+
+
+def secret_link(key: str) -> str | None:
+    """The secret link of the e-mail of ``key``, made as it is sent; None when it has no longer
+    any use (a signature that ended, a document gone)."""
+    parts = key.split(":")
+    if len(parts) == 4 and parts[1] == "signature" and parts[2].isdigit():  # resiliation:signature:<id>:link
+        request = SignatureRequest.objects.filter(
+            pk=int(parts[2]), status__in=[SignatureStatus.PENDING, SignatureStatus.OPENED]).first()
+        return request.signing_url if request is not None and request.signing_url else None
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in KEY_DOCUMENTS:
+        return None
+    document_id = TerminationLetter.objects.filter(pk=int(parts[1])).values_list(
+        KEY_DOCUMENTS[parts[2]], flat=True).first()
+    return _document_url(letter_id=int(parts[1]), document_id=document_id) if document_id else None
 
 
 def public_document_ids(token: str) -> tuple[int, int] | None:
@@ -39,27 +70,25 @@ def _reference(letter: TerminationLetter) -> str:
 
 
 def subscriber_letter_copy(*, letter: TerminationLetter) -> None:
-    url = public_document_url(letter=letter, document=letter.sent_document)
     email_enqueue(
         key=f"resiliation:{letter.pk}:copy",
         to=letter.email,
         subject=f"Copie de votre lettre de résiliation n° {letter.pk}",
         text=(f"Bonjour {letter.subscriber_display},\n\n{_signature(letter)} a envoyé pour vous une lettre "
               f"recommandée électronique de résiliation à {letter.insurer.name}{_reference(letter)}.\n\n"
-              f"Copie de la lettre : {url}\n\nVous recevrez l'avis de dépôt puis, le cas échéant, l'accusé de "
+              f"Copie de la lettre : {LINK}\n\nVous recevrez l'avis de dépôt puis, le cas échéant, l'accusé de "
               f"réception.\n\n{_signature(letter)}"),
     )
 
 
-def subscriber_proof(*, letter: TerminationLetter, document: StoredDocument, kind: str) -> None:
+def subscriber_proof(*, letter: TerminationLetter, kind: str) -> None:
     label = "l'avis de dépôt" if kind == "deposit" else "l'accusé de réception"
-    url = public_document_url(letter=letter, document=document)
     email_enqueue(
         key=f"resiliation:{letter.pk}:{kind}",
         to=letter.email,
         subject=f"Votre lettre de résiliation n° {letter.pk} : {label}",
         text=(f"Bonjour {letter.subscriber_display},\n\nVoici {label} de votre lettre de résiliation adressée à "
-              f"{letter.insurer.name}{_reference(letter)} : {url}\n\n{_signature(letter)}"),
+              f"{letter.insurer.name}{_reference(letter)} : {LINK}\n\n{_signature(letter)}"),
     )
 
 
@@ -76,18 +105,17 @@ def subscriber_collected(*, letter: TerminationLetter) -> None:
 def old_manager_copy(*, letter: TerminationLetter) -> None:
     if not letter.old_manager_email or letter.sent_document_id is None:
         return
-    url = public_document_url(letter=letter, document=letter.sent_document)
     email_enqueue(
         key=f"resiliation:{letter.pk}:old-manager",
         to=letter.old_manager_email,
         subject=f"Résiliation du contrat de {letter.subscriber_name} chez {letter.insurer.name}",
         text=(f"Bonjour,\n\nPour information, {letter.insurer.name} a réceptionné la lettre de résiliation "
-              f"des contrats de {letter.subscriber_display} que vous gérez. Copie du courrier : {url}\n\n"
+              f"des contrats de {letter.subscriber_display} que vous gérez. Copie du courrier : {LINK}\n\n"
               f"{_signature(letter)}"),
     )
 
 
-def signature_link(*, request: SignatureRequest, url: str) -> None:
+def signature_link(*, request: SignatureRequest) -> None:
     letter = request.letter
     email_enqueue(
         key=f"resiliation:signature:{request.pk}:link",
@@ -95,7 +123,7 @@ def signature_link(*, request: SignatureRequest, url: str) -> None:
         subject="Signature électronique de votre mandat de résiliation",
         text=(f"Bonjour {letter.subscriber_display},\n\n{_signature(letter)} vous invite à signer "
               f"électroniquement le mandat de résiliation de vos contrats chez {letter.insurer.name}.\n\n"
-              f"Lien de signature : {url}\n\nLa signature doit être réalisée avant le "
+              f"Lien de signature : {LINK}\n\nLa signature doit être réalisée avant le "
               f"{request.expires_at:%d/%m/%Y} à 20h00.\n\n{_signature(letter)}"),
     )
 

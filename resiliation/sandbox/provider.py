@@ -6,11 +6,11 @@ webhooks that really travel over HTTP to the portal's endpoint, HMAC-signed, ret
   through the documents, an SMS-code step (the sandbox shows the code on screen) and
   « Signer » / « Refuser de signer ».
 * Registered mail: ``registered_send`` deposits the letter at once (event ``deposited``);
-  the sandbox console (``resiliation:sandbox_mail``) plays the recipient — accept (→ signed
+  the sandbox console (``resiliation:sandbox_mail``, ``resiliation.sandbox.views``) plays the recipient — accept (→ signed
   with AR, collected without) — and ``sandbox_mail_tick`` marks letters not collected after
   15 days as resent.
 * Identity: ``identity_start`` points to the portal's operator page (``resiliation:identity_verify``)
-  which shows the SMS code (``resiliation.identity``).
+  which shows the SMS code (``resiliation.services.identity``).
 
 Development and tests only: every entry point refuses to run where ``PORTAL_SANDBOX_PROVIDERS``
 is false (production), and the periodic chores do nothing there.
@@ -31,10 +31,11 @@ from django.utils import timezone
 
 from portal.pdf import document_bytes, document_store, pdf_render
 from portal.providers import SANDBOX, sandbox_guard, sandboxes_allowed
+from portal.transactions import enqueue_on_commit
+from portal.webhooks import HEADER, signature_header
 from resiliation import conf
 from resiliation.providers.base import IdentityStart, SignatureStart
-from resiliation.sandbox_models import SandboxRegisteredMail, SandboxSignature, SandboxWebhookDelivery
-from resiliation.webhooks import HEADER, signature_header
+from resiliation.sandbox.models import SandboxRegisteredMail, SandboxSignature, SandboxWebhookDelivery
 
 logger = logging.getLogger(__name__)
 SIGN_SALT = "resiliation.sandbox.sign"
@@ -58,9 +59,9 @@ def sandbox_event_emit(*, provider: str, event_type: str, reference: str, data: 
     }
     delivery = SandboxWebhookDelivery.objects.create(provider=provider, event_id=event["id"],
                                                      body=json.dumps(event, sort_keys=True))
-    from resiliation.tasks import run_after_commit, sandbox_webhook_deliver_task
+    from resiliation.sandbox.tasks import sandbox_webhook_deliver_task
 
-    run_after_commit(sandbox_webhook_deliver_task, delivery.id)
+    enqueue_on_commit(sandbox_webhook_deliver_task, delivery.id)
     return delivery
 
 
@@ -94,24 +95,24 @@ def sandbox_webhook_deliver(*, delivery_id: int) -> bool:
     return False
 
 
-def sandbox_webhooks_deliver_in_process() -> int:
-    """Deliver pending webhooks without HTTP (demo data built before any server runs); the
-    portal verifies them exactly as it does over HTTP."""
-    from resiliation.webhooks import WebhookRejected, WebhookRetry, webhook_receive
-
+def sandbox_webhooks_pending() -> list[SandboxWebhookDelivery]:
+    """Deliveries not yet accepted, oldest first (the demo data hands them over in-process)."""
     sandbox_guard("RESILIATION_REGISTERED_MAIL_PROVIDER")
-    delivered = 0
-    for delivery in SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id"):
-        body = delivery.body.encode()
-        header = signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
-        try:
-            webhook_receive(provider=delivery.provider, body=body, header=header, now=timezone.now())
-        except (WebhookRejected, WebhookRetry) as exc:
-            SandboxWebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=str(exc))
-            continue
+    return list(SandboxWebhookDelivery.objects.filter(delivered_at__isnull=True).order_by("id"))
+
+
+def sandbox_webhook_delivered(*, delivery: SandboxWebhookDelivery, error: str = "") -> None:
+    """Record an in-process delivery: accepted (no ``error``) or refused with its reason."""
+    if error:
+        SandboxWebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=error)
+    else:
         SandboxWebhookDelivery.objects.filter(pk=delivery.pk).update(delivered_at=timezone.now())
-        delivered += 1
-    return delivered
+
+
+def sandbox_webhook_signed(delivery: SandboxWebhookDelivery) -> tuple[bytes, str]:
+    """The body and signature header of a delivery, as it travels over HTTP."""
+    body = delivery.body.encode()
+    return body, signature_header(body, secret=conf.webhook_secret(), timestamp=int(timezone.now().timestamp()))
 
 
 def sandbox_webhooks_due(*, limit: int = 200) -> list[int]:

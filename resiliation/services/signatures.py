@@ -12,7 +12,7 @@ from django.db import transaction
 from portal.clock import local_zone
 from portal.errors import ApplicationError
 from portal.pdf import document_bytes, document_store
-from resiliation import documents, notify
+from resiliation import documents, emails
 from resiliation.models import (
     LetterStatus,
     MandateChoice,
@@ -21,9 +21,10 @@ from resiliation.models import (
     TerminationLetter,
 )
 from resiliation.providers import signature_provider
-from resiliation.sending import letter_cancel, letter_dispatch_start, signature_expiry
+from resiliation.rules import MOBILE
+from resiliation.selectors import signature_expiry
+from resiliation.services.sending import letter_cancel, letter_dispatch_start
 
-MOBILE = re.compile(r"^(?:\+33\s?|0)[67](?:[\s.]?\d{2}){4}$")
 SIGNATURE_RANK = {SignatureStatus.PENDING: 0, SignatureStatus.OPENED: 1}
 
 
@@ -64,7 +65,7 @@ def signature_request_start(*, letter: TerminationLetter, email: str, mobile_pho
         mandate = letter.mandate_document if letter.mandate_choice == MandateChoice.ESIGN_OWN else document_store(
             content=content, name="Mandat_Resiliation.pdf", content_type="application/pdf")
         TerminationLetter.objects.filter(pk=letter.pk).update(mobile_phone=mobile_phone, mandate_document=mandate)
-        notify.signature_link(request=request, url=start.url)
+        emails.signature_link(request=request)
     return request
 
 
@@ -120,9 +121,9 @@ def _end(event: dict, now: datetime, *, status: str, letter_status: str, reason:
     SignatureRequest.objects.filter(pk=request.pk).update(status=status)
     letter.refresh_from_db()
     if status == SignatureStatus.REFUSED:
-        notify.user_signature_refused(letter=letter)
+        emails.user_signature_refused(letter=letter)
     else:
-        notify.user_signature_expired(letter=letter)
+        emails.user_signature_expired(letter=letter)
     return True
 
 
@@ -151,6 +152,6 @@ def signatures_expire(*, now: datetime) -> int:
             except ApplicationError:
                 continue  # signed or cancelled meanwhile
             letter.refresh_from_db()
-            notify.user_signature_expired(letter=letter)
+            emails.user_signature_expired(letter=letter)
         count += 1
     return count

@@ -11,7 +11,9 @@ from datetime import datetime
 from django.db import transaction
 
 from portal.pdf import document_store
-from resiliation import notify
+from portal.transactions import enqueue_on_commit
+from portal.webhooks import WebhookRetry
+from resiliation import emails
 from resiliation.models import STATUS_RANK, LetterStatus, TerminationLetter
 
 
@@ -20,8 +22,6 @@ def _letter_for(event: dict) -> TerminationLetter:
     the reference it answered). The provider may call back before the portal has recorded the
     answer to the submission: the letter is then unknown and the provider retries later (409);
     a draft, a letter of another provider or one not sent yet is never found."""
-    from resiliation.webhooks import WebhookRetry
-
     letters = TerminationLetter.objects.select_for_update(of=("self",)).select_related("insurer", "organisation")
     letter = letters.filter(registered_mail_provider=event["provider"], provider_reference=event["reference"]).first()
     if letter is None:
@@ -57,12 +57,12 @@ def registered_event_received(*, event: dict, now: datetime) -> bool:
     _advance(letter, status)
     letter.save(update_fields=["received_at", "status", "updated_at"])
     if letter.old_manager_email and not letter.old_manager_informed_at:
-        notify.old_manager_copy(letter=letter)
+        emails.old_manager_copy(letter=letter)
         TerminationLetter.objects.filter(pk=letter.pk).update(old_manager_informed_at=now)
     if status == LetterStatus.SIGNED:
         _proof_after_commit(letter, "acknowledgement")
     else:
-        notify.subscriber_collected(letter=letter)
+        emails.subscriber_collected(letter=letter)
     return True
 
 
@@ -75,9 +75,9 @@ def registered_event_resent(*, event: dict, now: datetime) -> bool:
 
 
 def _proof_after_commit(letter: TerminationLetter, kind: str) -> None:
-    from resiliation.tasks import letter_proof_task, run_after_commit
+    from resiliation.tasks import letter_proof_task
 
-    run_after_commit(letter_proof_task, letter.pk, kind)
+    enqueue_on_commit(letter_proof_task, letter.pk, kind)
 
 
 def letter_proof_fetch(*, letter_id: int, kind: str) -> bool:
@@ -97,5 +97,5 @@ def letter_proof_fetch(*, letter_id: int, kind: str) -> bool:
         updated = TerminationLetter.objects.filter(pk=letter.pk, **{f"{field}__isnull": True}).update(
             **{field: stored})
         if updated:
-            notify.subscriber_proof(letter=letter, document=stored, kind=kind)
+            emails.subscriber_proof(letter=letter, kind=kind)
     return bool(updated)
