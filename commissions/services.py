@@ -18,6 +18,7 @@ from commissions.rules import month_end, month_start, round_cent, vat_of
 from portal.errors import ApplicationError
 from portal.formatting import format_date
 from portal.models import Organisation, Payment, Product
+from portal.transactions import enqueue_on_commit
 
 # Brokers' commissions are exempt from VAT (art. 261 C, 2° CGI: services of insurance brokers
 # and intermediaries relating to insurance operations): the rate and mention every statement
@@ -121,7 +122,7 @@ def statement_issue(*, organisation: Organisation, period_start: date, today: da
                 snapshot={"organisation": organisation_identity(organisation)},
             )
             _lines_insert(statement=statement, lines=lines)
-            statement_render_task.delay_on_commit(statement.pk)
+            enqueue_on_commit(statement_render_task, statement.pk)
     except IntegrityError:
         # Another run issued this month, or stated one of these payments, at the same moment.
         return None
