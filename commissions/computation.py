@@ -15,6 +15,13 @@ The rate of a payment is its product's ``CommissionRate`` in effect on the day i
 (latest ``effective_from`` on or before ``paid_on``); a policy without product or a product
 without rate in effect gives no commission (the line says so). Two queries plus one, whatever
 the number of payments.
+
+The issue of a statement computes its lines in Python (``month_lines``, ``rules.commission_of``);
+the « provisoire » is read in SQL, so that a page costs the same whatever the portfolio:
+``month_totals`` sums in the database each line's commission rounded to the cent exactly as
+``commission_of`` rounds it (in whole cents, integer arithmetic: exact on PostgreSQL and on SQLite,
+which keeps decimals as floats), and ``month_line_rows`` gives the same lines as ``month_lines``,
+in the same order, as one queryset to paginate or stream.
 """
 
 from __future__ import annotations
@@ -23,7 +30,24 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round
 
 from commissions.models import STATED_KINDS, CommissionRate, LineKind, Statement, StatementLine
 from commissions.rules import ZERO, commission_of
@@ -109,9 +133,10 @@ def _rate_of(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
-def month_totals(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
-                 reversal_scope: Q | None = None, not_before: date | None = None) -> Totals:
-    """The totals of ``month_lines`` (same lines, same rounding), reading two columns per line."""
+def month_totals_python(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
+                        reversal_scope: Q | None = None, not_before: date | None = None) -> Totals:
+    """The totals of ``month_lines`` computed in Python, reading two columns per line: the
+    reference ``month_totals`` is proved equal to (tests)."""
     premiums, commissions, count = ZERO, ZERO, 0
     for amount, rate in _payments(organisation_id=organisation_id, start=start, end=end, scope=scope,
                                   not_before=not_before).values_list(
@@ -163,3 +188,120 @@ def month_lines(*, organisation_id: int, start: date, end: date, scope: Q | None
             "paid_on", "policy_number", "id")
     ]
     return collected + late + reversals
+
+
+# ------------------------------------------------------------------ the same, in SQL
+
+BIG = BigIntegerField()
+
+
+def _cents(expression):
+    """An amount in euros (two decimals) as whole cents: exact, SQLite's floats included
+    (100.05 × 100 = 10004.999… rounds to 10005)."""
+    return Cast(Round(expression * Value(100)), BIG)
+
+
+def _commission_cents(premium, rate):
+    """``rules.commission_of`` in SQL, in whole cents: premium (cents) × rate (hundredths of a
+    percent) is the commission in 10⁻⁶ €, exact in integers; + 5 000 then the integer division
+    by 10 000 rounds it to the cent half up (``ROUND_HALF_UP``; premiums are positive — a check
+    constraint of payments — and rates 0 to 100). No rate in effect: no commission."""
+    return Coalesce((_cents(premium) * _cents(rate) + Value(5000)) / Value(10000), Value(0), output_field=BIG)
+
+
+def _euros(cents) -> Decimal:
+    return Decimal(int(cents or 0)).scaleb(-2)
+
+
+def month_totals(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
+                 reversal_scope: Q | None = None, not_before: date | None = None) -> Totals:
+    """The totals of ``month_lines`` (same lines, same rounding: the sums of the lines' rounded
+    commissions) by two SQL aggregates, whatever the number of payments."""
+    stated = _payments(organisation_id=organisation_id, start=start, end=end, scope=scope,
+                       not_before=not_before).order_by().aggregate(
+        count=Count("id"), premium=Sum(_cents(F("amount")), output_field=BIG),
+        commission=Sum(_commission_cents(F("amount"), F("rate_value")), output_field=BIG))
+    given_back = _withdrawn(organisation_id=organisation_id, scope=reversal_scope).order_by().aggregate(
+        count=Count("id"), premium=Sum(_cents(F("premium")), output_field=BIG),
+        commission=Sum(_cents(F("commission")), output_field=BIG))
+    return Totals(stated["count"] + given_back["count"],
+                  _euros(stated["premium"]) - _euros(given_back["premium"]),
+                  _euros(stated["commission"]) - _euros(given_back["commission"]))
+
+
+# The columns of a line row (``month_line_rows``), in order; ``commission`` is the stated one of a
+# reversal (none for a payment: computed from its premium and rate, as the issue computes it).
+ROW_COLUMNS = ("row_kind", "row_payment_id", "row_reference", "row_paid_on", "row_policy_id", "row_policy_number",
+               "row_member_number", "row_company_name", "row_product_name", "row_premium", "row_rate_id",
+               "row_rate", "row_commission", "row_reverses_id", "row_order_id")
+KIND_ORDER = (LineKind.COLLECTED, LineKind.LATE, LineKind.REVERSAL)
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+_RATE = DecimalField(max_digits=5, decimal_places=2)
+
+
+def month_line_rows(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
+                    reversal_scope: Q | None = None, not_before: date | None = None):
+    """The lines of ``month_lines`` as one ordered queryset of ``ROW_COLUMNS`` tuples (a UNION of
+    the payments and the withdrawn stated lines), to paginate or stream: see ``line_of``."""
+    payments = _payments(organisation_id=organisation_id, start=start, end=end, scope=scope,
+                         not_before=not_before).order_by().annotate(
+        row_kind=Case(When(paid_on__gte=start, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        row_payment_id=F("id"), row_reference=F("reference"), row_paid_on=F("paid_on"),
+        row_policy_id=F("premium_call__policy_id"), row_policy_number=F("premium_call__policy__number"),
+        row_member_number=F("premium_call__policy__member__member_number"),
+        row_company_name=F("premium_call__policy__member__company_name"),
+        row_product_name=Coalesce(F("premium_call__policy__product__name"), Value(""), output_field=CharField()),
+        row_premium=F("amount"), row_rate_id=_rate("id"), row_rate=F("rate_value"),
+        row_commission=Value(None, output_field=_MONEY), row_reverses_id=Value(None, output_field=IntegerField()),
+        row_order_id=F("id"),
+    ).values_list(*ROW_COLUMNS)
+    withdrawn = _withdrawn(organisation_id=organisation_id, scope=reversal_scope).order_by().annotate(
+        row_kind=Value(2, output_field=IntegerField()), row_payment_id=Value(None, output_field=IntegerField()),
+        row_reference=F("payment_reference"), row_paid_on=F("paid_on"), row_policy_id=F("policy_id"),
+        row_policy_number=F("policy_number"), row_member_number=F("member_number"),
+        row_company_name=F("company_name"), row_product_name=F("product_name"), row_premium=F("premium"),
+        row_rate_id=F("commission_rate_id"), row_rate=Cast(F("rate"), _RATE), row_commission=F("commission"),
+        row_reverses_id=F("id"), row_order_id=F("id"),
+    ).values_list(*ROW_COLUMNS)
+    return payments.union(withdrawn, all=True).order_by("row_kind", "row_paid_on", "row_policy_number",
+                                                         "row_order_id")
+
+
+def line_of(row: tuple) -> Line:
+    """A row of ``month_line_rows`` as the ``Line`` ``month_lines`` gives (commission rounded by
+    ``rules.commission_of``; a reversal at the negated stated amounts)."""
+    (kind, payment_id, reference, paid_on, policy_id, policy_number, member_number, company_name, product_name,
+     premium, rate_id, rate, commission, reverses_id, _order) = row
+    kind = KIND_ORDER[kind]
+    rate = _rate_of(rate)
+    premium = Decimal(premium).quantize(Decimal("0.01"))
+    if kind == LineKind.REVERSAL:
+        commission, premium = -Decimal(commission).quantize(Decimal("0.01")), -premium
+    else:
+        commission = commission_of(premium, rate)
+    return Line(kind=kind, payment_id=payment_id, payment_reference=reference, paid_on=paid_on, policy_id=policy_id,
+                policy_number=policy_number, member_number=member_number, company_name=company_name,
+                product_name=product_name or "", premium=premium, commission_rate_id=rate_id, rate=rate,
+                commission=commission, reverses_id=reverses_id)
+
+
+class LineRows:
+    """``month_line_rows`` as a sequence of ``Line`` for ``django.core.paginator.Paginator``
+    (``count()`` in SQL, a slice reads its rows only) and for a streamed CSV (iterated in chunks)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [line_of(row) for row in self.rows[index]]
+        return line_of(self.rows[index])
+
+    def __iter__(self):
+        return (line_of(row) for row in self.rows.iterator(chunk_size=2000))
