@@ -305,11 +305,14 @@ class LineRows:
     """``month_line_rows`` as a sequence of ``Line`` for ``django.core.paginator.Paginator``
     (``count()`` in SQL, a slice reads its rows only) and for a streamed CSV (iterated in chunks)."""
 
-    def __init__(self, rows):
-        self.rows = rows
+    def __init__(self, rows, *, count: int | None = None):
+        self.rows, self._count = rows, count
 
     def count(self) -> int:
-        return self.rows.count()
+        """The number of lines: given (``Totals.line_count``, already summed) or counted in SQL."""
+        if self._count is None:
+            self._count = self.rows.count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()

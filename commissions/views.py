@@ -43,7 +43,7 @@ def statements(request):
 @area_required(Area.COMMISSIONS)
 def provisional(request):
     data = _provisional(request)
-    lines = selectors.provisional_lines(user=request.user, today=data["end"])
+    lines = selectors.provisional_lines(user=request.user, today=data["end"], count=data["totals"].line_count)
     return render(request, "commissions/statement.html", {
         "provisional": data, "lines": _page(request, lines, LINES_PER_PAGE), "totals": data["totals"],
         "whole": selectors.sees_whole_statements(request.user),
