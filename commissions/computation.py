@@ -17,8 +17,8 @@ without rate in effect gives no commission (the line says so). Two queries plus 
 the number of payments.
 
 The issue of a statement computes its lines in Python (``month_lines``, ``rules.commission_of``);
-the « provisoire » is read in SQL, so that a page costs the same whatever the portfolio:
-``month_totals`` sums in the database each line's commission rounded to the cent exactly as
+the « provisoire », shown at each view, is read in SQL — a constant number of queries, no line built
+in Python but those of the page shown: ``month_totals`` sums in the database each line's commission rounded to the cent exactly as
 ``commission_of`` rounds it (in whole cents, integer arithmetic: exact on PostgreSQL and on SQLite,
 which keeps decimals as floats), and ``month_line_rows`` gives the same lines as ``month_lines``,
 in the same order, as one queryset to paginate or stream.
@@ -232,7 +232,8 @@ def _euros(cents) -> Decimal:
 def month_totals(*, organisation_id: int, start: date, end: date, scope: Q | None = None,
                  reversal_scope: Q | None = None, not_before: date | None = None) -> Totals:
     """The totals of ``month_lines`` (same lines, same rounding: the sums of the lines' rounded
-    commissions) by two SQL aggregates, whatever the number of payments."""
+    commissions) by two SQL aggregates (and the rate table read once), whatever the number of
+    payments — the database still reads each of them once."""
     stated = _payments(organisation_id=organisation_id, start=start, end=end, scope=scope, not_before=not_before,
                        with_rate=False).order_by().aggregate(
         count=Count("id"), premium=Sum(_cents(F("amount")), output_field=BIG),
