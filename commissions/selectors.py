@@ -72,16 +72,18 @@ def _provisional_scope(user: User, today: date) -> dict:
             "reversal_scope": None if whole else _line_scope(user), "not_before": last_month if pending else None}
 
 
-def provisional_lines(*, user: User, today: date) -> list[computation.Line]:
+def provisional_lines(*, user: User, today: date, count: int | None = None) -> computation.LineRows:
     """The current month's statement as it stands today (« provisoire »: computed, not stored),
-    reduced to the user's clients."""
+    reduced to the user's clients: a lazy sequence of lines (a page or a stream reads only its
+    rows), in the order of the issued statement; ``count``, when known (``provisional_totals``),
+    spares counting them again."""
     if not user.is_authenticated or not getattr(user, "is_intermediary", False):
-        return []
-    return computation.month_lines(**_provisional_scope(user, today))
+        return computation.LineRows(Statement.objects.none().values_list("id"), count=0)
+    return computation.LineRows(computation.month_line_rows(**_provisional_scope(user, today)), count=count)
 
 
 def provisional_totals(*, user: User, today: date) -> computation.Totals:
-    """The totals of ``provisional_lines`` (two columns read per line)."""
+    """The totals of ``provisional_lines``, summed in SQL (each line rounded to the cent first)."""
     if not user.is_authenticated or not getattr(user, "is_intermediary", False):
         return computation.totals_of([])
     return computation.month_totals(**_provisional_scope(user, today))

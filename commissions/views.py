@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from commissions import computation, documents, exports, selectors
+from commissions import documents, exports, selectors
 from commissions.rules import month_start
 from portal import clock
 from portal.files import document_response
@@ -24,22 +24,17 @@ def _page(request, items, per_page: int):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _provisional(request, *, lines: bool) -> dict:
+def _provisional(request) -> dict:
     today = clock.business_today()
-    data = {"start": month_start(today), "end": today, "month": documents.month_label(today)}
-    if lines:
-        data["lines"] = selectors.provisional_lines(user=request.user, today=today)
-        data["totals"] = computation.totals_of(data["lines"])
-    else:
-        data["totals"] = selectors.provisional_totals(user=request.user, today=today)
-    return data
+    return {"start": month_start(today), "end": today, "month": documents.month_label(today),
+            "totals": selectors.provisional_totals(user=request.user, today=today)}
 
 
 @area_required(Area.COMMISSIONS)
 def statements(request):
     """« Voir les commissions »: the current month (provisoire), then the issued statements."""
     return render(request, "commissions/statements.html", {
-        "provisional": _provisional(request, lines=False),
+        "provisional": _provisional(request),
         "statements": _page(request, selectors.statements_for(user=request.user), STATEMENTS_PER_PAGE),
         "whole": selectors.sees_whole_statements(request.user),
     })
@@ -47,9 +42,10 @@ def statements(request):
 
 @area_required(Area.COMMISSIONS)
 def provisional(request):
-    data = _provisional(request, lines=True)
+    data = _provisional(request)
+    lines = selectors.provisional_lines(user=request.user, today=data["end"], count=data["totals"].line_count)
     return render(request, "commissions/statement.html", {
-        "provisional": data, "lines": _page(request, data["lines"], LINES_PER_PAGE), "totals": data["totals"],
+        "provisional": data, "lines": _page(request, lines, LINES_PER_PAGE), "totals": data["totals"],
         "whole": selectors.sees_whole_statements(request.user),
     })
 

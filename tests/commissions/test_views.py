@@ -21,6 +21,11 @@ def issue_february():
     services.statements_issue(period_start=date(2026, 2, 1), today=date(2026, 3, 2))
 
 
+def flat(html: str) -> str:
+    """The page without the spaces grouping thousands (narrow no-break or no-break spaces)."""
+    return html.replace("\u202f", "").replace("\xa0", "").replace("&nbsp;", "")
+
+
 def csv_text(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
 
@@ -168,3 +173,17 @@ def test_until_last_month_is_issued_its_payments_wait_for_its_statement(client_f
     late = pay(february["calls"]["first"], "10.00", date(2026, 2, 27))  # recorded after February's issue
     text = csv_text(client.get(reverse("commissions:provisional_csv")))
     assert late.reference in text and "Régularisation : paiement enregistré après la clôture" in text
+
+
+def test_the_provisional_lines_are_paginated_by_fifty_with_the_totals_of_all(client_for, admin_user, org, products):
+    """61 payments in March (February's wait for its statement): 50 lines on page 1, 11 on page 2,
+    the totals (by SQL aggregate) those of the 61 lines."""
+    portfolio(org, 61)
+    client = client_for(admin_user)
+    first = flat(client.get(reverse("commissions:provisional")).content.decode())
+    assert "page 1/2 (61 lignes)" in first and first.count("<td class=\"date\">02/03/2026</td>") == 50
+    assert "18300,00" in first and "2928,00" in first  # 61 × 300,00 at 16 % = 61 × 48,00
+    second = client.get(reverse("commissions:provisional") + "?page=2").content.decode()
+    assert "page 2/2 (61 lignes)" in second and second.count("<td class=\"date\">02/03/2026</td>") == 11
+    listing = flat(client.get(reverse("commissions:statements")).content.decode())
+    assert "18300,00" in listing and "2928,00" in listing
