@@ -147,9 +147,9 @@ def _generate(days: dict[str, date]) -> dict:
     with transaction.atomic():
         _sql(f"""
             INSERT INTO portal_organisation (id, address_line1, address_line2, postal_code, city, name, trade_name,
-                   orias, siren, phone, mobile_phone, email, letter_header, is_active, created_at)
+                   orias, affiliation, siren, phone, mobile_phone, email, letter_header, is_active, created_at)
             SELECT {org} + k, k || ' avenue du Bench', '', '38000', 'Grenoble', 'Cabinet Bench ' || k || ' SAS',
-                   'Cabinet Bench ' || k, '09' || lpad(k::text, 6, '0'), '', '', '', '', '', true, now()
+                   'Cabinet Bench ' || k, '09' || lpad(k::text, 6, '0'), 'broker', '', '', '', '', '', true, now()
             FROM generate_series(1, {ORGANISATIONS}) k""")
         _sql(f"""
             INSERT INTO portal_contact (name, email, phone, is_accounting, member_id, organisation_id)
