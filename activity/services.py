@@ -4,7 +4,7 @@ The figures are SQL aggregates of the premium calls, the policies and the cycle 
 history, written with ``INSERT … SELECT`` (never a Python loop over policies or calls): first
 per client, then the organisation's totals from those rows. The whole refresh is one
 transaction: a page reads the old figures or the new ones, never half of them. The beat
-schedule runs it every morning after the cycle amiable's daily run; ``manage.py activity_refresh``
+schedule runs it every hour at half past (06:30 follows the cycle amiable's daily run); ``manage.py activity_refresh``
 runs it by hand (after an import, say).
 """
 

@@ -14,7 +14,7 @@ class LibraryConfig(AppConfig):
         # Issue 13 §4: open to every broker's user (no delegation area).
         nav.register(
             app="library",
-            order=50,
+            order=14,  # seed 000: « télécharger nos contrats » after the commissions
             tiles=[nav.Tile("télécharger", "nos contrats", "library:documents", icon="img/tiles/contracts.svg")],
             section=nav.Section("Nos contrats", [
                 nav.Link("Télécharger nos contrats", "library:documents", audience=nav.INTERMEDIARIES),

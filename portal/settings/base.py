@@ -379,8 +379,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "courrier-tick": {"task": "courrier.tasks.courrier_tick_task", "schedule": crontab(minute="*/5")},
     "courrier-sandbox-tick": {"task": "courrier.sandbox.tasks.sandbox_tick_task", "schedule": crontab(minute="*/5")},
-    # « Suivre votre activité »: the figures, after the cycle amiable's daily run (06:00).
-    "activity-refresh": {"task": "activity.tasks.activity_refresh_task", "schedule": crontab(hour="6", minute="30")},
+    # « Suivre votre activité »: the figures, every hour at half past (so 06:30 follows the cycle
+    # amiable's daily run of 06:00, and an import of the day shows within the hour).
+    "activity-refresh": {"task": "activity.tasks.activity_refresh_task", "schedule": crontab(minute="30")},
     # Last month's commission statements on the 1st at 02:00 (idempotent: the runs of the 2nd to
     # the 7th only catch up a missed 1st).
     "commissions-monthly-statements": {

@@ -50,8 +50,8 @@ def test_an_administrator_sees_every_area_of_the_organisation(client_for, admin_
     page = client_for(admin_user).get("/").content.decode()
     sections = menu(page)
     # Left to right, seed 001 §4: « Courriers papier » right of « Résiliations ».
-    assert list(sections) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Résiliations",
-                              "Courriers papier", "Facturation", "Nos contrats", "Devis", "Aide"]
+    assert list(sections) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Nos contrats", "Devis",
+                              "Résiliations", "Courriers papier", "Facturation", "Aide"]
     assert sections["Résiliations"] == ["Nouvelle résiliation", "Tous les courriers", "Courriers à terminer",
                                         "Courriers programmés", "Courriers envoyés", "Exporter", "Corbeille"]
     assert sections["Courriers papier"] == ["Nouveau courrier papier", "Tous les courriers papiers"]
@@ -68,7 +68,7 @@ def test_a_collaborator_sees_only_the_areas_delegated(client_for, collaborator, 
     assert list(menu(client.get("/").content.decode())) == ["Nos contrats", "Aide"]
     delegate(collaborator, [], areas=[Area.RESILIATION])
     page = client.get("/").content.decode()
-    assert list(menu(page)) == ["Résiliations", "Nos contrats", "Aide"]
+    assert list(menu(page)) == ["Nos contrats", "Résiliations", "Aide"]
     assert "Crédit :" not in page and "Crédits, reçus et factures" not in page  # no billing area
     assert "Gérer les utilisateurs du compte" not in account_menu(page)
 
@@ -152,8 +152,8 @@ def test_the_footer_is_on_every_page_signed_in_or_not(client_for, admin_user):
 def test_a_module_registers_its_tile_section_and_links_with_one_call(claims_module, client_for, admin_user,
                                                                     collaborator, delegate):
     page = client_for(admin_user).get("/").content.decode()
-    assert list(menu(page)) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Résiliations",
-                                "Courriers papier", "Sinistres", "Facturation", "Nos contrats", "Devis", "Aide"]
+    assert list(menu(page)) == ["Activité", "Cycle amiable", "Attestations", "Commissions", "Nos contrats", "Devis",
+                                "Résiliations", "Courriers papier", "Sinistres", "Facturation", "Aide"]
     assert '<a class="tile" href="/sinistres/">' in page
     assert footer(client_for(None).get("/compte/connexion/").content.decode())["Barème des sinistres"] == "/sinistres/"
     delegate(collaborator, [], areas=[Area.AMIABLE])
@@ -181,7 +181,7 @@ def test_the_menu_costs_the_same_queries_whatever_the_data(client_for, collabora
         delegate(collaborator, [], areas=[Area.RESILIATION], name=f"Profil {index}")
     with django_assert_num_queries(len(few)):
         page = client.get("/").content.decode()
-    assert list(menu(page)) == ["Cycle amiable", "Résiliations", "Facturation", "Nos contrats", "Aide"]
+    assert list(menu(page)) == ["Cycle amiable", "Nos contrats", "Résiliations", "Facturation", "Aide"]
     assert sum("billing_account" in query["sql"] for query in few.captured_queries) == 1  # the credit
 
 
