@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.months import add_months, months_between  # noqa: F401  (the activity app's months)
+from portal.months import month_start as month_of
+
 MONTHS_SHOWN = 24  # the default period, and the longest one
 MONTHS_KEPT_BEFORE = 35  # the figures keep 36 months up to the current one…
 MONTHS_KEPT_AFTER = 12  # …and the calls already made for the 12 months after it
@@ -13,19 +16,10 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "novembre", "décembre"]
 
 
-def month_of(day: date) -> date:
-    return day.replace(day=1)
 
 
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
-def months_between(first: date, last: date) -> list[date]:
-    """Every month from ``first`` to ``last`` included (their first days)."""
-    count = (last.year - first.year) * 12 + last.month - first.month
-    return [add_months(month_of(first), offset) for offset in range(count + 1)]
 
 
 def kept_months(today: date) -> tuple[date, date]:

@@ -49,10 +49,11 @@ from billing.models import (
     LedgerLine,
     Product,
 )
-from billing.rules import CENT, month_end, month_start, vat_split
+from billing.rules import CENT, vat_split
 from billing.services import account_lock
 from portal.errors import ApplicationError
 from portal.formatting import format_date
+from portal.months import month_end, month_start
 from portal.transactions import enqueue_on_commit
 
 CONSUMPTION = (EntryKind.DEBIT, EntryKind.REFUND)

@@ -5,26 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
-
-
-def previous_month(today: date) -> tuple[date, date]:
-    """The first and last days of the month before ``today``'s (the month an invoice of the
-    1st covers)."""
-    last = month_start(today) - timedelta(days=1)
-    return month_start(last), last
 
 
 def vat_split(including_tax: Decimal, rate_percent: Decimal) -> tuple[Decimal, Decimal]:

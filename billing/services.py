@@ -58,11 +58,11 @@ from billing.models import (
     Price,
     Product,
 )
-from billing.rules import month_start
 from billing.selectors import prices_on
 from portal.errors import ApplicationError
 from portal.formatting import format_date, format_money
 from portal.models import Organisation, Role, User
+from portal.months import month_start
 
 PAPER_MODES = ("ecopli", "lettre_verte", "lettre_suivie", "recommande", "recommande_ar")
 MAX_AMOUNT = Decimal("1000000")

@@ -3,8 +3,8 @@
 from celery import shared_task
 
 from billing import documents, invoicing
-from billing.rules import previous_month
 from portal import clock
+from portal.months import previous_month
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90, autoretry_for=(OSError,), retry_backoff=True,

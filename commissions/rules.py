@@ -10,7 +10,6 @@ same way.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -18,19 +17,10 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
-def month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
 
 
-def previous_month(today: date) -> tuple[date, date]:
-    """The first and last days of the month before ``today``'s."""
-    last = month_start(today) - timedelta(days=1)
-    return month_start(last), last
 
 
 def round_cent(value: Decimal) -> Decimal:
@@ -49,14 +39,4 @@ def vat_of(total_excluding_tax: Decimal, vat_rate_percent: Decimal) -> Decimal:
     return round_cent(Decimal(total_excluding_tax) * Decimal(vat_rate_percent) / HUNDRED)
 
 
-def next_month_start(day: date) -> date:
-    return month_end(day) + timedelta(days=1)
 
-
-def months_between(first: date, last: date) -> list[date]:
-    """The first days of the months from ``first``'s to ``last``'s, in order."""
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = next_month_start(month)
-    return months

@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 
 from commissions import computation, exports
 from commissions.models import Statement, StatementLine
-from commissions.rules import month_start, previous_month
 from portal.models import Area, Role, User
+from portal.months import month_start, previous_month
 from portal.selectors import policy_scope_q
 
 LINE_ORDER = ("kind", "paid_on", "policy_number", "id")

@@ -14,10 +14,11 @@ from django.db.models import Exists, Max, OuterRef
 
 from commissions import computation
 from commissions.models import STATED_KINDS, CommissionRate, LineKind, Statement, StatementLine
-from commissions.rules import month_end, month_start, round_cent, vat_of
+from commissions.rules import round_cent, vat_of
 from portal.errors import ApplicationError
 from portal.formatting import format_date
 from portal.models import Organisation, Payment, Product
+from portal.months import month_end, month_start
 from portal.transactions import enqueue_on_commit
 
 # Brokers' commissions are exempt from VAT (art. 261 C, 2° CGI: services of insurance brokers

@@ -3,8 +3,8 @@
 from celery import shared_task
 
 from commissions import documents, services
-from commissions.rules import previous_month
 from portal import clock
+from portal.months import previous_month
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150, autoretry_for=(OSError,), retry_backoff=True,

@@ -8,11 +8,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from commissions import documents, exports, selectors
-from commissions.rules import month_start
 from portal import clock
 from portal.files import document_response
 from portal.formatting import format_date
 from portal.models import Area
+from portal.months import month_start
 from portal.views import area_required
 
 STATEMENTS_PER_PAGE = 12

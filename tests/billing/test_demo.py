@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from billing.models import CreditPurchase, Invoice, LedgerEntry, Receipt
-from billing.rules import previous_month
 from billing.selectors import account_balance
 from portal import clock
+from portal.months import previous_month
 
 
 @pytest.mark.slow

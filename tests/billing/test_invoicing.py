@@ -15,11 +15,12 @@ from django_celery_beat.schedulers import DatabaseScheduler
 
 from billing import invoicing, numbering
 from billing.models import Invoice, InvoiceKind, NumberSequence
-from billing.rules import previous_month, vat_split
+from billing.rules import vat_split
 from billing.services import LineItem, account_debit, account_refund
 from billing.tasks import invoices_issue_task
 from portal.celery import app
 from portal.errors import ApplicationError
+from portal.months import previous_month
 
 FEB = date(2026, 2, 1)
 MARCH_1 = date(2026, 3, 1)

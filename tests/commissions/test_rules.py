@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from commissions import rules
+from portal import months
 
 
 def test_a_line_is_rounded_half_up_to_the_cent():
@@ -21,8 +22,8 @@ def test_vat_is_rounded_on_the_total():
 
 
 def test_months():
-    assert rules.previous_month(date(2026, 3, 2)) == (date(2026, 2, 1), date(2026, 2, 28))
-    assert rules.previous_month(date(2026, 1, 1)) == (date(2025, 12, 1), date(2025, 12, 31))
-    assert rules.next_month_start(date(2024, 2, 10)) == date(2024, 3, 1)
-    assert rules.months_between(date(2025, 11, 20), date(2026, 2, 1)) == [
+    assert months.previous_month(date(2026, 3, 2)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert months.previous_month(date(2026, 1, 1)) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert months.next_month_start(date(2024, 2, 10)) == date(2024, 3, 1)
+    assert months.months_between(date(2025, 11, 20), date(2026, 2, 1)) == [
         date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]

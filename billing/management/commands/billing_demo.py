@@ -10,11 +10,11 @@ from billing import invoicing, purchases
 from billing.documents import invoice_document_ensure, receipt_document_ensure
 from billing.models import CreditPurchase, Invoice, LedgerEntry, Receipt
 from billing.payments import SandboxProvider
-from billing.rules import previous_month
 from billing.services import LineItem, account_debit, account_refund, paper_mail_items, price_list_install_defaults
 from portal import clock
 from portal.management.demo import DemoCommand
 from portal.models import Organisation, Role, User
+from portal.months import previous_month
 from portal.providers import sandboxes_allowed
 
 DEMO = {

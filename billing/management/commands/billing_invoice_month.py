@@ -1,14 +1,12 @@
 """Issue the monthly invoices of a finished month (idempotent; what the beat job runs)."""
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 
 from billing import invoicing
 from billing.documents import invoice_document_ensure
-from billing.rules import previous_month
 from portal import clock
 from portal.errors import ApplicationError
+from portal.management.months import month_option
 
 
 class Command(BaseCommand):
@@ -21,13 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, render=False, **options):
         today = clock.business_today()
-        if month:
-            try:
-                start = date.fromisoformat(f"{month}-01")
-            except ValueError:
-                raise CommandError("Le mois s'écrit AAAA-MM, par exemple 2026-02.")
-        else:
-            start, _ = previous_month(today)
+        start = month_option(month, today=today)
         try:
             run = invoicing.invoices_issue(period_start=start, today=today)
         except ApplicationError as error:

@@ -9,11 +9,11 @@ from decimal import Decimal
 from commissions import services
 from commissions.documents import statement_document_ensure
 from commissions.models import CommissionRate, Statement
-from commissions.rules import month_end, months_between, next_month_start, previous_month
 from portal import clock
 from portal import services as portal_services
 from portal.management.demo import DemoCommand
 from portal.models import Area, DelegationProfile, Payment, PremiumCall, Product, User
+from portal.months import month_end, months_between, next_month_start, previous_month
 
 RATES = {  # product code: commission rate (%)
     "pyramide_artisan": "15.00",
