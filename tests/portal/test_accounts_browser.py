@@ -89,7 +89,7 @@ def test_an_administrator_invites_a_collaborator_who_sees_only_the_delegated_cli
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("cell", name="Isère", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Gérer les utilisateurs du compte").click()
+    page.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Gérer les utilisateurs du compte").click()
     page.get_by_role("link", name="+ Nouvel utilisateur").click()
     page.locator("#id_email").fill("contact@un.test")
     page.locator("#id_first_name").fill("Zoé")
